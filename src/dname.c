@@ -1,0 +1,233 @@
+/*
+ * dname.c - DNS names off the wire: decoding, escaping, hostname syntax,
+ * comparison; see dname.h.
+ *
+ * Pure code: no I/O, no allocation, no locale (character classes are
+ * spelled out in ASCII, so a setlocale() elsewhere changes nothing).
+ * Every byte of wire data is bounds-checked before it is read, and text
+ * that does not fit is an error, never a truncated name.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "dname.h"
+
+/* Longest hostname in presentation form without the trailing dot. */
+#define DNAME_HOSTNAME_MAX 253
+
+static bool is_alpha(unsigned char c);
+static bool is_digit(unsigned char c);
+static unsigned char fold(unsigned char c);
+static void escape_octet(unsigned char c, char out[5]);
+static int put_text(char *text, size_t size, size_t *pos, const char *s);
+static size_t name_length(const char *s);
+static size_t escape_length(const char *s, size_t pos, size_t len);
+
+/* ASCII letter, whatever the locale. */
+static bool
+is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* ASCII digit, whatever the locale. */
+static bool
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* ASCII lower case (RFC 4343: only A-Z fold). */
+static unsigned char
+fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * Writes the presentation form of one label octet into out (at most four
+ * characters and a NUL): letters, digits, '-' and '_' as they are; "\."
+ * and "\\"; \DDD for bytes outside 0x21..0x7e and for the characters that
+ * mean something in a zone file or a header (space " ( ) ; @ $); any
+ * other printable byte as it is.
+ */
+static void
+escape_octet(unsigned char c, char out[5])
+{
+	if (c == '.' || c == '\\') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		out[2] = '\0';
+	} else if (c < 0x21 || c > 0x7e || strchr("\"();@$", c) != NULL) {
+		/* c < 0x21 first: strchr() would also match c == 0. */
+		(void)snprintf(out, 5, "\\%03u", (unsigned)c);
+	} else {
+		out[0] = (char)c;
+		out[1] = '\0';
+	}
+}
+
+/*
+ * Appends s to text at *pos, keeping the NUL.  Returns -1 if s and the
+ * NUL do not fit in size.
+ */
+static int
+put_text(char *text, size_t size, size_t *pos, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*pos >= size || n >= size - *pos)
+		return -1;
+	memcpy(text + *pos, s, n + 1);
+	*pos += n;
+	return 0;
+}
+
+int
+dname_wire_to_text(const uint8_t *wire, size_t len, char *text, size_t size)
+{
+	char esc[5];
+	size_t off = 0, pos = 0;
+	bool first = true;
+	int ret = -1;
+
+	if (wire == NULL || text == NULL)
+		goto end;
+	/* A longer buffer holds a name over 255 octets or trailing bytes. */
+	if (len == 0 || len > DNAME_WIRE_MAX)
+		goto end;
+	if (wire[0] == 0) {
+		/* The root name alone. */
+		if (len != 1 || put_text(text, size, &pos, ".") == -1)
+			goto end;
+		ret = 0;
+		goto end;
+	}
+	if (put_text(text, size, &pos, "") == -1)
+		goto end;
+	for (;;) {
+		size_t label, i;
+
+		if (off >= len)
+			goto end;		/* no root label */
+		label = wire[off++];
+		if (label == 0)
+			break;
+		/* 0xc0: compression pointer; 0x40, 0x80: extended labels. */
+		if ((label & 0xc0) != 0 || label > DNAME_LABEL_MAX)
+			goto end;
+		if (label > len - off)
+			goto end;		/* truncated label */
+		if (!first && put_text(text, size, &pos, ".") == -1)
+			goto end;
+		first = false;
+		for (i = 0; i < label; i++) {
+			escape_octet(wire[off + i], esc);
+			if (put_text(text, size, &pos, esc) == -1)
+				goto end;
+		}
+		off += label;
+	}
+	if (off != len)
+		goto end;			/* trailing bytes */
+	ret = 0;
+end:
+	if (ret == -1 && text != NULL && size > 0)
+		text[0] = '\0';
+	return ret;
+}
+
+bool
+dname_is_hostname(const char *text)
+{
+	size_t len, i, label = 0;
+	unsigned char prev = '.';
+
+	if (text == NULL)
+		return false;
+	len = strnlen(text, DNAME_HOSTNAME_MAX + 2);
+	if (len > 0 && text[len - 1] == '.')
+		len--;				/* one trailing dot */
+	if (len == 0 || len > DNAME_HOSTNAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c == '.') {
+			/* Empty label, or a label ending in '-'. */
+			if (label == 0 || prev == '-')
+				return false;
+			label = 0;
+		} else if (is_alpha(c) || is_digit(c) ||
+		    (c == '-' && label > 0)) {
+			if (++label > DNAME_LABEL_MAX)
+				return false;
+		} else {
+			return false;
+		}
+		prev = c;
+	}
+	/* "a.." leaves an empty last label; "a-" ends in a hyphen. */
+	return label > 0 && prev != '-';
+}
+
+/*
+ * Length of a presentation name without its trailing dot, if it has one
+ * that is not escaped: "a\." keeps its dot, "a\\." loses it.
+ */
+static size_t
+name_length(const char *s)
+{
+	size_t len = strlen(s), slashes = 0;
+
+	if (len == 0 || s[len - 1] != '.')
+		return len;
+	while (slashes < len - 1 && s[len - 2 - slashes] == '\\')
+		slashes++;
+	return slashes % 2 == 0 ? len - 1 : len;
+}
+
+/*
+ * Length of the escape sequence starting with the backslash at s[pos],
+ * within the first len bytes: 4 for \DDD, 2 for \X, 1 for a lone
+ * backslash at the end.
+ */
+static size_t
+escape_length(const char *s, size_t pos, size_t len)
+{
+	if (len - pos >= 4 && is_digit((unsigned char)s[pos + 1]) &&
+	    is_digit((unsigned char)s[pos + 2]) &&
+	    is_digit((unsigned char)s[pos + 3]))
+		return 4;
+	return len - pos >= 2 ? 2 : 1;
+}
+
+bool
+dname_equal(const char *a, const char *b)
+{
+	size_t len, i = 0;
+
+	if (a == NULL || b == NULL)
+		return false;
+	len = name_length(a);
+	if (name_length(b) != len)
+		return false;
+	while (i < len) {
+		if (a[i] == '\\') {
+			/* Escapes compare byte for byte: "\." is not ".". */
+			size_t n = escape_length(a, i, len);
+
+			if (memcmp(a + i, b + i, n) != 0)
+				return false;
+			i += n;
+		} else {
+			if (fold((unsigned char)a[i]) !=
+			    fold((unsigned char)b[i]))
+				return false;
+			i++;
+		}
+	}
+	return true;
+}

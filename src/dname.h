@@ -1,0 +1,61 @@
+/*
+ * dname.h - DNS names as they come off the wire.
+ *
+ * Everything a DNS answer carries is hostile: a PTR name may hold any byte
+ * in a label, including '.', NUL, spaces and 8-bit bytes.  These functions
+ * decode an uncompressed wire-format name, check its limits (labels of at
+ * most 63 octets, at most 255 octets in all), and write it in presentation
+ * format with RFC 4343 escapes (\. \\ \DDD), so that what we print, log or
+ * put in a header is always printable ASCII and always means the same name.
+ *
+ * Pure code: no I/O, no allocation, no locale, no shared state; safe from
+ * any thread.
+ */
+#ifndef PTRMILTER_DNAME_H
+#define PTRMILTER_DNAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest name in wire format, length bytes and root label included. */
+#define DNAME_WIRE_MAX 255
+/* Longest label, in octets. */
+#define DNAME_LABEL_MAX 63
+/* Room for any decoded name and its NUL: every octet escaped as \DDD
+ * (4 chars), plus the dots.  A safe bound; the true worst case is
+ * labels of 63, 63, 63 and 61 octets all escaped: 1003 chars and NUL. */
+#define DNAME_TEXT_MAX (DNAME_WIRE_MAX * 4 + 1)
+
+/* Decodes one name from rdata that holds exactly one uncompressed name (a
+ * PTR or CNAME rdata) in exactly len bytes.  Compression pointers (length
+ * byte 0xC0..0xFF), extended label types (0x40..0xBF), a label running
+ * past len, a missing root label, a name over 255 octets, or trailing
+ * bytes after the root label are errors.
+ * Writes the presentation form (no trailing dot; the root name is "."):
+ * letters, digits and every other printable byte as they are, except
+ * "." -> "\.", "\" -> "\\", and \DDD (three decimal digits) for bytes
+ * outside 0x21..0x7E and for space " ( ) ; @ $.  Case is kept.
+ * Returns 0, or -1 on invalid data or if the text and its NUL do not fit
+ * in size (DNAME_TEXT_MAX always fits); on -1 text is "" when size > 0. */
+int dname_wire_to_text(const uint8_t *wire, size_t len, char *text, size_t size);
+
+/* True if the presentation name needs no escapes and every label is a
+ * letter-digit-hyphen label: the kind of name that can be looked up and
+ * compared as plain text.  Labels are 1..63 characters and neither start
+ * nor end with '-'; '_' is not allowed; the name is at most 253
+ * characters plus one optional trailing dot.  The root "." is not a
+ * hostname.  All-digit labels pass ("198.51.100.20" is LDH): a caller
+ * that must tell addresses from names asks addr_parse() first. */
+bool dname_is_hostname(const char *text);
+
+/* Case-insensitive comparison of two presentation names, ignoring one
+ * trailing dot on either (an escaped "\." at the end is not a trailing
+ * dot).  Only unescaped A-Z fold; escape sequences compare byte for byte,
+ * so "a\.b" differs from "a.b", and escapes are not decoded: "\065" and
+ * "A" compare unequal even though they are the same label.  Names from
+ * dname_wire_to_text() never escape letters or digits, so two of them are
+ * equal exactly when the names are (RFC 4343).  NULL equals nothing. */
+bool dname_equal(const char *a, const char *b);
+
+#endif

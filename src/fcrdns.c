@@ -1,0 +1,398 @@
+/*
+ * fcrdns.c - PTR, then forward A/AAAA of every name, then the iprev verdict.
+ *
+ * The owner thread starts a job and later waits for it; everything in
+ * between happens in resolver callbacks, under the job's lock.  The PTR
+ * callback starts the forward lookups itself, so they run without waiting
+ * for the owner.  fcrdns_finish() marks the job closing (no new lookups),
+ * then releases every query without holding the job's lock - a callback
+ * that is running holds its query's lock and wants the job's, so the other
+ * order would deadlock.  Once every query is released no callback can run,
+ * and the result is the owner's alone.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dname.h"
+#include "fcrdns.h"
+#include "monotime.h"
+
+/* A forward callback's argument: which name of which job. */
+struct forward_ref {
+	struct fcrdns *job;
+	size_t index;
+};
+
+struct fcrdns {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct resolver *resolver;
+	unsigned max_names;
+	struct timespec started;
+	unsigned pending;		/* lookups sent, not yet answered */
+	bool closing;			/* owner stopped: start nothing new */
+	bool finished;
+	struct dns_query *ptr_query;
+	struct timespec ptr_sent;
+	struct dns_query **fwd_queries;	/* one per name */
+	struct timespec *fwd_sent;
+	struct forward_ref *fwd_refs;
+	struct fcrdns_result res;
+};
+
+static void on_ptr(void *arg, const struct dns_answer *a);
+static void on_forward(void *arg, const struct dns_answer *a);
+static void record(struct fcrdns_lookup *l, const struct dns_answer *a,
+    struct timespec sent);
+static void add_names(struct fcrdns *job, const struct dns_answer *a);
+static void start_forwards(struct fcrdns *job);
+static void set_error(struct fcrdns_lookup *l, const char *text);
+
+const char *
+iprev_name(enum iprev r)
+{
+	switch (r) {
+	case IPREV_PASS:
+		return "pass";
+	case IPREV_FAIL:
+		return "fail";
+	case IPREV_PERMERROR:
+		return "permerror";
+	case IPREV_TEMPERROR:
+		break;
+	}
+	return "temperror";
+}
+
+struct fcrdns *
+fcrdns_start(struct resolver *r, const struct addr *client,
+    unsigned max_names)
+{
+	struct fcrdns *job;
+	pthread_condattr_t attr;
+
+	if (max_names == 0)
+		max_names = 1;
+	if (max_names > FCRDNS_MAX_NAMES)
+		max_names = FCRDNS_MAX_NAMES;
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return NULL;
+	job->res.names = calloc(max_names, sizeof(*job->res.names));
+	job->fwd_queries = calloc(max_names, sizeof(*job->fwd_queries));
+	job->fwd_sent = calloc(max_names, sizeof(*job->fwd_sent));
+	job->fwd_refs = calloc(max_names, sizeof(*job->fwd_refs));
+	if (job->res.names == NULL || job->fwd_queries == NULL ||
+	    job->fwd_sent == NULL || job->fwd_refs == NULL)
+		goto fail;
+	if (pthread_mutex_init(&job->lock, NULL) != 0)
+		goto fail;
+	if (pthread_condattr_init(&attr) != 0) {
+		pthread_mutex_destroy(&job->lock);
+		goto fail;
+	}
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&job->changed, &attr) != 0) {
+		pthread_condattr_destroy(&attr);
+		pthread_mutex_destroy(&job->lock);
+		goto fail;
+	}
+	pthread_condattr_destroy(&attr);
+
+	job->resolver = r;
+	job->max_names = max_names;
+	job->res.client = *client;
+	job->res.confirmed = -1;
+	job->started = monotime_now();
+	if (addr_reverse_name(client, job->res.reverse,
+	    sizeof(job->res.reverse)) == -1) {
+		/* Cannot happen with ADDR_REVERSE_MAX; judged as temperror. */
+		set_error(&job->res.ptr, "cannot build the reverse name");
+		return job;
+	}
+
+	pthread_mutex_lock(&job->lock);
+	job->res.ptr.started = true;
+	job->ptr_sent = monotime_now();
+	job->pending = 1;
+	job->ptr_query = resolver_query(r, job->res.reverse, DNS_TYPE_PTR,
+	    on_ptr, job);
+	if (job->ptr_query == NULL) {
+		job->pending = 0;
+		set_error(&job->res.ptr, "the resolver could not start the "
+		    "lookup");
+	}
+	pthread_mutex_unlock(&job->lock);
+	return job;
+
+fail:
+	free(job->res.names);
+	free(job->fwd_queries);
+	free(job->fwd_sent);
+	free(job->fwd_refs);
+	free(job);
+	return NULL;
+}
+
+static void
+set_error(struct fcrdns_lookup *l, const char *text)
+{
+	l->started = true;
+	l->answered = true;
+	l->status = DNS_TEMPFAIL;
+	l->rcode = -1;
+	snprintf(l->why, sizeof(l->why), "%s", text);
+}
+
+/* Copies untrusted text (why_bogus quotes DNS names and server text) as
+ * printable ASCII, bounded. */
+static void
+copy_printable(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] != '\0' && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[i] = '\0';
+}
+
+/* Keeps the CNAME target for display when it differs from the query
+ * name.  canonname is lossy text from libunbound: it is shown, never
+ * decided on, and only in escaped, printable form. */
+static char *
+canon_for_display(const char *canonname, const char *qname)
+{
+	char buf[DNAME_TEXT_MAX];
+
+	if (canonname == NULL)
+		return NULL;
+	copy_printable(buf, sizeof(buf), canonname);
+	size_t n = strlen(buf);
+	if (n > 1 && buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	if (dname_equal(buf, qname))
+		return NULL;
+	return strdup(buf);
+}
+
+static void
+record(struct fcrdns_lookup *l, const struct dns_answer *a,
+    struct timespec sent)
+{
+	int64_t ms = monotime_diff_ms(sent, monotime_now());
+
+	l->answered = true;
+	l->status = a->status;
+	l->rcode = a->rcode;
+	l->dnssec = a->dnssec;
+	l->ms = ms < 0 ? 0 : (unsigned)ms;
+	if (a->why_bogus != NULL)
+		copy_printable(l->why, sizeof(l->why), a->why_bogus);
+	else if (a->error != NULL)
+		copy_printable(l->why, sizeof(l->why), a->error);
+}
+
+static void
+finish_one(struct fcrdns *job)
+{
+	if (job->pending > 0)
+		job->pending--;
+	if (job->pending == 0)
+		pthread_cond_broadcast(&job->changed);
+}
+
+static void
+on_ptr(void *arg, const struct dns_answer *a)
+{
+	struct fcrdns *job = arg;
+
+	pthread_mutex_lock(&job->lock);
+	record(&job->res.ptr, a, job->ptr_sent);
+	job->res.ptr.canon = canon_for_display(a->canonname,
+	    job->res.reverse);
+	if (a->status == DNS_OK) {
+		add_names(job, a);
+		if (!job->closing)
+			start_forwards(job);
+	}
+	finish_one(job);
+	pthread_mutex_unlock(&job->lock);
+}
+
+/* Decodes each PTR rdata ourselves: labels and lengths are checked and odd
+ * bytes escaped, whatever the server sent.  Duplicates are followed once. */
+static void
+add_names(struct fcrdns *job, const struct dns_answer *a)
+{
+	struct fcrdns_result *res = &job->res;
+	char text[DNAME_TEXT_MAX];
+
+	res->ptr_count = a->count;
+	for (size_t i = 0; i < a->count; i++) {
+		if (dname_wire_to_text(a->rr[i].data, a->rr[i].len, text,
+		    sizeof(text)) == -1) {
+			res->ptr_invalid++;
+			continue;
+		}
+		bool seen = false;
+		for (size_t j = 0; j < res->nnames && !seen; j++)
+			seen = dname_equal(res->names[j].name, text);
+		if (seen || res->nnames >= job->max_names)
+			continue;
+		char *copy = strdup(text);
+		if (copy == NULL) {
+			res->ptr_invalid++;
+			continue;
+		}
+		res->names[res->nnames++].name = copy;
+	}
+}
+
+static void
+start_forwards(struct fcrdns *job)
+{
+	int rrtype = job->res.client.family == AF_INET ? DNS_TYPE_A :
+	    DNS_TYPE_AAAA;
+
+	for (size_t i = 0; i < job->res.nnames; i++) {
+		struct fcrdns_name *n = &job->res.names[i];
+
+		job->fwd_refs[i].job = job;
+		job->fwd_refs[i].index = i;
+		job->fwd_sent[i] = monotime_now();
+		n->forward.started = true;
+		job->fwd_queries[i] = resolver_query(job->resolver, n->name,
+		    rrtype, on_forward, &job->fwd_refs[i]);
+		if (job->fwd_queries[i] == NULL)
+			set_error(&n->forward, "the resolver could not start "
+			    "the lookup");
+		else
+			job->pending++;
+	}
+}
+
+static void
+on_forward(void *arg, const struct dns_answer *a)
+{
+	struct forward_ref *ref = arg;
+	struct fcrdns *job = ref->job;
+	struct fcrdns_name *n;
+	size_t want;
+
+	pthread_mutex_lock(&job->lock);
+	n = &job->res.names[ref->index];
+	record(&n->forward, a, job->fwd_sent[ref->index]);
+	n->forward.canon = canon_for_display(a->canonname, n->name);
+	want = job->res.client.family == AF_INET ? 4 : 16;
+	if (a->status == DNS_OK && a->count > 0) {
+		n->addrs = calloc(a->count, sizeof(*n->addrs));
+		for (size_t i = 0; n->addrs != NULL && i < a->count; i++) {
+			struct addr *x = &n->addrs[n->naddrs];
+
+			if (a->rr[i].len != want)
+				continue;
+			x->family = job->res.client.family;
+			memcpy(x->bytes, a->rr[i].data, want);
+			n->naddrs++;
+		}
+	}
+	finish_one(job);
+	pthread_mutex_unlock(&job->lock);
+}
+
+int
+fcrdns_wait(struct fcrdns *job, struct timespec deadline)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&job->lock);
+	while (job->pending > 0 && rc == 0)
+		rc = pthread_cond_timedwait(&job->changed, &job->lock,
+		    &deadline);
+	rc = job->pending == 0 ? 0 : -1;
+	pthread_mutex_unlock(&job->lock);
+	return rc;
+}
+
+bool
+fcrdns_done(struct fcrdns *job)
+{
+	bool done;
+
+	pthread_mutex_lock(&job->lock);
+	done = job->pending == 0;
+	pthread_mutex_unlock(&job->lock);
+	return done;
+}
+
+static void
+mark_timeout(struct fcrdns_lookup *l, struct timespec sent)
+{
+	int64_t ms;
+
+	if (!l->started || l->answered)
+		return;
+	ms = monotime_diff_ms(sent, monotime_now());
+	l->answered = true;
+	l->status = DNS_TIMEOUT;
+	l->rcode = -1;
+	l->ms = ms < 0 ? 0 : (unsigned)ms;
+}
+
+const struct fcrdns_result *
+fcrdns_finish(struct fcrdns *job)
+{
+	size_t n;
+
+	if (job->finished)
+		return &job->res;
+	pthread_mutex_lock(&job->lock);
+	job->closing = true;
+	n = job->res.nnames;
+	pthread_mutex_unlock(&job->lock);
+
+	/* Without the job's lock: see the comment at the top. */
+	resolver_release(job->ptr_query);
+	job->ptr_query = NULL;
+	for (size_t i = 0; i < n; i++) {
+		resolver_release(job->fwd_queries[i]);
+		job->fwd_queries[i] = NULL;
+	}
+
+	/* No callback can run any more. */
+	mark_timeout(&job->res.ptr, job->ptr_sent);
+	for (size_t i = 0; i < job->res.nnames; i++)
+		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i]);
+	fcrdns_judge(&job->res);
+	int64_t ms = monotime_diff_ms(job->started, monotime_now());
+	job->res.ms = ms < 0 ? 0 : (unsigned)ms;
+	job->finished = true;
+	return &job->res;
+}
+
+void
+fcrdns_free(struct fcrdns *job)
+{
+	if (job == NULL)
+		return;
+	(void)fcrdns_finish(job);
+	for (size_t i = 0; i < job->res.nnames; i++) {
+		free(job->res.names[i].name);
+		free(job->res.names[i].addrs);
+		free(job->res.names[i].forward.canon);
+	}
+	free(job->res.ptr.canon);
+	free(job->res.names);
+	free(job->fwd_queries);
+	free(job->fwd_sent);
+	free(job->fwd_refs);
+	pthread_cond_destroy(&job->changed);
+	pthread_mutex_destroy(&job->lock);
+	free(job);
+}

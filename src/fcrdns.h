@@ -1,0 +1,105 @@
+/*
+ * fcrdns.h - forward-confirmed reverse DNS over the resolver interface.
+ *
+ * fcrdns_start() asks for the client's PTR at once; when it comes back, the
+ * forward lookups (A for an IPv4 client, AAAA for IPv6) of every PTR name,
+ * up to max_names, start in parallel from the resolver's callback, so the
+ * whole chain runs while the SMTP dialogue goes on and nobody has to wait
+ * for it until the verdict is needed.
+ *
+ * Every answer is recorded - names, addresses, rcodes, DNSSEC states,
+ * timings - so that a verdict can explain itself.
+ *
+ * Threading: one owner thread calls start, wait, finish and free; the
+ * resolver's thread fills the result in between.  The result returned by
+ * fcrdns_finish() belongs to the job and lives until fcrdns_free().
+ */
+#ifndef PTRMILTER_FCRDNS_H
+#define PTRMILTER_FCRDNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "addr.h"
+#include "resolver.h"
+#include "tags.h"
+
+/* Upper bound of max_ptr_names. */
+#define FCRDNS_MAX_NAMES 32
+#define FCRDNS_WHY_MAX 192
+
+/* RFC 8601 iprev results. */
+enum iprev {
+	IPREV_PASS,		/* a PTR name forward-confirms */
+	IPREV_FAIL,		/* PTR names exist, none confirms */
+	IPREV_PERMERROR,	/* no PTR published */
+	IPREV_TEMPERROR		/* SERVFAIL, timeout or bogus on the way */
+};
+
+/* One recorded lookup. */
+struct fcrdns_lookup {
+	bool started;			/* a query was sent */
+	bool answered;			/* its answer arrived in time */
+	enum dns_status status;
+	int rcode;
+	enum dnssec_state dnssec;
+	char *canon;			/* CNAME target shown, or NULL */
+	char why[FCRDNS_WHY_MAX];	/* why bogus / resolver error */
+	unsigned ms;			/* from sending to the answer */
+};
+
+/* One PTR name and its forward lookup. */
+struct fcrdns_name {
+	char *name;			/* presentation form, escaped */
+	struct fcrdns_lookup forward;
+	struct addr *addrs;		/* forward addresses */
+	size_t naddrs;
+	bool confirmed;			/* one of addrs is the client */
+};
+
+struct fcrdns_result {
+	struct addr client;
+	char reverse[ADDR_REVERSE_MAX];	/* the PTR query name */
+	struct fcrdns_lookup ptr;
+	size_t ptr_count;		/* PTR records published */
+	size_t ptr_invalid;		/* PTR rdata that did not decode */
+	struct fcrdns_name *names;	/* the names followed */
+	size_t nnames;
+	enum iprev iprev;
+	enum dnssec_state dnssec;	/* secure: PTR and the confirming
+					   forward answer both validated */
+	int confirmed;			/* index into names, or -1 */
+	tag_set tags;
+	unsigned ms;			/* from start to the verdict */
+};
+
+struct fcrdns;
+
+/* Starts the lookups for client.  Returns NULL only when out of memory; a
+ * resolver failure is recorded and ends as temperror. */
+struct fcrdns *fcrdns_start(struct resolver *r, const struct addr *client,
+    unsigned max_names);
+
+/* Waits until every lookup has answered or the absolute CLOCK_MONOTONIC
+ * deadline passes.  Returns 0 when complete, -1 at the deadline. */
+int fcrdns_wait(struct fcrdns *job, struct timespec deadline);
+
+/* True once every lookup has answered (no wait). */
+bool fcrdns_done(struct fcrdns *job);
+
+/* Stops what is still outstanding (recorded as TIMEOUT) and computes the
+ * verdict.  May be called more than once; returns the same result. */
+const struct fcrdns_result *fcrdns_finish(struct fcrdns *job);
+
+/* Finishes if needed and frees the job and its result.  NULL is a no-op. */
+void fcrdns_free(struct fcrdns *job);
+
+/* The verdict rules, applied to recorded lookups: sets iprev, dnssec,
+ * confirmed and tags.  Exposed for the unit tests. */
+void fcrdns_judge(struct fcrdns_result *res);
+
+/* "pass", "fail", "permerror", "temperror". */
+const char *iprev_name(enum iprev r);
+
+#endif

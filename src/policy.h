@@ -1,0 +1,103 @@
+/*
+ * policy.h - /etc/ptrmilter.conf: the parser and the policy it yields.
+ *
+ * Pure code.  One table of keys {name, type, default, min, max, doc} drives
+ * the parser, the effective-settings dump (ptrmilter -n) and the man-page
+ * check.  Every key has a built-in default, so a missing file is no error
+ * when the caller allows it.  Every error is reported as "FILE:LINE:
+ * message" through the caller's reporter, all of them in one pass; the
+ * load then fails as a whole, so a broken file never yields half a policy.
+ */
+#ifndef PTRMILTER_POLICY_H
+#define PTRMILTER_POLICY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "tags.h"
+
+#define POLICY_DEFAULT_PATH "/etc/ptrmilter.conf"
+
+enum policy_mode { POLICY_MODE_ENFORCE, POLICY_MODE_DRY_RUN };
+enum policy_dns_error_action { POLICY_DNS_ERROR_ACCEPT, POLICY_DNS_ERROR_TEMPFAIL };
+enum policy_ar_property { POLICY_AR_POLICY_IPREV, POLICY_AR_SMTP_REMOTE_IP };
+
+struct policy {
+	char *socket;			/* libmilter socket spec */
+	char *user;			/* NULL: stay as started ("none") */
+	unsigned socket_mode;		/* e.g. 0660 */
+	enum policy_mode mode;
+	char *authserv_id;		/* NULL: MTA's {j}, else hostname */
+
+	char *unbound_config;		/* NULL: none */
+	char *trust_anchor_file;	/* NULL: validation disabled ("none") */
+	bool resolv_conf;
+	char *forwarders;		/* NULL or addresses joined by one space */
+	unsigned dns_timeout_ms;	/* whole verdict, from connect */
+	unsigned max_ptr_names;
+
+	double score[TAG_COUNT];	/* weight of each tag */
+	double tempfail_score;		/* INFINITY when "off" */
+	double reject_score;		/* INFINITY when "off" */
+	enum policy_dns_error_action on_dns_error;
+
+	struct cidr_list exempt_networks;
+	bool exempt_authenticated;
+	char **exempt_recipients;	/* NULL-terminated local parts, lower
+					 * case; never NULL, maybe empty */
+	char **generic_allow;		/* NULL-terminated domain suffixes, lower
+					 * case, no outer dots; never NULL */
+	char *generic_patterns;		/* NULL or a file name */
+	unsigned tempfail_limit_s;	/* 0 when "off" */
+	char *score_header;		/* NULL when "none" */
+	bool auth_results;
+	enum policy_ar_property auth_results_property;
+	char *metrics_listen;		/* NULL or "127.0.0.1:PORT" */
+};
+
+/* Receives one complete error message, "FILE:LINE: message" (or
+ * "FILE: message" for an unreadable file). */
+typedef void policy_reporter(void *arg, const char *message);
+
+/* A policy holding every built-in default, or NULL on allocation failure. */
+struct policy *policy_defaults(void);
+
+/* Reads path over the defaults.  A file that does not exist yields the
+ * defaults when missing_ok is true and is an error otherwise.  Returns the
+ * policy, or NULL after reporting every error found. */
+struct policy *policy_load(const char *path, bool missing_ok,
+    policy_reporter *report, void *arg);
+
+/* Writes every key with its effective value, one "key = value" line each,
+ * in the order of the key table, such that the output parses back. */
+void policy_dump(const struct policy *p, FILE *out);
+
+/* Names of all keys, in table order, NULL-terminated; score.<tag> keys are
+ * listed individually.  For the documentation checks. */
+const char *const *policy_key_names(void);
+
+/* Frees p and everything it holds; NULL is fine. */
+void policy_free(struct policy *p);
+
+/*
+ * Additions to the original API.
+ */
+
+/* Parses len bytes of text (need not be NUL-terminated) over the defaults,
+ * exactly as policy_load() parses a file; name stands for the file in
+ * messages.  For the fuzzer and for callers that hold the text already.
+ * report may be NULL (errors are then only counted). */
+struct policy *policy_parse_buffer(const char *name, const char *text,
+    size_t len, policy_reporter *report, void *arg);
+
+/* True when every key has the same effective value in a and b (what a
+ * reload can use to log "policy unchanged"; what the round-trip test of
+ * policy_dump() checks). */
+bool policy_equal(const struct policy *a, const struct policy *b);
+
+/* One line of documentation of a key ("score.no_ptr" included), or NULL
+ * for an unknown name. */
+const char *policy_key_doc(const char *name);
+
+#endif

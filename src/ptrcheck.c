@@ -1,0 +1,317 @@
+/*
+ * ptrcheck.c - audit IP addresses the way ptrmilter judges SMTP clients.
+ *
+ * Same configuration file, same resolver settings, same FCrDNS engine and
+ * verdict as the daemon.  Addresses come from the command line or, with
+ * none given, as "IP [HELO]" lines on standard input, so a day of log can
+ * be replayed before enforcing.  Up to WINDOW addresses are looked up at
+ * once; results are printed in input order.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fcrdns.h"
+#include "monotime.h"
+#include "policy.h"
+#include "ptrcheck_report.h"
+#include "resolver.h"
+
+#define EXIT_PASS 0
+#define EXIT_FAIL 1
+#define EXIT_TEMPERROR 2
+#define EXIT_USAGE 64
+#define EXIT_CONFIG 78
+
+#define WINDOW 256
+#define LINE_MAX_BYTES 4096
+
+struct check {
+	struct fcrdns *job;
+	struct timespec deadline;
+	char *helo;
+};
+
+struct run {
+	struct resolver *resolver;
+	const struct policy *policy;
+	bool json;
+	const char *helo;		/* --helo, for every address */
+	struct check ring[WINDOW];
+	size_t head, count;
+	int status;
+};
+
+static void usage(FILE *out);
+static void report_config_error(void *arg, const char *message);
+static int check_arguments(int argc, char **argv);
+static int start_check(struct run *run, const struct addr *a,
+    const char *helo);
+static void finish_oldest(struct run *run);
+static int read_stdin(struct run *run);
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: ptrcheck [-c FILE] [--helo NAME] [--json] [IP ...]\n"
+	    "       With no IP, reads \"IP [HELO]\" lines from standard input.\n"
+	    "  -c, --config FILE  configuration (default " POLICY_DEFAULT_PATH
+	    "; built-in\n"
+	    "                     defaults if that file does not exist)\n"
+	    "      --helo NAME    the HELO name to show with each address\n"
+	    "  -j, --json         one JSON object per address\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      print the version\n"
+	    "Exit status: the worst of all addresses: 0 pass, 1 fail or\n"
+	    "permerror, 2 temperror; 64 for a usage error or an input line\n"
+	    "that is not an address; 78 for a configuration error.\n");
+}
+
+static void
+report_config_error(void *arg, const char *message)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", message);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct resolver_config rc;
+	struct policy *policy = NULL;
+	struct run *run = NULL;
+	const char *config = NULL, *helo = NULL;
+	bool json = false;
+	char err[512];
+	int c, status = EXIT_CONFIG;
+
+	while ((c = getopt_long(argc, argv, "c:jhV", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config = optarg;
+			break;
+		case 'H':
+			helo = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_PASS;
+		case 'V':
+			printf("ptrcheck %s\n", PACKAGE_VERSION);
+			return EXIT_PASS;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (check_arguments(argc - optind, argv + optind) == -1)
+		return EXIT_USAGE;
+
+	policy = policy_load(config != NULL ? config : POLICY_DEFAULT_PATH,
+	    config == NULL, report_config_error, NULL);
+	if (policy == NULL)
+		return EXIT_CONFIG;
+
+	run = calloc(1, sizeof(*run));
+	if (run == NULL) {
+		fprintf(stderr, "ptrcheck: out of memory\n");
+		goto done;
+	}
+	run->json = json;
+	run->helo = helo;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.unbound_config = policy->unbound_config;
+	rc.trust_anchor_file = policy->trust_anchor_file;
+	rc.resolv_conf = policy->resolv_conf;
+	rc.forwarders = policy->forwarders;
+	run->resolver = resolver_create(&rc, err, sizeof(err));
+	if (run->resolver == NULL) {
+		fprintf(stderr, "ptrcheck: %s\n", err);
+		goto done;
+	}
+	run->policy = policy;
+
+	if (optind < argc) {
+		for (int i = optind; i < argc; i++) {
+			struct addr a;
+
+			(void)addr_parse(argv[i], &a);	/* checked above */
+			if (start_check(run, &a, run->helo) == -1)
+				break;
+		}
+	} else if (read_stdin(run) == -1) {
+		run->status = EXIT_USAGE;
+	}
+	while (run->count > 0)
+		finish_oldest(run);
+	status = run->status;
+
+done:
+	if (run != NULL)
+		resolver_destroy(run->resolver);
+	free(run);
+	policy_free(policy);
+	return status;
+}
+
+/* Every address is checked before the first lookup, so a typo costs no
+ * DNS traffic and gets a clear message. */
+static int
+check_arguments(int argc, char **argv)
+{
+	struct addr a;
+	int rc = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (addr_parse(argv[i], &a) == -1) {
+			fprintf(stderr, "ptrcheck: not an IP address: ");
+			for (const char *p = argv[i]; *p != '\0' &&
+			    p - argv[i] < 64; p++)
+				fputc((unsigned char)*p >= 0x20 &&
+				    (unsigned char)*p < 0x7f ? *p : '?',
+				    stderr);
+			fputc('\n', stderr);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int
+start_check(struct run *run, const struct addr *a, const char *helo)
+{
+	struct check *c;
+
+	if (run->count == WINDOW)
+		finish_oldest(run);
+	c = &run->ring[(run->head + run->count) % WINDOW];
+	memset(c, 0, sizeof(*c));
+	if (helo != NULL && (c->helo = strdup(helo)) == NULL) {
+		fprintf(stderr, "ptrcheck: out of memory\n");
+		return -1;
+	}
+	c->deadline = monotime_add_ms(monotime_now(),
+	    run->policy->dns_timeout_ms);
+	c->job = fcrdns_start(run->resolver, a, run->policy->max_ptr_names);
+	if (c->job == NULL) {
+		free(c->helo);
+		fprintf(stderr, "ptrcheck: out of memory\n");
+		return -1;
+	}
+	run->count++;
+	return 0;
+}
+
+static int
+exit_status_of(enum iprev r)
+{
+	switch (r) {
+	case IPREV_PASS:
+		return EXIT_PASS;
+	case IPREV_FAIL:
+	case IPREV_PERMERROR:
+		return EXIT_FAIL;
+	case IPREV_TEMPERROR:
+		break;
+	}
+	return EXIT_TEMPERROR;
+}
+
+static void
+finish_oldest(struct run *run)
+{
+	struct check *c = &run->ring[run->head];
+	const struct fcrdns_result *res;
+	int st;
+
+	(void)fcrdns_wait(c->job, c->deadline);
+	res = fcrdns_finish(c->job);
+	if (run->json)
+		report_json(stdout, res, c->helo);
+	else
+		report_text(stdout, res, c->helo);
+	fflush(stdout);
+	st = exit_status_of(res->iprev);
+	if (st > run->status && run->status != EXIT_USAGE)
+		run->status = st;
+	fcrdns_free(c->job);
+	free(c->helo);
+	run->head = (run->head + 1) % WINDOW;
+	run->count--;
+}
+
+/* Splits "IP [HELO]" in place.  Returns 0, 1 for a line to skip, or -1. */
+static int
+parse_line(char *line, char **ip, char **helo)
+{
+	char *p = line + strspn(line, " \t\r\n");
+
+	if (*p == '\0' || *p == '#')
+		return 1;
+	*ip = p;
+	p += strcspn(p, " \t\r\n");
+	if (*p != '\0')
+		*p++ = '\0';
+	p += strspn(p, " \t\r\n");
+	*helo = NULL;
+	if (*p != '\0') {
+		*helo = p;
+		p += strcspn(p, " \t\r\n");
+		*p = '\0';
+	}
+	return 0;
+}
+
+static int
+read_stdin(struct run *run)
+{
+	char line[LINE_MAX_BYTES];
+	unsigned long lineno = 0;
+	int rc = 0;
+
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		char *ip, *helo;
+		struct addr a;
+		size_t n = strlen(line);
+
+		lineno++;
+		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+			int ch;
+
+			fprintf(stderr, "ptrcheck: stdin:%lu: line too long, "
+			    "skipped\n", lineno);
+			while ((ch = getchar()) != EOF && ch != '\n')
+				;
+			rc = -1;
+			continue;
+		}
+		if (parse_line(line, &ip, &helo) == 1)
+			continue;
+		if (addr_parse(ip, &a) == -1) {
+			fprintf(stderr, "ptrcheck: stdin:%lu: not an IP "
+			    "address, skipped\n", lineno);
+			rc = -1;
+			continue;
+		}
+		if (start_check(run, &a, helo != NULL ? helo : run->helo)
+		    == -1)
+			return -1;
+	}
+	return rc;
+}

@@ -1,0 +1,210 @@
+/*
+ * ptrcheck_report.c - text and JSON output of ptrcheck; see the header.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ptrcheck_report.h"
+
+static const char *
+forward_type(const struct fcrdns_result *res)
+{
+	return res->client.family == AF_INET ? "A" : "AAAA";
+}
+
+/* Writes s with every byte outside printable ASCII, and the backslash,
+ * as \xHH: user-supplied text cannot forge lines or terminal codes. */
+static void
+put_printable(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f || c == '\\')
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static void
+put_lookup_state(FILE *out, const struct fcrdns_lookup *l)
+{
+	fprintf(out, "%s", dns_status_name(l->status, l->rcode));
+	if (l->status != DNS_TIMEOUT && l->status != DNS_TEMPFAIL)
+		fprintf(out, ", %s", dnssec_state_name(l->dnssec));
+	fprintf(out, " (%u ms)", l->ms);
+	if (l->why[0] != '\0')
+		fprintf(out, ": %s", l->why);
+	fputc('\n', out);
+}
+
+static void
+put_forward_text(FILE *out, const struct fcrdns_result *res,
+    const struct fcrdns_name *n)
+{
+	char text[ADDR_TEXT_MAX];
+
+	fprintf(out, "  forward  %s %s ", n->name, forward_type(res));
+	if (!n->forward.started) {
+		fprintf(out, "not looked up (no time left)\n");
+		return;
+	}
+	put_lookup_state(out, &n->forward);
+	if (n->forward.canon != NULL)
+		fprintf(out, "           via CNAME to %s\n", n->forward.canon);
+	for (size_t i = 0; i < n->naddrs; i++) {
+		if (addr_format(&n->addrs[i], text, sizeof(text)) == -1)
+			continue;
+		fprintf(out, "           %s%s\n", text,
+		    addr_equal(&n->addrs[i], &res->client) ?
+		    "  <- the client: confirms" : "");
+	}
+	if (n->forward.status == DNS_OK && !n->confirmed)
+		fprintf(out, "           (none is the client's address)\n");
+}
+
+static void
+put_tags_text(FILE *out, tag_set tags)
+{
+	const char *sep = "";
+
+	fprintf(out, "  tags:    ");
+	if (tags == 0)
+		fprintf(out, "-");
+	for (unsigned t = 0; t < TAG_COUNT; t++) {
+		if (tags & TAG_BIT(t)) {
+			fprintf(out, "%s%s", sep, tag_name((enum tag)t));
+			sep = " ";
+		}
+	}
+	fputc('\n', out);
+}
+
+void
+report_text(FILE *out, const struct fcrdns_result *res, const char *helo)
+{
+	char ip[ADDR_TEXT_MAX];
+
+	if (addr_format(&res->client, ip, sizeof(ip)) == -1)
+		snprintf(ip, sizeof(ip), "?");
+	fprintf(out, "%s\n", ip);
+	if (helo != NULL) {
+		fprintf(out, "  helo     ");
+		put_printable(out, helo);
+		fputc('\n', out);
+	}
+	fprintf(out, "  reverse  %s PTR ", res->reverse);
+	put_lookup_state(out, &res->ptr);
+	if (res->ptr.canon != NULL)
+		fprintf(out, "           via CNAME to %s\n", res->ptr.canon);
+	for (size_t i = 0; i < res->nnames; i++)
+		fprintf(out, "           %s\n", res->names[i].name);
+	if (res->ptr_count > res->nnames + res->ptr_invalid)
+		fprintf(out, "           (%zu PTR records; the first %zu "
+		    "followed)\n", res->ptr_count, res->nnames);
+	if (res->ptr_invalid > 0)
+		fprintf(out, "           (%zu PTR records not valid names, "
+		    "ignored)\n", res->ptr_invalid);
+	for (size_t i = 0; i < res->nnames; i++)
+		put_forward_text(out, res, &res->names[i]);
+	fprintf(out, "  result:  iprev=%s dnssec=%s", iprev_name(res->iprev),
+	    dnssec_state_name(res->dnssec));
+	if (res->confirmed >= 0)
+		fprintf(out, " ptr=%s", res->names[res->confirmed].name);
+	fputc('\n', out);
+	put_tags_text(out, res->tags);
+	fprintf(out, "  time:    %u ms\n", res->ms);
+}
+
+/* JSON string: DNS names are printable already; escape what JSON needs
+ * and anything else that is not printable ASCII. */
+static void
+put_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void
+put_json_lookup(FILE *out, const struct fcrdns_lookup *l)
+{
+	fprintf(out, "\"status\":\"%s\",\"dnssec\":\"%s\",\"ms\":%u",
+	    dns_status_name(l->status, l->rcode),
+	    dnssec_state_name(l->dnssec), l->ms);
+	if (l->why[0] != '\0') {
+		fprintf(out, ",\"why\":");
+		put_json_string(out, l->why);
+	}
+	if (l->canon != NULL) {
+		fprintf(out, ",\"cname\":");
+		put_json_string(out, l->canon);
+	}
+}
+
+static void
+put_json_name(FILE *out, const struct fcrdns_name *n)
+{
+	char text[ADDR_TEXT_MAX];
+
+	fprintf(out, "{\"name\":");
+	put_json_string(out, n->name);
+	fprintf(out, ",\"forward\":[");
+	for (size_t i = 0; i < n->naddrs; i++) {
+		if (addr_format(&n->addrs[i], text, sizeof(text)) == -1)
+			continue;
+		fprintf(out, "%s\"%s\"", i > 0 ? "," : "", text);
+	}
+	fprintf(out, "],\"confirmed\":%s,", n->confirmed ? "true" : "false");
+	if (n->forward.started)
+		put_json_lookup(out, &n->forward);
+	else
+		fprintf(out, "\"status\":\"NOTSENT\",\"dnssec\":\"insecure\"");
+	fputc('}', out);
+}
+
+void
+report_json(FILE *out, const struct fcrdns_result *res, const char *helo)
+{
+	char ip[ADDR_TEXT_MAX];
+	const char *sep = "";
+
+	if (addr_format(&res->client, ip, sizeof(ip)) == -1)
+		snprintf(ip, sizeof(ip), "?");
+	fprintf(out, "{\"ip\":\"%s\",\"iprev\":\"%s\",\"dnssec\":\"%s\","
+	    "\"ptr\":[", ip, iprev_name(res->iprev),
+	    dnssec_state_name(res->dnssec));
+	for (size_t i = 0; i < res->nnames; i++) {
+		fputs(i > 0 ? "," : "", out);
+		put_json_name(out, &res->names[i]);
+	}
+	fprintf(out, "],\"tags\":[");
+	for (unsigned t = 0; t < TAG_COUNT; t++) {
+		if (res->tags & TAG_BIT(t)) {
+			fprintf(out, "%s\"%s\"", sep, tag_name((enum tag)t));
+			sep = ",";
+		}
+	}
+	fprintf(out, "],\"ms\":%u,\"reverse\":{\"name\":\"%s\",", res->ms,
+	    res->reverse);
+	put_json_lookup(out, &res->ptr);
+	fprintf(out, ",\"count\":%zu,\"invalid\":%zu}", res->ptr_count,
+	    res->ptr_invalid);
+	if (helo != NULL) {
+		fprintf(out, ",\"helo\":");
+		put_json_string(out, helo);
+	}
+	fprintf(out, "}\n");
+}

@@ -1,0 +1,116 @@
+/*
+ * resolver.h - asynchronous, DNSSEC-validating DNS lookups.
+ *
+ * One resolver per process, shared by every thread: its cache is the shared
+ * cache.  resolver.c is the only file that knows libunbound; the unit tests
+ * link a scripted fake in its place, so everything said here is the
+ * contract both keep.
+ *
+ * Threading contract:
+ * - resolver_query() may be called from any thread, including from inside a
+ *   callback.
+ * - Callbacks run on the resolver's own thread, one at a time.  A callback
+ *   must not block and must not release its own query.
+ * - A query has two owners, the caller and the pending callback, and is
+ *   freed by whichever lets go last.  The caller lets go with
+ *   resolver_release(); once that returns, the callback is not running and
+ *   never will, so the caller may free whatever the callback touches.
+ */
+#ifndef PTRMILTER_RESOLVER_H
+#define PTRMILTER_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* RR types we ask for. */
+#define DNS_TYPE_A 1
+#define DNS_TYPE_CNAME 5
+#define DNS_TYPE_PTR 12
+#define DNS_TYPE_TXT 16
+#define DNS_TYPE_AAAA 28
+
+/* DNS response codes that matter to the verdict. */
+#define DNS_RCODE_NOERROR 0
+#define DNS_RCODE_SERVFAIL 2
+#define DNS_RCODE_NXDOMAIN 3
+#define DNS_RCODE_REFUSED 5
+
+/* What became of one lookup. */
+enum dns_status {
+	DNS_OK,		/* NOERROR with data */
+	DNS_NXDOMAIN,	/* the name does not exist */
+	DNS_NODATA,	/* the name exists, no record of this type */
+	DNS_TEMPFAIL,	/* SERVFAIL, REFUSED, or a resolver failure */
+	DNS_TIMEOUT,	/* no answer before the deadline */
+	DNS_BOGUS	/* DNSSEC validation failed: the data is not usable */
+};
+
+/* DNSSEC state of one answer. */
+enum dnssec_state {
+	DNSSEC_INSECURE,	/* not signed, or no trust anchor covers it */
+	DNSSEC_SECURE,		/* validated from a trust anchor */
+	DNSSEC_BOGUS		/* signed, but validation failed */
+};
+
+/* One record's rdata, in wire format. */
+struct dns_rdata {
+	const uint8_t *data;
+	size_t len;
+};
+
+/* An answer, valid only during the callback. */
+struct dns_answer {
+	enum dns_status status;
+	int rcode;			/* DNS rcode, or -1 if none came */
+	enum dnssec_state dnssec;
+	const char *why_bogus;		/* NULL unless bogus; raw text */
+	const char *error;		/* NULL unless a resolver failure */
+	const char *canonname;		/* final name after CNAMEs, or NULL;
+					   lossy, for display only */
+	size_t count;			/* records of the asked type */
+	const struct dns_rdata *rr;	/* count records, asked type only */
+};
+
+struct resolver_config {
+	const char *unbound_config;	/* NULL: none */
+	const char *trust_anchor_file;	/* NULL: no validation */
+	bool resolv_conf;		/* forward to /etc/resolv.conf's servers */
+	const char *forwarders;		/* NULL or space-separated addresses */
+};
+
+struct resolver;
+struct dns_query;
+
+typedef void resolver_callback(void *arg, const struct dns_answer *answer);
+
+/* Creates the resolver and its thread, with every option set before the
+ * first query.  On failure writes a message naming the setting at fault to
+ * err and returns NULL. */
+struct resolver *resolver_create(const struct resolver_config *cfg,
+    char *err, size_t errsize);
+
+/* Stops the thread and frees the resolver.  Every query must have been
+ * released first. */
+void resolver_destroy(struct resolver *r);
+
+/* Starts a lookup of name (presentation format, RFC 1035 escapes allowed)
+ * for rrtype in class IN.  Returns the query, whose callback runs exactly
+ * once unless resolver_release() stops it first; or NULL if the lookup
+ * could not be started, in which case the callback never runs. */
+struct dns_query *resolver_query(struct resolver *r, const char *name,
+    int rrtype, resolver_callback *cb, void *arg);
+
+/* The caller lets go of q: stops the callback if it has not started, waits
+ * for it if it is running.  q must not be used afterwards.  NULL is a
+ * no-op. */
+void resolver_release(struct dns_query *q);
+
+/* Name of a status for logs and output: "NOERROR", "NXDOMAIN", "NODATA",
+ * "SERVFAIL", "TIMEOUT", "BOGUS". */
+const char *dns_status_name(enum dns_status s, int rcode);
+
+/* "secure", "insecure" or "bogus". */
+const char *dnssec_state_name(enum dnssec_state s);
+
+#endif

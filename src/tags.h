@@ -1,0 +1,47 @@
+/*
+ * tags.h - the stable vocabulary of findings.
+ *
+ * A check that fires adds a tag; tags appear in headers, log lines,
+ * ptrcheck output and config keys (score.<tag>), always in lower case, and
+ * keep their names across releases.  The order here is the order in which
+ * tags are printed.
+ */
+#ifndef PTRMILTER_TAGS_H
+#define PTRMILTER_TAGS_H
+
+#include <stdint.h>
+
+enum tag {
+	TAG_NO_PTR,
+	TAG_PTR_NOT_CONFIRMED,
+	TAG_PTR_FORWARD_NXDOMAIN,
+	TAG_DNS_TEMPERROR,
+	TAG_DNSSEC_BOGUS,
+	TAG_PTR_MULTIPLE,
+	TAG_PTR_GENERIC,
+	TAG_HELO_GENERIC,
+	TAG_HELO_INVALID,
+	TAG_HELO_NOT_FQDN,
+	TAG_HELO_BARE_IP,
+	TAG_HELO_LITERAL_MISMATCH,
+	TAG_HELO_PTR_MISMATCH,
+	TAG_HELO_PTR_SAME_DOMAIN,
+	TAG_HELO_NO_FORWARD,
+	TAG_HELO_FORWARD_MISMATCH,
+	TAG_HELO_IS_OURS,
+	TAG_DNSSEC_SECURE,
+	TAG_COUNT
+};
+
+/* A set of tags, one bit each. */
+typedef uint32_t tag_set;
+
+#define TAG_BIT(t) ((tag_set)1 << (t))
+
+/* The tag's stable name ("no_ptr"), or NULL if t is out of range. */
+const char *tag_name(enum tag t);
+
+/* Looks a name up.  Returns 0 and sets *out, or -1 if unknown. */
+int tag_lookup(const char *name, enum tag *out);
+
+#endif

@@ -1,0 +1,83 @@
+# lib.sh - shared by the integration tests: the DNS world, checks, skips.
+#
+# A test sources this file, calls world_up, and runs ptrcheck against the
+# world's ptrmilter.conf.  Exit status follows automake: 0 pass, 1 fail,
+# 77 skip, 99 hard error.  Where the world cannot run (not root, no NSD),
+# the test skips - unless PTRMILTER_REQUIRE_INTEGRATION=1, as in CI, where a
+# skip would hide a missing dependency, so it fails instead.
+
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+
+PTRCHECK=$top_builddir/src/ptrcheck
+WORLD=$top_srcdir/tests/dnsworld/world
+BLACKHOLE=$top_builddir/tests/dnsworld/dns_blackhole
+failures=0
+checks=0
+
+skip_or_fail()
+{
+	if [ "${PTRMILTER_REQUIRE_INTEGRATION:-0}" = 1 ]; then
+		echo "FAIL: cannot run: $*" >&2
+		exit 99
+	fi
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+world_up()
+{
+	[ "$(id -u)" = 0 ] || skip_or_fail "the DNS world needs root (port 53 on 127.53.0.1)"
+	command -v nsd >/dev/null || skip_or_fail "nsd is not installed"
+	command -v ldns-signzone >/dev/null || skip_or_fail "ldnsutils is not installed"
+	command -v jq >/dev/null || skip_or_fail "jq is not installed"
+	[ -x "$BLACKHOLE" ] || skip_or_fail "$BLACKHOLE is not built"
+	W=$(mktemp -d /tmp/ptrmilter-world.XXXXXX)
+	trap 'world_down' EXIT
+	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" ||
+		{ echo "FAIL: the DNS world did not start" >&2; exit 99; }
+	CONF=$W/dns/ptrmilter.conf
+}
+
+world_down()
+{
+	"$WORLD" stop "$W/dns" >/dev/null 2>&1 || true
+	rm -rf "$W"
+}
+
+# ok NAME COMMAND... : one check; prints its outcome.
+ok()
+{
+	local name=$1
+	shift
+	checks=$((checks + 1))
+	if "$@"; then
+		echo "ok $checks - $name"
+	else
+		echo "not ok $checks - $name"
+		failures=$((failures + 1))
+	fi
+}
+
+# json IP [ARGS...]: runs ptrcheck --json on one address; sets $out, $rc.
+json()
+{
+	local ip=$1
+	shift
+	out=$("$PTRCHECK" -c "$CONF" --json "$@" "$ip" 2>"$W/stderr")
+	rc=$?
+}
+
+# jqok FILTER: the last json output satisfies the jq filter.
+jqok()
+{
+	printf '%s\n' "$out" | jq -e "$1" >/dev/null
+}
+
+finish()
+{
+	echo "$((checks - failures)) passed, $failures failed"
+	[ "$failures" = 0 ]
+}

@@ -1,0 +1,46 @@
+/*
+ * fake_resolver.h - a scripted resolver linked in place of resolver.c.
+ *
+ * Answers come from a script of {name, type} rules.  Queries are queued and
+ * answered only when the test calls fake_resolver_deliver(), on the test's
+ * own thread, so every interleaving is deterministic.  A rule marked
+ * `never` leaves its query unanswered, as a dead server would.
+ */
+#ifndef FAKE_RESOLVER_H
+#define FAKE_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resolver.h"
+
+#define FAKE_MAX_DATA 16
+
+struct fake_rule {
+	const char *name;		/* query name, as fcrdns sends it */
+	int rrtype;
+	enum dns_status status;
+	int rcode;
+	enum dnssec_state dnssec;
+	const char *data[FAKE_MAX_DATA];	/* PTR names or addresses */
+	const char *canonname;
+	const char *why_bogus;
+	bool never;			/* no answer, ever */
+	bool refuse;			/* resolver_query() fails */
+	/* Raw rdata, used instead of data[0] when wire_len > 0. */
+	const uint8_t *wire;
+	size_t wire_len;
+};
+
+void fake_resolver_reset(void);
+void fake_resolver_add(const struct fake_rule *rule);
+/* Answers every queued query that has an answer, including those that
+ * callbacks queue meanwhile.  Returns how many were answered. */
+size_t fake_resolver_deliver(void);
+/* Queries neither answered nor released: must be 0 after fcrdns_free. */
+size_t fake_resolver_live(void);
+/* How many queries were sent for name (any type). */
+size_t fake_resolver_sent(const char *name);
+
+#endif
