@@ -475,9 +475,16 @@ storage_of(enum key_type type)
 	case KEY_LOCAL_PARTS:
 	case KEY_DOMAINS:
 		return STORE_WORDS;
-	default:
-		return STORE_STRING;
+	case KEY_SOCKET:
+	case KEY_USER:
+	case KEY_TOKEN:
+	case KEY_PATH:
+	case KEY_ADDRESSES:
+	case KEY_HEADER:
+	case KEY_HOSTPORT:
+		break;
 	}
+	return STORE_STRING;
 }
 
 /* Moves v into the policy, freeing what it replaces. */
@@ -729,6 +736,11 @@ parse_line(struct parser *ps, unsigned line)
 	k = key_find(key);
 	if (k == NULL) {
 		for (i = 0; i < KEY_COUNT; i++) {
+			size_t kn = strlen(key), n = strlen(keys[i].name);
+
+			/* Lengths further apart than 2 are further apart. */
+			if (kn > n + 2 || n > kn + 2)
+				continue;
 			dist = policy_value_distance(key, keys[i].name);
 			if (dist < best_dist) {
 				best_dist = dist;
@@ -849,6 +861,9 @@ policy_parse_buffer(const char *name, const char *text, size_t len,
 		report_at(&ps, 0, "out of memory");
 		goto end;
 	}
+	/* A UTF-8 byte order mark, as some editors write, is no key. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
 	while (pos < len) {
 		const char *start = text + pos;
 		const char *nl = memchr(start, '\n', len - pos);

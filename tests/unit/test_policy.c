@@ -30,6 +30,7 @@
 #endif
 
 #define MAX_ERRORS 64
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What the reporter collected. */
 struct errors {
@@ -139,7 +140,8 @@ dump_value(const struct policy *p, const char *key)
 
 	for (line = strtok_r(all, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, key, n) == 0 && strncmp(line + n, " = ", 3) == 0) {
+		if (strncmp(line, key, n) == 0 &&
+		    strncmp(line + n, " = ", 3) == 0) {
 			found = strdup(line + n + 3);
 			break;
 		}
@@ -268,7 +270,8 @@ test_missing_file_without_missing_ok_is_an_error(void **state)
 	struct errors e = { .count = 0 };
 
 	(void)state;
-	assert_null(policy_load("/nonexistent/ptrmilter.conf", false, collect, &e));
+	assert_null(policy_load("/nonexistent/ptrmilter.conf", false, collect,
+	    &e));
 	assert_int_equal(e.count, 1);
 	assert_string_equal(e.lines[0], "/nonexistent/ptrmilter.conf: cannot "
 	    "open: No such file or directory");
@@ -301,7 +304,7 @@ test_empty_and_comment_only_files_give_defaults(void **state)
 	struct errors e = { .count = 0 };
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+	for (size_t i = 0; i < NELEM(texts); i++) {
 		struct policy *p = load_text(texts[i], &e);
 
 		assert_non_null(p);
@@ -410,7 +413,8 @@ static const struct {
 	{ "auth_results = false", "auth_results", "no" },
 	{ "auth_results_property = smtp.remote-ip", "auth_results_property",
 	  "smtp.remote-ip" },
-	{ "metrics_listen = 127.0.0.1:9100", "metrics_listen", "127.0.0.1:9100" },
+	{ "metrics_listen = 127.0.0.1:9100", "metrics_listen",
+	  "127.0.0.1:9100" },
 	{ "metrics_listen = [::1]:9100", "metrics_listen", "[::1]:9100" },
 	{ "metrics_listen = none", "metrics_listen", "none" },
 };
@@ -421,7 +425,7 @@ test_good_values_load_and_dump_canonically(void **state)
 	struct errors e = { .count = 0 };
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(good_values) / sizeof(good_values[0]); i++) {
+	for (size_t i = 0; i < NELEM(good_values); i++) {
 		struct policy *p = load_text(good_values[i].line, &e);
 		char *v;
 
@@ -489,7 +493,8 @@ test_each_score_key_sets_its_own_tag(void **state)
 		p = load_text(line, &e);
 		assert_non_null(p);
 		for (int u = 0; u < TAG_COUNT; u++)
-			assert_true(p->score[u] == (u == t ? 42.5 : d->score[u]));
+			assert_true(p->score[u] ==
+			    (u == t ? 42.5 : d->score[u]));
 		policy_free(p);
 		policy_free(d);
 	}
@@ -531,8 +536,10 @@ static const struct {
 	{ "socket = inet:127.0.0.1:8894",
 	  "bad value 'inet:127.0.0.1:8894' for socket: " X_SOCKET },
 	{ "socket = inet:0", "bad value 'inet:0' for socket: " X_SOCKET },
-	{ "socket = inet:65536", "bad value 'inet:65536' for socket: " X_SOCKET },
-	{ "socket = inet:8894@", "bad value 'inet:8894@' for socket: " X_SOCKET },
+	{ "socket = inet:65536",
+	  "bad value 'inet:65536' for socket: " X_SOCKET },
+	{ "socket = inet:8894@",
+	  "bad value 'inet:8894@' for socket: " X_SOCKET },
 	{ "socket = unix:", "bad value 'unix:' for socket: " X_SOCKET },
 	{ "socket = unix:run/p.sock",
 	  "bad value 'unix:run/p.sock' for socket: " X_SOCKET },
@@ -580,11 +587,14 @@ static const struct {
 	  "bad value '999999999999999999d' for dns_timeout: " X_TIMEOUT },
 	{ "dns_timeout = off", "bad value 'off' for dns_timeout: " X_TIMEOUT },
 	{ "tempfail_limit = 0", "bad value '0' for tempfail_limit: " X_LIMIT },
-	{ "tempfail_limit = 31d", "bad value '31d' for tempfail_limit: " X_LIMIT },
+	{ "tempfail_limit = 31d",
+	  "bad value '31d' for tempfail_limit: " X_LIMIT },
 	{ "tempfail_limit = 721h",
 	  "bad value '721h' for tempfail_limit: " X_LIMIT },
-	{ "tempfail_limit = 5x", "bad value '5x' for tempfail_limit: " X_LIMIT },
-	{ "tempfail_limit = -1", "bad value '-1' for tempfail_limit: " X_LIMIT },
+	{ "tempfail_limit = 5x",
+	  "bad value '5x' for tempfail_limit: " X_LIMIT },
+	{ "tempfail_limit = -1",
+	  "bad value '-1' for tempfail_limit: " X_LIMIT },
 	{ "tempfail_limit = 99999999999999999999",
 	  "bad value '99999999999999999999' for tempfail_limit: " X_LIMIT },
 	{ "max_ptr_names = 0", "bad value '0' for max_ptr_names: " X_NUMBER },
@@ -593,7 +603,8 @@ static const struct {
 	{ "max_ptr_names = +5", "bad value '+5' for max_ptr_names: " X_NUMBER },
 	{ "max_ptr_names = 0x10",
 	  "bad value '0x10' for max_ptr_names: " X_NUMBER },
-	{ "max_ptr_names = 5.0", "bad value '5.0' for max_ptr_names: " X_NUMBER },
+	{ "max_ptr_names = 5.0",
+	  "bad value '5.0' for max_ptr_names: " X_NUMBER },
 	{ "max_ptr_names = 99999999999999999999",
 	  "bad value '99999999999999999999' for max_ptr_names: " X_NUMBER },
 	{ "score.no_ptr = 100.001",
@@ -646,7 +657,8 @@ static const struct {
 	  "domain names separated by spaces or commas, or none" },
 	{ "generic_patterns = patterns.txt",
 	  "bad value 'patterns.txt' for generic_patterns: " X_PATH },
-	{ "score_header = X PTR", "bad value 'X PTR' for score_header: " X_HEADER },
+	{ "score_header = X PTR",
+	  "bad value 'X PTR' for score_header: " X_HEADER },
 	{ "score_header = X-PTR:", "bad value 'X-PTR:' for score_header: "
 	  X_HEADER },
 	{ "auth_results = 2", "bad value '2' for auth_results: " X_BOOL },
@@ -682,7 +694,8 @@ static const struct {
 	  "'dns_timeout'?)" },
 	{ "score.noptr = 5", "unknown key 'score.noptr' (did you mean "
 	  "'score.no_ptr'?)" },
-	{ "sockets = unix:/x", "unknown key 'sockets' (did you mean 'socket'?)" },
+	{ "sockets = unix:/x",
+	  "unknown key 'sockets' (did you mean 'socket'?)" },
 	{ "greylisting = yes", "unknown key 'greylisting'" },
 	{ "score.spf_fail = 1", "unknown key 'score.spf_fail'" },
 };
@@ -694,7 +707,7 @@ test_bad_values_are_reported_exactly(void **state)
 	char want[1024];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++) {
+	for (size_t i = 0; i < NELEM(bad_values); i++) {
 		struct policy *p = load_text(bad_values[i].line, &e);
 		const char *const lines[] = { want, NULL };
 
@@ -716,8 +729,9 @@ test_bad_value_is_shown_sanitised_and_cut(void **state)
 		NULL
 	};
 	static const char *const want_long[] = {
-		"1: bad value '0123456789012345678901234567890123456789012345678"
-		"901234567890123...' for dns_timeout: " X_TIMEOUT,
+		"1: bad value '01234567890123456789012345678901"
+		"23456789012345678901234567890123...' for dns_timeout: "
+		X_TIMEOUT,
 		NULL
 	};
 	struct errors e = { .count = 0 };
@@ -804,6 +818,8 @@ static const struct {
 	{ "dns_timeout = 7", "dns_timeout", "7s" },	/* no final newline */
 	{ "# dns_timeout = 9\ndns_timeout = 7\n", "dns_timeout", "7s" },
 	{ "  # indented comment\ndns_timeout = 7\n", "dns_timeout", "7s" },
+	/* a UTF-8 byte order mark before the first key */
+	{ "\xef\xbb\xbf" "dns_timeout = 7\n", "dns_timeout", "7s" },
 	/* '#' inside a token is data, not a comment. */
 	{ "score_header = X-PTR#Score", "score_header", "X-PTR#Score" },
 	{ "user = a#b # the user", "user", "a#b" },
@@ -817,7 +833,7 @@ test_comments_whitespace_and_line_ends(void **state)
 	struct errors e = { .count = 0 };
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(syntax_forms) / sizeof(syntax_forms[0]); i++) {
+	for (size_t i = 0; i < NELEM(syntax_forms); i++) {
 		struct policy *p = load_text(syntax_forms[i].text, &e);
 		char *v;
 
@@ -947,7 +963,8 @@ test_reject_score_below_tempfail_score_is_an_error(void **state)
 	assert_errors(&e, want_default);
 	errors_clear(&e);
 	/* reported at the later of the two keys */
-	assert_null(load_text("reject_score = 6\n\ntempfail_score = 6.5\n", &e));
+	assert_null(load_text("reject_score = 6\n\ntempfail_score = 6.5\n",
+	    &e));
 	assert_errors(&e, want_later);
 	errors_clear(&e);
 	/* equal is fine, and so is either being off */
@@ -975,8 +992,8 @@ test_resolv_conf_and_forwarders_exclude_each_other(void **state)
 	struct policy *p;
 
 	(void)state;
-	assert_null(load_text("\nforwarders = 192.0.2.53\n\nresolv_conf = yes\n",
-	    &e));
+	assert_null(load_text("\nforwarders = 192.0.2.53\n\n"
+	    "resolv_conf = yes\n", &e));
 	assert_errors(&e, want);
 	errors_clear(&e);
 	p = load_text("forwarders = 192.0.2.53\nresolv_conf = no\n", &e);
@@ -999,7 +1016,8 @@ assert_round_trip(const struct policy *p)
 	struct policy *q = load_text(text, &e);
 
 	if (q == NULL)
-		fail_msg("dump does not load: %s", e.count > 0 ? e.lines[0] : "");
+		fail_msg("dump does not load: %s",
+		    e.count > 0 ? e.lines[0] : "");
 	assert_true(policy_equal(p, q));
 	again = dump_text(q);
 	assert_string_equal(text, again);
@@ -1020,7 +1038,8 @@ test_dump_parses_back_to_an_equal_policy(void **state)
 	    "socket_mode = 0600\nmode = dry-run\nauthserv_id = mx.example.net\n"
 	    "unbound_config = /etc/unbound/ptr.conf\ntrust_anchor_file = none\n"
 	    "forwarders = 192.0.2.53,2001:db8::53\ndns_timeout = 60\n"
-	    "max_ptr_names = 32\nscore.no_ptr = -0.125\nscore.ptr_generic = 100\n"
+	    "max_ptr_names = 32\nscore.no_ptr = -0.125\n"
+	    "score.ptr_generic = 100\n"
 	    "score.dnssec_secure = -1\ntempfail_score = 0.001\n"
 	    "reject_score = 1000\non_dns_error = tempfail\n"
 	    "exempt_networks = 192.0.2.0/24, 2001:db8::/32 10.1.2.3 "
@@ -1188,34 +1207,36 @@ test_free_accepts_null(void **state)
 int
 main(void)
 {
+#define T(test) cmocka_unit_test_teardown(test, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_defaults_hold_the_documented_values, teardown),
-		cmocka_unit_test_teardown(test_missing_file_with_missing_ok_gives_defaults, teardown),
-		cmocka_unit_test_teardown(test_missing_file_without_missing_ok_is_an_error, teardown),
-		cmocka_unit_test_teardown(test_directory_is_an_error_even_with_missing_ok, teardown),
-		cmocka_unit_test_teardown(test_empty_and_comment_only_files_give_defaults, teardown),
-		cmocka_unit_test_teardown(test_good_values_load_and_dump_canonically, teardown),
-		cmocka_unit_test_teardown(test_values_land_in_the_right_fields_and_units, teardown),
-		cmocka_unit_test_teardown(test_each_score_key_sets_its_own_tag, teardown),
-		cmocka_unit_test_teardown(test_bad_values_are_reported_exactly, teardown),
-		cmocka_unit_test_teardown(test_bad_value_is_shown_sanitised_and_cut, teardown),
-		cmocka_unit_test_teardown(test_duplicate_key_names_the_first_line, teardown),
-		cmocka_unit_test_teardown(test_every_error_is_reported_in_one_pass, teardown),
-		cmocka_unit_test_teardown(test_comments_whitespace_and_line_ends, teardown),
-		cmocka_unit_test_teardown(test_hash_right_after_equals_is_a_comment, teardown),
-		cmocka_unit_test_teardown(test_crlf_file_loads, teardown),
-		cmocka_unit_test_teardown(test_line_longer_than_4096_bytes_is_an_error, teardown),
-		cmocka_unit_test_teardown(test_nul_byte_is_an_error, teardown),
-		cmocka_unit_test_teardown(test_reject_score_below_tempfail_score_is_an_error, teardown),
-		cmocka_unit_test_teardown(test_resolv_conf_and_forwarders_exclude_each_other, teardown),
-		cmocka_unit_test_teardown(test_dump_parses_back_to_an_equal_policy, teardown),
-		cmocka_unit_test_teardown(test_dump_lists_every_key_in_table_order, teardown),
-		cmocka_unit_test_teardown(test_key_names_cover_every_tag_and_have_docs, teardown),
-		cmocka_unit_test_teardown(test_shipped_conf_shows_every_key, teardown),
-		cmocka_unit_test_teardown(test_shipped_conf_defaults_equal_the_built_in_ones, teardown),
-		cmocka_unit_test_teardown(test_parse_buffer_matches_load, teardown),
-		cmocka_unit_test_teardown(test_free_accepts_null, teardown),
+		T(test_defaults_hold_the_documented_values),
+		T(test_missing_file_with_missing_ok_gives_defaults),
+		T(test_missing_file_without_missing_ok_is_an_error),
+		T(test_directory_is_an_error_even_with_missing_ok),
+		T(test_empty_and_comment_only_files_give_defaults),
+		T(test_good_values_load_and_dump_canonically),
+		T(test_values_land_in_the_right_fields_and_units),
+		T(test_each_score_key_sets_its_own_tag),
+		T(test_bad_values_are_reported_exactly),
+		T(test_bad_value_is_shown_sanitised_and_cut),
+		T(test_duplicate_key_names_the_first_line),
+		T(test_every_error_is_reported_in_one_pass),
+		T(test_comments_whitespace_and_line_ends),
+		T(test_hash_right_after_equals_is_a_comment),
+		T(test_crlf_file_loads),
+		T(test_line_longer_than_4096_bytes_is_an_error),
+		T(test_nul_byte_is_an_error),
+		T(test_reject_score_below_tempfail_score_is_an_error),
+		T(test_resolv_conf_and_forwarders_exclude_each_other),
+		T(test_dump_parses_back_to_an_equal_policy),
+		T(test_dump_lists_every_key_in_table_order),
+		T(test_key_names_cover_every_tag_and_have_docs),
+		T(test_shipped_conf_shows_every_key),
+		T(test_shipped_conf_defaults_equal_the_built_in_ones),
+		T(test_parse_buffer_matches_load),
+		T(test_free_accepts_null),
 	};
+#undef T
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
