@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "text.h"
 
 /* Capacity of a cidr_list after its first allocation. */
 #define CIDR_LIST_FIRST 8
@@ -27,7 +28,6 @@ static int addr_parse_raw(const char *text, struct addr *out);
 static bool addr_is_mapped(const struct addr *a);
 static void addr_fold_mapped(struct addr *a);
 static unsigned addr_bits(int family);
-static int text_put(char *buf, size_t size, size_t *pos, const char *s);
 static int text_done(char *buf, size_t size, int ret);
 static void ipv6_longest_zero_run(const uint16_t w[8], int *start, int *len);
 static int put_dotted_quad(char *buf, size_t size, size_t *pos,
@@ -226,22 +226,6 @@ addr_equal(const struct addr *a, const struct addr *b)
 	    memcmp(a->bytes, b->bytes, len) == 0;
 }
 
-/*
- * Appends s to buf at *pos, keeping the terminating NUL.  Returns -1,
- * leaving buf as it was, if s and the NUL do not fit in size.
- */
-static int
-text_put(char *buf, size_t size, size_t *pos, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*pos >= size || n >= size - *pos)
-		return -1;
-	memcpy(buf + *pos, s, n + 1);
-	*pos += n;
-	return 0;
-}
-
 /* Common exit of the writers: on failure leave "" rather than a prefix. */
 static int
 text_done(char *buf, size_t size, int ret)
@@ -288,7 +272,7 @@ put_dotted_quad(char *buf, size_t size, size_t *pos, const uint8_t b[4])
 
 	(void)snprintf(part, sizeof(part), "%u.%u.%u.%u",
 	    b[0], b[1], b[2], b[3]);
-	return text_put(buf, size, pos, part);
+	return text_append(buf, size, pos, part);
 }
 
 /*
@@ -307,7 +291,7 @@ put_ipv6(char *buf, size_t size, size_t *pos, const uint8_t b[16])
 	ipv6_longest_zero_run(w, &zstart, &zlen);
 	for (i = 0; i < 8; i++) {
 		if (i == zstart) {
-			if (text_put(buf, size, pos, "::") == -1)
+			if (text_append(buf, size, pos, "::") == -1)
 				return -1;
 			i += zlen - 1;
 			continue;
@@ -316,7 +300,7 @@ put_ipv6(char *buf, size_t size, size_t *pos, const uint8_t b[16])
 		 * after "::" (zstart + zlen is -1 when there is no run). */
 		(void)snprintf(part, sizeof(part), "%s%x",
 		    i == 0 || i == zstart + zlen ? "" : ":", (unsigned)w[i]);
-		if (text_put(buf, size, pos, part) == -1)
+		if (text_append(buf, size, pos, part) == -1)
 			return -1;
 	}
 	return 0;
@@ -334,7 +318,7 @@ addr_format(const struct addr *a, char *buf, size_t size)
 		ret = put_dotted_quad(buf, size, &pos, a->bytes);
 	} else if (addr_is_mapped(a)) {
 		/* RFC 5952 5: mixed notation for IPv4-mapped addresses. */
-		if (text_put(buf, size, &pos, "::ffff:") == 0)
+		if (text_append(buf, size, &pos, "::ffff:") == 0)
 			ret = put_dotted_quad(buf, size, &pos,
 			    a->bytes + sizeof(mapped_prefix));
 	} else if (a->family == AF_INET6) {
@@ -359,10 +343,10 @@ addr_reverse_name(const struct addr *a, char *buf, size_t size)
 		for (i = 3; i >= 0; i--) {
 			(void)snprintf(label, sizeof(label), "%u.",
 			    a->bytes[i]);
-			if (text_put(buf, size, &pos, label) == -1)
+			if (text_append(buf, size, &pos, label) == -1)
 				goto end;
 		}
-		ret = text_put(buf, size, &pos, "in-addr.arpa");
+		ret = text_append(buf, size, &pos, "in-addr.arpa");
 	} else if (a->family == AF_INET6) {
 		/* 32 nibbles last to first; nibble n is the high half of
 		 * byte n / 2 when n is even, the low half when odd. */
@@ -372,10 +356,10 @@ addr_reverse_name(const struct addr *a, char *buf, size_t size)
 			label[0] = hex[(i % 2 == 0 ? byte >> 4 : byte) & 0x0f];
 			label[1] = '.';
 			label[2] = '\0';
-			if (text_put(buf, size, &pos, label) == -1)
+			if (text_append(buf, size, &pos, label) == -1)
 				goto end;
 		}
-		ret = text_put(buf, size, &pos, "ip6.arpa");
+		ret = text_append(buf, size, &pos, "ip6.arpa");
 	}
 end:
 	return text_done(buf, size, ret);
@@ -496,7 +480,7 @@ cidr_format(const struct cidr *c, char *buf, size_t size)
 		goto end;
 	pos = strlen(buf);
 	(void)snprintf(prefix, sizeof(prefix), "/%u", c->prefix);
-	ret = text_put(buf, size, &pos, prefix);
+	ret = text_append(buf, size, &pos, prefix);
 end:
 	return text_done(buf, size, ret);
 }

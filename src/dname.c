@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dname.h"
+#include "text.h"
 
 /* Longest hostname in presentation form without the trailing dot. */
 #define DNAME_HOSTNAME_MAX 253
@@ -21,7 +22,6 @@ static bool is_alpha(unsigned char c);
 static bool is_digit(unsigned char c);
 static unsigned char fold(unsigned char c);
 static void escape_octet(unsigned char c, char out[5]);
-static int put_text(char *text, size_t size, size_t *pos, const char *s);
 static size_t name_length(const char *s);
 static size_t escape_length(const char *s, size_t pos, size_t len);
 
@@ -69,22 +69,6 @@ escape_octet(unsigned char c, char out[5])
 	}
 }
 
-/*
- * Appends s to text at *pos, keeping the NUL.  Returns -1 if s and the
- * NUL do not fit in size.
- */
-static int
-put_text(char *text, size_t size, size_t *pos, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*pos >= size || n >= size - *pos)
-		return -1;
-	memcpy(text + *pos, s, n + 1);
-	*pos += n;
-	return 0;
-}
-
 int
 dname_wire_to_text(const uint8_t *wire, size_t len, char *text, size_t size)
 {
@@ -100,12 +84,12 @@ dname_wire_to_text(const uint8_t *wire, size_t len, char *text, size_t size)
 		goto end;
 	if (wire[0] == 0) {
 		/* The root name alone. */
-		if (len != 1 || put_text(text, size, &pos, ".") == -1)
+		if (len != 1 || text_append(text, size, &pos, ".") == -1)
 			goto end;
 		ret = 0;
 		goto end;
 	}
-	if (put_text(text, size, &pos, "") == -1)
+	if (text_append(text, size, &pos, "") == -1)
 		goto end;
 	for (;;) {
 		size_t label, i;
@@ -120,12 +104,12 @@ dname_wire_to_text(const uint8_t *wire, size_t len, char *text, size_t size)
 			goto end;
 		if (label > len - off)
 			goto end;		/* truncated label */
-		if (!first && put_text(text, size, &pos, ".") == -1)
+		if (!first && text_append(text, size, &pos, ".") == -1)
 			goto end;
 		first = false;
 		for (i = 0; i < label; i++) {
 			escape_octet(wire[off + i], esc);
-			if (put_text(text, size, &pos, esc) == -1)
+			if (text_append(text, size, &pos, esc) == -1)
 				goto end;
 		}
 		off += label;

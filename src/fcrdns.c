@@ -20,6 +20,7 @@
 #include "dname.h"
 #include "fcrdns.h"
 #include "monotime.h"
+#include "text.h"
 
 /* A forward callback's argument: which name of which job. */
 struct forward_ref {
@@ -33,6 +34,8 @@ struct fcrdns {
 	struct resolver *resolver;
 	unsigned max_names;
 	struct timespec started;
+	struct timespec completed;	/* when the last answer came */
+	bool complete;
 	unsigned pending;		/* lookups sent, not yet answered */
 	bool closing;			/* owner stopped: start nothing new */
 	bool finished;
@@ -148,20 +151,6 @@ set_error(struct fcrdns_lookup *l, const char *text)
 	snprintf(l->why, sizeof(l->why), "%s", text);
 }
 
-/* Copies untrusted text (why_bogus quotes DNS names and server text) as
- * printable ASCII, bounded. */
-static void
-copy_printable(char *dst, size_t size, const char *src)
-{
-	size_t i;
-
-	for (i = 0; src[i] != '\0' && i + 1 < size; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	dst[i] = '\0';
-}
-
 /* Keeps the CNAME target for display when it differs from the query
  * name.  canonname is lossy text from libunbound: it is shown, never
  * decided on, and only in escaped, printable form. */
@@ -172,7 +161,7 @@ canon_for_display(const char *canonname, const char *qname)
 
 	if (canonname == NULL)
 		return NULL;
-	copy_printable(buf, sizeof(buf), canonname);
+	text_printable(buf, sizeof(buf), canonname);
 	size_t n = strlen(buf);
 	if (n > 1 && buf[n - 1] == '.')
 		buf[n - 1] = '\0';
@@ -193,9 +182,9 @@ record(struct fcrdns_lookup *l, const struct dns_answer *a,
 	l->dnssec = a->dnssec;
 	l->ms = ms < 0 ? 0 : (unsigned)ms;
 	if (a->why_bogus != NULL)
-		copy_printable(l->why, sizeof(l->why), a->why_bogus);
+		text_printable(l->why, sizeof(l->why), a->why_bogus);
 	else if (a->error != NULL)
-		copy_printable(l->why, sizeof(l->why), a->error);
+		text_printable(l->why, sizeof(l->why), a->error);
 }
 
 static void
@@ -203,8 +192,11 @@ finish_one(struct fcrdns *job)
 {
 	if (job->pending > 0)
 		job->pending--;
-	if (job->pending == 0)
+	if (job->pending == 0) {
+		job->completed = monotime_now();
+		job->complete = true;
 		pthread_cond_broadcast(&job->changed);
+	}
 }
 
 static void
@@ -370,7 +362,11 @@ fcrdns_finish(struct fcrdns *job)
 	for (size_t i = 0; i < job->res.nnames; i++)
 		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i]);
 	fcrdns_judge(&job->res);
-	int64_t ms = monotime_diff_ms(job->started, monotime_now());
+	/* The verdict time is when the last answer came, not when the owner
+	 * got round to asking: ptrcheck finishes jobs in input order. */
+	if (job->pending > 0 || !job->complete)
+		job->completed = monotime_now();
+	int64_t ms = monotime_diff_ms(job->started, job->completed);
 	job->res.ms = ms < 0 ? 0 : (unsigned)ms;
 	job->finished = true;
 	return &job->res;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # zones.sh - the contents of the DNS test world; sourced by tests/dnsworld/world.
 #
 # Every zone is served by one NSD on 127.53.0.1 and every NS record names
@@ -112,7 +113,9 @@ first			A	192.0.2.1
 second			A	198.51.100.30
 classless		A	198.51.100.70
 mail6			AAAA	2001:db8:1::25
-; nothing listens on 127.53.0.2: the resolver gets SERVFAIL
+; SERVFAIL: world configures this zone in NSD (on 127.53.0.1 and
+; 127.53.0.2) without loading it, so NSD answers SERVFAIL for every name
+; under it
 servfail		NS	ns.servfail.example.com.
 ns.servfail		A	127.53.0.2
 ; the blackhole on 127.53.0.3 never answers: the resolver times out
