@@ -27,7 +27,7 @@
 
 /* Upper bound of max_ptr_names. */
 #define FCRDNS_MAX_NAMES 32
-#define FCRDNS_WHY_MAX 192
+#define FCRDNS_WHY_MAX 256
 
 /* RFC 8601 iprev results. */
 enum iprev {
