@@ -284,6 +284,8 @@ on_forward(void *arg, const struct dns_answer *a)
 	want = job->res.client.family == AF_INET ? 4 : 16;
 	if (a->status == DNS_OK && a->count > 0) {
 		n->addrs = calloc(a->count, sizeof(*n->addrs));
+		if (n->addrs == NULL)
+			set_error(&n->forward, "out of memory");
 		for (size_t i = 0; n->addrs != NULL && i < a->count; i++) {
 			struct addr *x = &n->addrs[n->naddrs];
 

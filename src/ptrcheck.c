@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fcrdns.h"
 #include "monotime.h"
@@ -52,6 +53,7 @@ static int start_check(struct run *run, const struct addr *a,
     const char *helo);
 static void finish_oldest(struct run *run);
 static int read_stdin(struct run *run);
+static void raise_open_files(void);
 
 static void
 usage(FILE *out)
@@ -132,6 +134,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ptrcheck: out of memory\n");
 		goto done;
 	}
+	raise_open_files();
 	run->json = json;
 	run->helo = helo;
 
@@ -314,4 +317,18 @@ read_stdin(struct run *run)
 			return -1;
 	}
 	return rc;
+}
+
+/* Hundreds of verdicts in flight can mean thousands of outstanding
+ * upstream queries, each with its own socket: the default soft limit of
+ * 1024 descriptors would turn some of them into spurious temperrors. */
+static void
+raise_open_files(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }

@@ -50,8 +50,7 @@ static const char *const default_options[][2] = {
 	{ "neg-cache-size:", "4m" },
 	{ "infra-cache-numhosts:", "10000" },
 	{ "outgoing-range:", "4096" },
-	{ "num-queries-per-thread:", "2048" },
-	{ "so-reuseport:", "no" },
+	{ "num-queries-per-thread:", "4096" },
 };
 
 static void query_unref(struct dns_query *q);

@@ -34,6 +34,10 @@ world_up()
 	command -v ldns-signzone >/dev/null || skip_or_fail "ldnsutils is not installed"
 	command -v jq >/dev/null || skip_or_fail "jq is not installed"
 	[ -x "$BLACKHOLE" ] || skip_or_fail "$BLACKHOLE is not built"
+	# One world per machine (fixed addresses): tests that need it take
+	# turns, however many make runs at once.
+	exec 9>/tmp/ptrmilter-world.lock
+	flock 9
 	W=$(mktemp -d /tmp/ptrmilter-world.XXXXXX)
 	trap 'world_down' EXIT
 	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" ||
