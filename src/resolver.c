@@ -271,17 +271,15 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 	q->resolver = r;
 	q->cb = cb;
 	q->arg = arg;
-	/* The answer may arrive before ub_resolve_async() returns; the
-	 * lock keeps on_result() from seeing a half-set query. */
-	pthread_mutex_lock(&q->lock);
+	/* The answer may arrive before ub_resolve_async() returns.  That is
+	 * safe unlocked: on_result() reads only what is set above, and
+	 * libunbound stores async_id before it sends the query on. */
 	if (ub_resolve_async(r->ctx, name, rrtype, 1, q, on_result,
 	    &q->async_id) != 0) {
-		pthread_mutex_unlock(&q->lock);
 		pthread_mutex_destroy(&q->lock);
 		free(q);
 		return NULL;
 	}
-	pthread_mutex_unlock(&q->lock);
 	return q;
 }
 
