@@ -7,8 +7,9 @@
  * parsing those default texts, the loader parses a file over them, the
  * dump prints every key back in the same syntax, and policy_equal()
  * compares key by key, so a key added to the table is parsed, defaulted,
- * dumped and compared without another line elsewhere.  The syntaxes of
- * single values live in policy_values.c.
+ * dumped and compared without another line elsewhere.  What a key of each
+ * type does with its value (parse, store, compare, print, free) lives in
+ * policy_keys.c, the syntaxes of single values in policy_values.c.
  *
  * A load reports every error of the file in one pass, each as
  * "FILE:LINE: message", and then fails as a whole.
@@ -21,7 +22,6 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,46 +29,12 @@
 
 #include "addr.h"
 #include "policy.h"
+#include "policy_keys.h"
 #include "policy_values.h"
 #include "tags.h"
 
 #define POLICY_LINE_MAX 4096		/* bytes a line, without its end */
 #define POLICY_FILE_MAX (1024 * 1024)	/* no config file is this large */
-
-enum key_type {
-	KEY_SOCKET,		/* char *, libmilter socket spec */
-	KEY_USER,		/* char *, one word */
-	KEY_OCTAL,		/* unsigned, 0000..0777 */
-	KEY_ENUM,		/* an enum, one of choices[] (index = value) */
-	KEY_TOKEN,		/* char *, RFC 2045 token */
-	KEY_PATH,		/* char *, absolute path */
-	KEY_BOOL,		/* bool */
-	KEY_ADDRESSES,		/* char *, IP addresses joined by one space */
-	KEY_DURATION_MS,	/* unsigned, milliseconds; min/max in seconds */
-	KEY_DURATION_S,		/* unsigned, seconds; 0 is "off" */
-	KEY_UNSIGNED,		/* unsigned */
-	KEY_WEIGHT,		/* double, thousandths exact */
-	KEY_THRESHOLD,		/* double, INFINITY is "off" */
-	KEY_NETWORKS,		/* struct cidr_list */
-	KEY_LOCAL_PARTS,	/* char **, lower case */
-	KEY_DOMAINS,		/* char **, lower case, no outer dots */
-	KEY_HEADER,		/* char *, header field name */
-	KEY_HOSTPORT,		/* char *, ADDRESS:PORT */
-};
-
-#define KEY_NONE 0x1		/* "none" unsets: NULL, or an empty list */
-#define KEY_OFF 0x2		/* "off" allowed: 0 or INFINITY */
-
-struct policy_key {
-	const char *name;
-	enum key_type type;
-	unsigned flags;
-	size_t offset;		/* of the field in struct policy */
-	const char *def;	/* the default, as it would be written */
-	double min, max;	/* numbers; durations in seconds */
-	const char *const *choices;	/* KEY_ENUM, NULL-terminated */
-	const char *doc;
-};
 
 static const char *const mode_choices[] = { "enforce", "dry-run", NULL };
 static const char *const dns_error_choices[] = { "accept", "tempfail", NULL };
@@ -76,7 +42,8 @@ static const char *const ar_property_choices[] = {
 	"policy.iprev", "smtp.remote-ip", NULL
 };
 
-/* Enum fields are written as int; the choices are indexed by value. */
+/* Enum fields are written as int (policy_keys.c); the choices are indexed
+ * by value. */
 _Static_assert(sizeof(enum policy_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum policy_dns_error_action) == sizeof(int),
     "enum size");
@@ -183,27 +150,6 @@ static const struct policy_key keys[] = {
 
 #define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
 
-/* How each type is held in struct policy. */
-enum storage {
-	STORE_STRING,		/* char *, NULL for "none" */
-	STORE_BOOL,		/* bool */
-	STORE_UNSIGNED,		/* unsigned */
-	STORE_ENUM,		/* an enum, written as int */
-	STORE_DOUBLE,		/* double */
-	STORE_CIDRS,		/* struct cidr_list */
-	STORE_WORDS,		/* char **, NULL-terminated, never NULL */
-};
-
-/* A parsed value before it is stored; which member depends on the type. */
-struct value {
-	char *str;
-	bool b;
-	unsigned u;
-	double d;
-	struct cidr_list cidrs;
-	char **words;
-};
-
 /* One load in progress. */
 struct parser {
 	const char *file;
@@ -216,41 +162,13 @@ struct parser {
 	bool bad[KEY_COUNT];		/* its value did not parse */
 };
 
-static void *field(const struct policy *p, const struct policy_key *k);
-static long long to_milli(double d);
 static const struct policy_key *key_find(const char *name);
-static void key_expected(const struct policy_key *k, char *buf, size_t size);
-static enum policy_value_result networks_parse(const char *text,
-    struct value *v, const char **bad);
-static enum policy_value_result value_parse(const struct policy_key *k,
-    const char *text, struct value *v, const char **bad);
-static void value_store(struct policy *p, const struct policy_key *k,
-    struct value *v);
-static enum storage storage_of(enum key_type type);
-static void value_free(struct value *v);
-static bool value_equal(const struct policy *a, const struct policy *b,
-    const struct policy_key *k);
-static void value_print(const struct policy *p, const struct policy_key *k,
-    FILE *out);
 static void report_at(struct parser *ps, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static char *trim(char *s);
 static void parse_line(struct parser *ps, unsigned line);
 static void check_cross(struct parser *ps);
 static void key_names_init(void);
-
-static void *
-field(const struct policy *p, const struct policy_key *k)
-{
-	return (char *)(uintptr_t)p + k->offset;
-}
-
-/* Thousandths of a finite score, rounded (llround() without libm). */
-static long long
-to_milli(double d)
-{
-	return (long long)(d * 1000 + (d < 0 ? -0.5 : 0.5));
-}
 
 static const struct policy_key *
 key_find(const char *name)
@@ -259,397 +177,6 @@ key_find(const char *name)
 		if (strcmp(keys[i].name, name) == 0)
 			return &keys[i];
 	return NULL;
-}
-
-/* What the key accepts, for error messages. */
-static void
-key_expected(const struct policy_key *k, char *buf, size_t size)
-{
-	char lo[POLICY_VALUE_NUMBER_MAX], hi[POLICY_VALUE_NUMBER_MAX];
-	const char *what = "";
-	size_t n;
-
-	switch (k->type) {
-	case KEY_SOCKET:
-		what = "unix:/PATH, local:/PATH, inet:PORT[@HOST] or "
-		    "inet6:PORT[@HOST] (libmilter puts the port first)";
-		break;
-	case KEY_USER:
-		what = "a user name";
-		break;
-	case KEY_OCTAL:
-		what = "an octal mode from 0000 to 0777";
-		break;
-	case KEY_TOKEN:
-		what = "a name without spaces or any of ()<>@,;:\\\"/[]?= "
-		    "(e.g. mx.example.net)";
-		break;
-	case KEY_PATH:
-		what = "an absolute path without spaces";
-		break;
-	case KEY_BOOL:
-		what = "yes, no, true or false";
-		break;
-	case KEY_ADDRESSES:
-		what = "IP addresses separated by spaces or commas";
-		break;
-	case KEY_NETWORKS:
-		what = "networks (192.0.2.0/24, 2001:db8::/32, no host bits "
-		    "set) or addresses, separated by spaces or commas";
-		break;
-	case KEY_LOCAL_PARTS:
-		what = "local parts without @domain, separated by spaces or "
-		    "commas";
-		break;
-	case KEY_DOMAINS:
-		what = "domain names separated by spaces or commas";
-		break;
-	case KEY_HEADER:
-		what = "a header field name (printable, no spaces or colons, "
-		    "at most 64 bytes)";
-		break;
-	case KEY_HOSTPORT:
-		what = "ADDRESS:PORT, e.g. 127.0.0.1:9100 or [::1]:9100";
-		break;
-	case KEY_ENUM:
-		buf[0] = '\0';
-		for (size_t i = 0; k->choices[i] != NULL; i++) {
-			n = strlen(buf);
-			snprintf(buf + n, size - n, "%s%s", i == 0 ? "" :
-			    k->choices[i + 1] == NULL ? " or " : ", ",
-			    k->choices[i]);
-		}
-		return;
-	case KEY_DURATION_MS:
-	case KEY_DURATION_S:
-		policy_value_format_duration((unsigned long long)k->min, lo,
-		    sizeof(lo));
-		policy_value_format_duration((unsigned long long)k->max, hi,
-		    sizeof(hi));
-		snprintf(buf, size, "%sa duration from %s to %s (seconds, or a "
-		    "number with suffix s, m, h or d)",
-		    k->flags & KEY_OFF ? "off, or " : "", lo, hi);
-		return;
-	case KEY_UNSIGNED:
-		snprintf(buf, size, "a whole number from %.0f to %.0f", k->min,
-		    k->max);
-		return;
-	case KEY_WEIGHT:
-	case KEY_THRESHOLD:
-		policy_value_format_decimal(to_milli(k->min), lo, sizeof(lo));
-		policy_value_format_decimal(to_milli(k->max), hi, sizeof(hi));
-		snprintf(buf, size, "%sa number from %s to %s with at most 3 "
-		    "decimals", k->flags & KEY_OFF ? "off, or " : "", lo, hi);
-		return;
-	}
-	snprintf(buf, size, "%s%s", what,
-	    k->flags & KEY_NONE ? ", or none" : "");
-}
-
-static enum policy_value_result
-networks_parse(const char *text, struct value *v, const char **bad)
-{
-	if (cidr_list_parse(&v->cidrs, text, bad) != 0)
-		return *bad != NULL ? POLICY_VALUE_BAD : POLICY_VALUE_NOMEM;
-	return v->cidrs.count == 0 ? POLICY_VALUE_BAD : POLICY_VALUE_OK;
-}
-
-/* Parses text (trimmed, non-empty) for key k into v.  On
- * POLICY_VALUE_BAD, *bad points at the offending list entry, or is NULL
- * when the whole value is wrong.  v is zeroed first; value_free() it on
- * failure. */
-static enum policy_value_result
-value_parse(const struct policy_key *k, const char *text, struct value *v,
-    const char **bad)
-{
-	unsigned long long secs;
-	unsigned long ul;
-	long long milli;
-	bool ok = false;
-
-	memset(v, 0, sizeof(*v));
-	cidr_list_init(&v->cidrs);
-	*bad = NULL;
-
-	if (k->flags & KEY_NONE && policy_value_is(text, "none")) {
-		/* NULL, or an empty list: an array holding only NULL */
-		if (storage_of(k->type) != STORE_WORDS)
-			return POLICY_VALUE_OK;
-		v->words = calloc(1, sizeof(*v->words));
-		return v->words != NULL ? POLICY_VALUE_OK : POLICY_VALUE_NOMEM;
-	}
-	if (k->flags & KEY_OFF && policy_value_is(text, "off")) {
-		v->u = 0;
-		v->d = INFINITY;
-		return POLICY_VALUE_OK;
-	}
-	switch (k->type) {
-	case KEY_SOCKET:
-		ok = policy_value_is_socket(text);
-		break;
-	case KEY_USER:
-		ok = policy_value_is_word(text);
-		break;
-	case KEY_TOKEN:
-		ok = policy_value_is_token(text);
-		break;
-	case KEY_PATH:
-		ok = policy_value_is_path(text);
-		break;
-	case KEY_HEADER:
-		ok = policy_value_is_field_name(text);
-		break;
-	case KEY_HOSTPORT:
-		ok = policy_value_is_hostport(text);
-		break;
-	case KEY_ADDRESSES:
-		return policy_value_addresses(text, &v->str, bad);
-	case KEY_NETWORKS:
-		return networks_parse(text, v, bad);
-	case KEY_LOCAL_PARTS:
-	case KEY_DOMAINS:
-		return policy_value_words(text, k->type == KEY_DOMAINS,
-		    &v->words, bad);
-	case KEY_BOOL:
-		return policy_value_bool(text, &v->b) == 0 ? POLICY_VALUE_OK :
-		    POLICY_VALUE_BAD;
-	case KEY_OCTAL:
-		return policy_value_octal(text, &v->u) == 0 ? POLICY_VALUE_OK :
-		    POLICY_VALUE_BAD;
-	case KEY_ENUM:
-		for (unsigned i = 0; k->choices[i] != NULL; i++) {
-			if (policy_value_is(text, k->choices[i])) {
-				v->u = i;
-				return POLICY_VALUE_OK;
-			}
-		}
-		return POLICY_VALUE_BAD;
-	case KEY_UNSIGNED:
-		if (policy_value_unsigned(text, &ul) != 0 || ul < k->min ||
-		    ul > k->max)
-			return POLICY_VALUE_BAD;
-		v->u = (unsigned)ul;
-		return POLICY_VALUE_OK;
-	case KEY_DURATION_MS:
-	case KEY_DURATION_S:
-		if (policy_value_duration(text, &secs) != 0 || secs < k->min ||
-		    secs > k->max)
-			return POLICY_VALUE_BAD;
-		if (k->type == KEY_DURATION_MS)
-			secs *= 1000;
-		v->u = (unsigned)secs;
-		return POLICY_VALUE_OK;
-	case KEY_WEIGHT:
-	case KEY_THRESHOLD:
-		if (policy_value_decimal(text, &milli) != 0 ||
-		    milli < to_milli(k->min) || milli > to_milli(k->max))
-			return POLICY_VALUE_BAD;
-		v->d = (double)milli / 1000.0;
-		return POLICY_VALUE_OK;
-	}
-	if (!ok)
-		return POLICY_VALUE_BAD;
-	v->str = strdup(text);
-	return v->str != NULL ? POLICY_VALUE_OK : POLICY_VALUE_NOMEM;
-}
-
-/* How a type is held in struct policy. */
-static enum storage
-storage_of(enum key_type type)
-{
-	switch (type) {
-	case KEY_BOOL:
-		return STORE_BOOL;
-	case KEY_OCTAL:
-	case KEY_UNSIGNED:
-	case KEY_DURATION_MS:
-	case KEY_DURATION_S:
-		return STORE_UNSIGNED;
-	case KEY_ENUM:
-		return STORE_ENUM;
-	case KEY_WEIGHT:
-	case KEY_THRESHOLD:
-		return STORE_DOUBLE;
-	case KEY_NETWORKS:
-		return STORE_CIDRS;
-	case KEY_LOCAL_PARTS:
-	case KEY_DOMAINS:
-		return STORE_WORDS;
-	case KEY_SOCKET:
-	case KEY_USER:
-	case KEY_TOKEN:
-	case KEY_PATH:
-	case KEY_ADDRESSES:
-	case KEY_HEADER:
-	case KEY_HOSTPORT:
-		break;
-	}
-	return STORE_STRING;
-}
-
-/* Moves v into the policy, freeing what it replaces. */
-static void
-value_store(struct policy *p, const struct policy_key *k, struct value *v)
-{
-	void *f = field(p, k);
-	int e;
-
-	switch (storage_of(k->type)) {
-	case STORE_STRING:
-		free(*(char **)f);
-		*(char **)f = v->str;
-		v->str = NULL;
-		break;
-	case STORE_BOOL:
-		*(bool *)f = v->b;
-		break;
-	case STORE_UNSIGNED:
-		*(unsigned *)f = v->u;
-		break;
-	case STORE_ENUM:
-		e = (int)v->u;
-		memcpy(f, &e, sizeof(e));
-		break;
-	case STORE_DOUBLE:
-		*(double *)f = v->d;
-		break;
-	case STORE_CIDRS:
-		cidr_list_free(f);
-		*(struct cidr_list *)f = v->cidrs;
-		cidr_list_init(&v->cidrs);
-		break;
-	case STORE_WORDS:
-		policy_value_words_free(*(char ***)f);
-		*(char ***)f = v->words;
-		v->words = NULL;
-		break;
-	}
-}
-
-/* Frees what a parse left in v (after value_store(): nothing). */
-static void
-value_free(struct value *v)
-{
-	free(v->str);
-	cidr_list_free(&v->cidrs);
-	policy_value_words_free(v->words);
-	memset(v, 0, sizeof(*v));
-}
-
-static bool
-value_equal(const struct policy *a, const struct policy *b,
-    const struct policy_key *k)
-{
-	const void *fa = field(a, k), *fb = field(b, k);
-	const struct cidr_list *ca = fa, *cb = fb;
-	char *const *wa, *const *wb;
-	const char *sa, *sb;
-	size_t i;
-
-	switch (storage_of(k->type)) {
-	case STORE_STRING:
-		sa = *(char *const *)fa;
-		sb = *(char *const *)fb;
-		return sa == sb ||
-		    (sa != NULL && sb != NULL && strcmp(sa, sb) == 0);
-	case STORE_BOOL:
-		return *(const bool *)fa == *(const bool *)fb;
-	case STORE_UNSIGNED:
-		return *(const unsigned *)fa == *(const unsigned *)fb;
-	case STORE_ENUM:
-		return memcmp(fa, fb, sizeof(int)) == 0;
-	case STORE_DOUBLE:
-		return *(const double *)fa == *(const double *)fb;
-	case STORE_CIDRS:
-		if (ca->count != cb->count)
-			return false;
-		for (i = 0; i < ca->count; i++)
-			if (ca->items[i].prefix != cb->items[i].prefix ||
-			    !addr_equal(&ca->items[i].net, &cb->items[i].net))
-				return false;
-		return true;
-	case STORE_WORDS:
-		wa = *(char **const *)fa;
-		wb = *(char **const *)fb;
-		for (i = 0; wa[i] != NULL && wb[i] != NULL; i++)
-			if (strcmp(wa[i], wb[i]) != 0)
-				return false;
-		return wa[i] == NULL && wb[i] == NULL;
-	}
-	return false;
-}
-
-/* Writes the value of k in config syntax. */
-static void
-value_print(const struct policy *p, const struct policy_key *k, FILE *out)
-{
-	char buf[POLICY_VALUE_NUMBER_MAX], text[CIDR_TEXT_MAX];
-	const void *f = field(p, k);
-	const struct cidr_list *cl = f;
-	char *const *words;
-	const char *s;
-	unsigned u;
-	double d;
-	int e;
-
-	switch (k->type) {
-	case KEY_BOOL:
-		fputs(*(const bool *)f ? "yes" : "no", out);
-		return;
-	case KEY_OCTAL:
-		fprintf(out, "%04o", *(const unsigned *)f);
-		return;
-	case KEY_UNSIGNED:
-		fprintf(out, "%u", *(const unsigned *)f);
-		return;
-	case KEY_DURATION_MS:
-	case KEY_DURATION_S:
-		u = *(const unsigned *)f;
-		if (k->type == KEY_DURATION_MS)
-			u /= 1000;
-		if (u == 0 && k->flags & KEY_OFF) {
-			fputs("off", out);
-			return;
-		}
-		policy_value_format_duration(u, buf, sizeof(buf));
-		fputs(buf, out);
-		return;
-	case KEY_ENUM:
-		memcpy(&e, f, sizeof(e));
-		fputs(k->choices[e], out);
-		return;
-	case KEY_WEIGHT:
-	case KEY_THRESHOLD:
-		d = *(const double *)f;
-		if (isinf(d)) {
-			fputs("off", out);
-			return;
-		}
-		policy_value_format_decimal(to_milli(d), buf, sizeof(buf));
-		fputs(buf, out);
-		return;
-	case KEY_NETWORKS:
-		if (cl->count == 0)
-			fputs("none", out);
-		for (size_t i = 0; i < cl->count; i++) {
-			if (cidr_format(&cl->items[i], text, sizeof(text)) != 0)
-				text[0] = '\0';
-			fprintf(out, "%s%s", i > 0 ? " " : "", text);
-		}
-		return;
-	case KEY_LOCAL_PARTS:
-	case KEY_DOMAINS:
-		words = *(char **const *)f;
-		if (words[0] == NULL)
-			fputs("none", out);
-		for (size_t i = 0; words[i] != NULL; i++)
-			fprintf(out, "%s%s", i > 0 ? " " : "", words[i]);
-		return;
-	default:
-		s = *(char *const *)f;
-		fputs(s != NULL ? s : "none", out);
-		return;
-	}
 }
 
 static void
@@ -701,7 +228,7 @@ parse_line(struct parser *ps, unsigned line)
 	unsigned dist, best_dist = 3;
 	char *s = ps->line, *eq = NULL, *key, *text;
 	const char *bad;
-	struct value v;
+	struct policy_key_value v;
 	enum policy_value_result r;
 	size_t i;
 
@@ -761,7 +288,7 @@ parse_line(struct parser *ps, unsigned line)
 		return;
 	}
 	ps->line_of[i] = line;
-	key_expected(k, expected, sizeof(expected));
+	policy_key_expected(k, expected, sizeof(expected));
 	if (*text == '\0') {
 		ps->bad[i] = true;
 		report_at(ps, line, "missing value for %s: expected %s",
@@ -769,9 +296,9 @@ parse_line(struct parser *ps, unsigned line)
 		return;
 	}
 	policy_value_show(text, strlen(text), shown, sizeof(shown));
-	r = value_parse(k, text, &v, &bad);
+	r = policy_key_parse(k, text, &v, &bad);
 	if (r == POLICY_VALUE_OK) {
-		value_store(ps->p, k, &v);
+		policy_key_store(ps->p, k, &v);
 	} else if (r == POLICY_VALUE_NOMEM) {
 		report_at(ps, line, "out of memory");
 	} else if (bad != NULL) {
@@ -785,7 +312,7 @@ parse_line(struct parser *ps, unsigned line)
 		report_at(ps, line, "bad value '%s' for %s: expected %s", shown,
 		    k->name, expected);
 	}
-	value_free(&v);
+	policy_key_value_free(&v);
 }
 
 /* Checks between keys, at the line of the later key of a pair. */
@@ -805,9 +332,9 @@ check_cross(struct parser *ps)
 	    isfinite(p->reject_score) && p->reject_score < p->tempfail_score) {
 		later = ps->line_of[t] > ps->line_of[r] ? ps->line_of[t] :
 		    ps->line_of[r];
-		policy_value_format_decimal(to_milli(p->tempfail_score),
+		policy_value_format_decimal(policy_milli(p->tempfail_score),
 		    ts, sizeof(ts));
-		policy_value_format_decimal(to_milli(p->reject_score),
+		policy_value_format_decimal(policy_milli(p->reject_score),
 		    rs, sizeof(rs));
 		report_at(ps, later, "reject_score %s is below tempfail_score "
 		    "%s: it must be at least as high", rs, ts);
@@ -827,7 +354,7 @@ policy_defaults(void)
 {
 	struct policy *p = calloc(1, sizeof(*p));
 	const char *bad;
-	struct value v;
+	struct policy_key_value v;
 
 	if (p == NULL)
 		return NULL;
@@ -835,14 +362,14 @@ policy_defaults(void)
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		/* Fails only for want of memory: the test proves every
 		 * default parses. */
-		if (value_parse(&keys[i], keys[i].def, &v, &bad) !=
+		if (policy_key_parse(&keys[i], keys[i].def, &v, &bad) !=
 		    POLICY_VALUE_OK) {
-			value_free(&v);
+			policy_key_value_free(&v);
 			policy_free(p);
 			return NULL;
 		}
-		value_store(p, &keys[i], &v);
-		value_free(&v);
+		policy_key_store(p, &keys[i], &v);
+		policy_key_value_free(&v);
 	}
 	return p;
 }
@@ -956,7 +483,7 @@ bool
 policy_equal(const struct policy *a, const struct policy *b)
 {
 	for (size_t i = 0; i < KEY_COUNT; i++)
-		if (!value_equal(a, b, &keys[i]))
+		if (!policy_key_equal(a, b, &keys[i]))
 			return false;
 	return true;
 }
@@ -966,7 +493,7 @@ policy_dump(const struct policy *p, FILE *out)
 {
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		fprintf(out, "%s = ", keys[i].name);
-		value_print(p, &keys[i], out);
+		policy_key_print(p, &keys[i], out);
 		fputc('\n', out);
 	}
 }
@@ -1002,22 +529,7 @@ policy_free(struct policy *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < KEY_COUNT; i++) {
-		void *f = field(p, &keys[i]);
-
-		switch (storage_of(keys[i].type)) {
-		case STORE_STRING:
-			free(*(char **)f);
-			break;
-		case STORE_CIDRS:
-			cidr_list_free(f);
-			break;
-		case STORE_WORDS:
-			policy_value_words_free(*(char ***)f);
-			break;
-		default:
-			break;
-		}
-	}
+	for (size_t i = 0; i < KEY_COUNT; i++)
+		policy_key_free_field(p, &keys[i]);
 	free(p);
 }

@@ -103,10 +103,11 @@ report_text(FILE *out, const struct fcrdns_result *res, const char *helo)
 	for (size_t i = 0; i < res->nnames; i++)
 		fprintf(out, "           %s\n", res->names[i].name);
 	if (res->ptr_count > res->nnames + res->ptr_invalid)
-		fprintf(out, "           (%zu PTR records; the first %zu "
-		    "followed)\n", res->ptr_count, res->nnames);
+		fprintf(out, "           (%zu PTR records, %zu names followed:"
+		    " duplicates and names past max_ptr_names are not)\n",
+		    res->ptr_count, res->nnames);
 	if (res->ptr_invalid > 0)
-		fprintf(out, "           (%zu PTR records not valid names, "
+		fprintf(out, "           (%zu PTR rdata not a valid name, "
 		    "ignored)\n", res->ptr_invalid);
 	for (size_t i = 0; i < res->nnames; i++)
 		put_forward_text(out, res, &res->names[i]);
