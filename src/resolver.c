@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct resolver {
 	struct ub_ctx *ctx;
 	pthread_t thread;
 	int wake[2];		/* write end closes the thread down */
+	atomic_bool dead;	/* the thread stopped on an error */
 };
 
 struct dns_query {
@@ -247,10 +249,13 @@ resolver_thread(void *arg)
 			break;
 		}
 		if (fds[1].revents != 0)
-			break;
+			return NULL;
 		if (fds[0].revents != 0 && ub_process(r->ctx) != 0)
 			break;
 	}
+	/* libunbound's pipe broke: no answer will come any more.  New
+	 * lookups fail at once rather than each waiting for its deadline. */
+	atomic_store(&r->dead, true);
 	return NULL;
 }
 
@@ -260,6 +265,8 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 {
 	struct dns_query *q;
 
+	if (atomic_load(&r->dead))
+		return NULL;
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		return NULL;
