@@ -139,11 +139,7 @@ main(int argc, char **argv)
 	struct policy *p = policy_load(conf, false, report_config, NULL);
 	if (p == NULL)
 		return 78;
-	memset(&rc, 0, sizeof(rc));
-	rc.unbound_config = p->unbound_config;
-	rc.trust_anchor_file = p->trust_anchor_file;
-	rc.resolv_conf = p->resolv_conf;
-	rc.forwarders = p->forwarders;
+	policy_resolver_config(p, &rc);
 	struct resolver *r = resolver_create(&rc, err, sizeof(err));
 	if (r == NULL) {
 		fprintf(stderr, "bench_verdicts: %s\n", err);

@@ -533,3 +533,13 @@ policy_free(struct policy *p)
 		policy_key_free_field(p, &keys[i]);
 	free(p);
 }
+
+void
+policy_resolver_config(const struct policy *p, struct resolver_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->unbound_config = p->unbound_config;
+	out->trust_anchor_file = p->trust_anchor_file;
+	out->resolv_conf = p->resolv_conf;
+	out->forwarders = p->forwarders;
+}

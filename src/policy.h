@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "resolver.h"
 #include "tags.h"
 
 #define POLICY_DEFAULT_PATH "/etc/ptrmilter.conf"
@@ -78,6 +79,10 @@ void policy_dump(const struct policy *p, FILE *out);
 const char *const *policy_key_names(void);
 
 /* Frees p and everything it holds; NULL is fine. */
+/* The resolver settings of p.  The strings stay p's. */
+void policy_resolver_config(const struct policy *p,
+    struct resolver_config *out);
+
 void policy_free(struct policy *p);
 
 /*

@@ -138,11 +138,7 @@ main(int argc, char **argv)
 	run->json = json;
 	run->helo = helo;
 
-	memset(&rc, 0, sizeof(rc));
-	rc.unbound_config = policy->unbound_config;
-	rc.trust_anchor_file = policy->trust_anchor_file;
-	rc.resolv_conf = policy->resolv_conf;
-	rc.forwarders = policy->forwarders;
+	policy_resolver_config(policy, &rc);
 	run->resolver = resolver_create(&rc, err, sizeof(err));
 	if (run->resolver == NULL) {
 		fprintf(stderr, "ptrcheck: %s\n", err);

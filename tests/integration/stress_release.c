@@ -59,7 +59,7 @@ main(int argc, char **argv)
 	struct fcrdns *ring[WINDOW] = { 0 };
 	struct timespec deadline[WINDOW];
 	unsigned counts[4] = { 0 }, jobs = 20000, bad = 0;
-	struct resolver_config rc = { 0 };
+	struct resolver_config rc;
 	char err[256];
 
 	if (argc < 2) {
@@ -71,8 +71,7 @@ main(int argc, char **argv)
 	struct policy *p = policy_load(argv[1], false, report, NULL);
 	if (p == NULL)
 		return 78;
-	rc.unbound_config = p->unbound_config;
-	rc.trust_anchor_file = p->trust_anchor_file;
+	policy_resolver_config(p, &rc);
 	struct resolver *r = resolver_create(&rc, err, sizeof(err));
 	if (r == NULL) {
 		fprintf(stderr, "stress_release: %s\n", err);
