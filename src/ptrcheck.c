@@ -20,6 +20,7 @@
 #include "policy.h"
 #include "ptrcheck_report.h"
 #include "resolver.h"
+#include "text.h"
 
 #define EXIT_PASS 0
 #define EXIT_FAIL 1
@@ -174,18 +175,15 @@ done:
 static int
 check_arguments(int argc, char **argv)
 {
+	char shown[65];
 	struct addr a;
 	int rc = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (addr_parse(argv[i], &a) == -1) {
-			fprintf(stderr, "ptrcheck: not an IP address: ");
-			for (const char *p = argv[i]; *p != '\0' &&
-			    p - argv[i] < 64; p++)
-				fputc((unsigned char)*p >= 0x20 &&
-				    (unsigned char)*p < 0x7f ? *p : '?',
-				    stderr);
-			fputc('\n', stderr);
+			text_printable(shown, sizeof(shown), argv[i]);
+			fprintf(stderr, "ptrcheck: not an IP address: %s\n",
+			    shown);
 			rc = -1;
 		}
 	}
