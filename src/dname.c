@@ -12,39 +12,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "dname.h"
 #include "text.h"
 
 /* Longest hostname in presentation form without the trailing dot. */
 #define DNAME_HOSTNAME_MAX 253
 
-static bool is_alpha(unsigned char c);
-static bool is_digit(unsigned char c);
-static unsigned char fold(unsigned char c);
 static void escape_octet(unsigned char c, char out[5]);
 static size_t name_length(const char *s);
 static size_t escape_length(const char *s, size_t pos, size_t len);
-
-/* ASCII letter, whatever the locale. */
-static bool
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/* ASCII digit, whatever the locale. */
-static bool
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* ASCII lower case (RFC 4343: only A-Z fold). */
-static unsigned char
-fold(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
 
 /*
  * Writes the presentation form of one label octet into out (at most four
@@ -144,7 +121,7 @@ dname_is_hostname(const char *text)
 			if (label == 0 || prev == '-')
 				return false;
 			label = 0;
-		} else if (is_alpha(c) || is_digit(c) ||
+		} else if (ascii_is_alpha(c) || ascii_is_digit(c) ||
 		    (c == '-' && label > 0)) {
 			if (++label > DNAME_LABEL_MAX)
 				return false;
@@ -181,9 +158,9 @@ name_length(const char *s)
 static size_t
 escape_length(const char *s, size_t pos, size_t len)
 {
-	if (len - pos >= 4 && is_digit((unsigned char)s[pos + 1]) &&
-	    is_digit((unsigned char)s[pos + 2]) &&
-	    is_digit((unsigned char)s[pos + 3]))
+	if (len - pos >= 4 && ascii_is_digit((unsigned char)s[pos + 1]) &&
+	    ascii_is_digit((unsigned char)s[pos + 2]) &&
+	    ascii_is_digit((unsigned char)s[pos + 3]))
 		return 4;
 	return len - pos >= 2 ? 2 : 1;
 }
@@ -207,8 +184,8 @@ dname_equal(const char *a, const char *b)
 				return false;
 			i += n;
 		} else {
-			if (fold((unsigned char)a[i]) !=
-			    fold((unsigned char)b[i]))
+			if (ascii_fold((unsigned char)a[i]) !=
+			    ascii_fold((unsigned char)b[i]))
 				return false;
 			i++;
 		}

@@ -55,22 +55,6 @@ static void add_names(struct fcrdns *job, const struct dns_answer *a);
 static void start_forwards(struct fcrdns *job);
 static void set_error(struct fcrdns_lookup *l, const char *text);
 
-const char *
-iprev_name(enum iprev r)
-{
-	switch (r) {
-	case IPREV_PASS:
-		return "pass";
-	case IPREV_FAIL:
-		return "fail";
-	case IPREV_PERMERROR:
-		return "permerror";
-	case IPREV_TEMPERROR:
-		break;
-	}
-	return "temperror";
-}
-
 struct fcrdns *
 fcrdns_start(struct resolver *r, const struct addr *client,
     unsigned max_names)

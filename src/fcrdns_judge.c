@@ -134,3 +134,19 @@ fcrdns_judge(struct fcrdns_result *res)
 	}
 	judge_unconfirmed(res);
 }
+
+const char *
+iprev_name(enum iprev r)
+{
+	switch (r) {
+	case IPREV_PASS:
+		return "pass";
+	case IPREV_FAIL:
+		return "fail";
+	case IPREV_PERMERROR:
+		return "permerror";
+	case IPREV_TEMPERROR:
+		break;
+	}
+	return "temperror";
+}

@@ -47,3 +47,25 @@ tag_lookup(const char *name, enum tag *out)
 	}
 	return -1;
 }
+
+void
+findings_add(struct findings *f, enum tag t, const char *reason)
+{
+	char *dst;
+	size_t i;
+
+	if ((unsigned)t >= TAG_COUNT)
+		return;
+	f->tags |= TAG_BIT(t);
+	dst = f->reason[t];
+	if (reason == NULL)
+		reason = "";
+	for (i = 0; reason[i] != '\0' && i + 1 < TAG_REASON_MAX; i++) {
+		unsigned char c = (unsigned char)reason[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("()[];\\\"", c) != NULL)
+			c = '?';
+		dst[i] = (char)c;
+	}
+	dst[i] = '\0';
+}

@@ -44,4 +44,23 @@ const char *tag_name(enum tag t);
 /* Looks a name up.  Returns 0 and sets *out, or -1 if unknown. */
 int tag_lookup(const char *name, enum tag *out);
 
+
+/* Longest reason kept for one tag, NUL included. */
+#define TAG_REASON_MAX 96
+
+/* The tags that fired for one client, each with a short reason that says
+ * why ("ip-in-name:198-51-100-20"), or "" when the tag says it all.
+ * Reasons are printable ASCII without spaces, brackets or parentheses,
+ * so they go into a header or a log line as they are. */
+struct findings {
+	tag_set tags;
+	char reason[TAG_COUNT][TAG_REASON_MAX];
+};
+
+/* Adds tag t with reason (NULL or "" for none).  The reason is copied
+ * through the same filter as every untrusted string: bytes outside
+ * printable ASCII, space and ( ) [ ] ; \ " become '?', and it is cut to fit.
+ * Adding a tag again replaces its reason. */
+void findings_add(struct findings *f, enum tag t, const char *reason);
+
 #endif

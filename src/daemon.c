@@ -1,0 +1,219 @@
+/*
+ * daemon.c - socket, user and background chores; see daemon.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon.h"
+
+static int ready_fd = -1;
+
+static int user_ids(const char *user, uid_t *uid, gid_t *gid, char *err,
+    size_t size);
+
+const char *
+daemon_unix_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+int
+daemon_clear_stale_socket(const char *path, char *err, size_t size)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(err, size, "%s exists and is not a socket; not "
+		    "removing it", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, size, "%s: socket path too long", path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd == -1) {
+		snprintf(err, size, "socket: %s", strerror(errno));
+		return -1;
+	}
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (rc == 0) {
+		snprintf(err, size, "%s is in use by a running filter; not "
+		    "taking it over", path);
+		return -1;
+	}
+	if (errno != ECONNREFUSED) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Nobody listens: left behind by a filter that died. */
+	if (unlink(path) == -1 && errno != ENOENT) {
+		snprintf(err, size, "cannot remove stale socket %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_ids(const char *user, uid_t *uid, gid_t *gid, char *err, size_t size)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		snprintf(err, size, "user %s: %s", user, errno != 0 ?
+		    strerror(errno) : "no such user");
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int
+daemon_socket_access(const char *path, unsigned mode, const char *user,
+    char *err, size_t size)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (chmod(path, (mode_t)mode) == -1) {
+		snprintf(err, size, "chmod %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (user == NULL)
+		return 0;
+	if (user_ids(user, &uid, &gid, err, size) == -1)
+		return -1;
+	if (chown(path, uid, gid) == -1) {
+		snprintf(err, size, "chown %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+daemon_drop_privileges(const char *user, char *err, size_t size)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (user_ids(user, &uid, &gid, err, size) == -1)
+		return -1;
+	if (getuid() == uid && geteuid() == uid)
+		return 0;
+	if (initgroups(user, gid) == -1 || setgid(gid) == -1 ||
+	    setuid(uid) == -1) {
+		snprintf(err, size, "cannot switch to user %s: %s", user,
+		    strerror(errno));
+		return -1;
+	}
+	/* Make sure there is no way back. */
+	if (uid != 0 && (setuid(0) == 0 || geteuid() != uid)) {
+		snprintf(err, size, "switching to user %s did not stick",
+		    user);
+		return -1;
+	}
+	return 0;
+}
+
+int
+daemon_background(char *err, size_t size)
+{
+	int fds[2], null_fd;
+	pid_t pid;
+
+	if (pipe(fds) == -1) {
+		snprintf(err, size, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == -1) {
+		snprintf(err, size, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		char msg[1024];
+		size_t got = 0;
+		ssize_t n;
+
+		close(fds[1]);
+		while (got + 1 < sizeof(msg) &&
+		    (n = read(fds[0], msg + got, sizeof(msg) - 1 - got)) != 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1)
+				break;
+			got += (size_t)n;
+		}
+		msg[got] = '\0';
+		if (got == 2 && strcmp(msg, "OK") == 0)
+			_exit(0);
+		fprintf(stderr, "ptrmilter: %s\n", got > 0 ? msg :
+		    "start-up failed; see the mail log");
+		_exit(1);
+	}
+	close(fds[0]);
+	ready_fd = fds[1];
+	(void)fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
+	if (setsid() == -1) {
+		snprintf(err, size, "setsid: %s", strerror(errno));
+		return -1;
+	}
+	if (chdir("/") == -1) {
+		snprintf(err, size, "chdir /: %s", strerror(errno));
+		return -1;
+	}
+	null_fd = open("/dev/null", O_RDWR);
+	if (null_fd != -1) {
+		(void)dup2(null_fd, STDIN_FILENO);
+		(void)dup2(null_fd, STDOUT_FILENO);
+		(void)dup2(null_fd, STDERR_FILENO);
+		if (null_fd > STDERR_FILENO)
+			close(null_fd);
+	}
+	return 0;
+}
+
+void
+daemon_ready(const char *error)
+{
+	const char *msg = error != NULL ? error : "OK";
+
+	if (ready_fd == -1)
+		return;
+	(void)!write(ready_fd, msg, strlen(msg));
+	close(ready_fd);
+	ready_fd = -1;
+}

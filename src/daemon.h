@@ -1,0 +1,38 @@
+/*
+ * daemon.h - the Unix chores of starting a daemon: the milter socket,
+ * switching user, going into the background with start-up errors still
+ * reaching the terminal.
+ */
+#ifndef PTRMILTER_DAEMON_H
+#define PTRMILTER_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* For a "unix:PATH" / "local:PATH" / "/PATH" spec: the path, else NULL. */
+const char *daemon_unix_path(const char *spec);
+
+/* Makes a unix socket path ready to bind: nothing there is fine; a stale
+ * socket (nobody accepts on it) is removed; a live socket or anything
+ * that is not a socket is an error.  Returns 0, or -1 with err set. */
+int daemon_clear_stale_socket(const char *path, char *err, size_t size);
+
+/* Gives the socket mode and, if user is set, the user's ownership, so an
+ * MTA in the user's group can connect.  Returns 0 or -1 with err set. */
+int daemon_socket_access(const char *path, unsigned mode, const char *user,
+    char *err, size_t size);
+
+/* Switches to user (its uid, gid and groups) for good.  Returns 0 or -1
+ * with err set. */
+int daemon_drop_privileges(const char *user, char *err, size_t size);
+
+/* Goes into the background.  The parent stays until the child calls
+ * daemon_ready(): it exits 0 then, or prints what daemon_ready() was
+ * given and exits 1.  Returns 0 in the child, -1 with err set. */
+int daemon_background(char *err, size_t size);
+
+/* Tells the waiting parent how start-up ended: NULL for success, else the
+ * message to print.  A no-op in the foreground. */
+void daemon_ready(const char *error);
+
+#endif

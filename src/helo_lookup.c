@@ -1,0 +1,159 @@
+/*
+ * helo_lookup.c - A and AAAA of the HELO name; see helo_lookup.h.
+ *
+ * The same locking rule as fcrdns.c: answers are recorded under the
+ * lookup's lock, and finish releases the queries without holding it,
+ * because a running callback holds its query and wants our lock.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helo_lookup.h"
+
+enum { LOOKUP_A, LOOKUP_AAAA, LOOKUP_COUNT };
+
+struct helo_slot {
+	struct helo_lookup *owner;
+	struct dns_query *query;
+	bool answered;
+	enum dns_status status;
+};
+
+struct helo_lookup {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	unsigned pending;
+	bool finished;
+	struct helo_slot slot[LOOKUP_COUNT];
+	struct addr addrs[HELO_LOOKUP_MAX_ADDRS];
+	struct helo_forward result;
+};
+
+static void on_answer(void *arg, const struct dns_answer *a);
+static void keep_addresses(struct helo_lookup *l, const struct dns_answer *a,
+    int family);
+
+struct helo_lookup *
+helo_lookup_start(struct resolver *r, const char *name)
+{
+	static const int rrtype[LOOKUP_COUNT] = { DNS_TYPE_A, DNS_TYPE_AAAA };
+	struct helo_lookup *l;
+	pthread_condattr_t attr;
+
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return NULL;
+	if (pthread_condattr_init(&attr) != 0) {
+		free(l);
+		return NULL;
+	}
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&l->changed, &attr) != 0) {
+		pthread_condattr_destroy(&attr);
+		free(l);
+		return NULL;
+	}
+	pthread_condattr_destroy(&attr);
+	if (pthread_mutex_init(&l->lock, NULL) != 0) {
+		pthread_cond_destroy(&l->changed);
+		free(l);
+		return NULL;
+	}
+	l->result.addrs = l->addrs;
+
+	pthread_mutex_lock(&l->lock);
+	for (int i = 0; i < LOOKUP_COUNT; i++) {
+		struct helo_slot *s = &l->slot[i];
+
+		s->owner = l;
+		s->status = DNS_TIMEOUT;
+		l->pending++;
+		s->query = resolver_query(r, name, rrtype[i], on_answer, s);
+		if (s->query == NULL) {
+			l->pending--;
+			s->answered = true;
+			s->status = DNS_TEMPFAIL;
+		}
+	}
+	pthread_mutex_unlock(&l->lock);
+	return l;
+}
+
+static void
+on_answer(void *arg, const struct dns_answer *a)
+{
+	struct helo_slot *s = arg;
+	struct helo_lookup *l = s->owner;
+
+	pthread_mutex_lock(&l->lock);
+	s->answered = true;
+	s->status = a->status;
+	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS)
+		keep_addresses(l, a, s == &l->slot[LOOKUP_A] ? AF_INET :
+		    AF_INET6);
+	if (l->pending > 0 && --l->pending == 0)
+		pthread_cond_broadcast(&l->changed);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void
+keep_addresses(struct helo_lookup *l, const struct dns_answer *a, int family)
+{
+	size_t want = family == AF_INET ? 4 : 16;
+
+	for (size_t i = 0; i < a->count; i++) {
+		struct addr *x;
+
+		if (l->result.naddrs >= HELO_LOOKUP_MAX_ADDRS)
+			return;
+		if (a->rr[i].len != want)
+			continue;
+		x = &l->addrs[l->result.naddrs++];
+		x->family = family;
+		memcpy(x->bytes, a->rr[i].data, want);
+	}
+}
+
+int
+helo_lookup_wait(struct helo_lookup *l, struct timespec deadline)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&l->lock);
+	while (l->pending > 0 && rc == 0)
+		rc = pthread_cond_timedwait(&l->changed, &l->lock, &deadline);
+	rc = l->pending == 0 ? 0 : -1;
+	pthread_mutex_unlock(&l->lock);
+	return rc;
+}
+
+const struct helo_forward *
+helo_lookup_finish(struct helo_lookup *l)
+{
+	if (l->finished)
+		return &l->result;
+	/* Without our lock: see the comment at the top. */
+	for (int i = 0; i < LOOKUP_COUNT; i++) {
+		resolver_release(l->slot[i].query);
+		l->slot[i].query = NULL;
+	}
+	/* No callback can run any more; unanswered slots stay DNS_TIMEOUT. */
+	l->result.a = l->slot[LOOKUP_A].status;
+	l->result.aaaa = l->slot[LOOKUP_AAAA].status;
+	l->finished = true;
+	return &l->result;
+}
+
+void
+helo_lookup_free(struct helo_lookup *l)
+{
+	if (l == NULL)
+		return;
+	(void)helo_lookup_finish(l);
+	pthread_cond_destroy(&l->changed);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}

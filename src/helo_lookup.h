@@ -1,0 +1,39 @@
+/*
+ * helo_lookup.h - the HELO name's A and AAAA lookups, run in parallel
+ * with the client's FCrDNS while the SMTP dialogue goes on.
+ *
+ * Threading as in fcrdns.h: one owner thread starts, waits, finishes and
+ * frees; the resolver's thread records answers in between.  The forward
+ * result returned by helo_lookup_finish() lives until helo_lookup_free().
+ */
+#ifndef PTRMILTER_HELO_LOOKUP_H
+#define PTRMILTER_HELO_LOOKUP_H
+
+#include <time.h>
+
+#include "helo.h"
+#include "resolver.h"
+
+/* Addresses kept per HELO name (A and AAAA together). */
+#define HELO_LOOKUP_MAX_ADDRS 32
+
+struct helo_lookup;
+
+/* Starts both lookups of name (a host name, as helo_parse() yields it).
+ * Returns NULL only when out of memory; a lookup the resolver cannot
+ * start is recorded as DNS_TEMPFAIL. */
+struct helo_lookup *helo_lookup_start(struct resolver *r, const char *name);
+
+/* Waits for both answers until the absolute CLOCK_MONOTONIC deadline.
+ * Returns 0 when both came, -1 at the deadline. */
+int helo_lookup_wait(struct helo_lookup *l, struct timespec deadline);
+
+/* Stops what is outstanding (recorded as DNS_TIMEOUT) and returns what
+ * came back; bogus answers count as failures and their data is dropped.
+ * May be called more than once. */
+const struct helo_forward *helo_lookup_finish(struct helo_lookup *l);
+
+/* Finishes if needed and frees; NULL is a no-op. */
+void helo_lookup_free(struct helo_lookup *l);
+
+#endif

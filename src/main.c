@@ -1,0 +1,376 @@
+/*
+ * main.c - the ptrmilter daemon: options, policy, socket, user, signals,
+ * resolver, and libmilter's main loop.
+ *
+ * Order matters.  The socket is opened while still privileged, then the
+ * user is switched, then the daemon goes into the background; signals are
+ * blocked before any thread starts (the resolver's, libmilter's), so that
+ * only the threads that sigwait() for them ever see one; the resolver is
+ * created after going into the background, because libunbound's threads
+ * do not survive fork().  SIGUSR1 re-reads the policy (libmilter's own
+ * signal thread turns SIGHUP, SIGINT and SIGTERM into a stop).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "daemon.h"
+#include "dns_grace.h"
+#include "log.h"
+#include "milter.h"
+#include "policy.h"
+#include "regdom.h"
+#include "resolver.h"
+#include "snapshot.h"
+
+/* Client IPs remembered for tempfail_limit. */
+#define GRACE_CAPACITY 16384
+
+struct options {
+	const char *config;
+	bool explicit_config;
+	bool foreground;
+	bool check_only;
+	bool verbose;
+};
+
+static atomic_bool stopping;
+static struct options opt;
+/* The unix socket we created, removed again at exit. */
+static char socket_path[4096];
+
+static void usage(FILE *out);
+static int parse_options(int argc, char **argv, struct options *o);
+static void report_error(void *arg, const char *message);
+static struct policy *load_policy(void);
+static int open_socket(const struct policy *p);
+static void *signal_thread(void *arg);
+static void reload(void);
+static void warn_restart_keys(const struct policy *old,
+    const struct policy *new);
+static void block_signals(sigset_t *set);
+static void startup_failed(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: ptrmilter [-c FILE] [-f] [-n] [-v] [-V]\n"
+	    "  -c FILE  policy file (default %s)\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -n       check the policy file, print the effective settings, "
+	    "exit\n"
+	    "  -v       log debug messages too\n"
+	    "  -V       print the version and exit\n", POLICY_DEFAULT_PATH);
+}
+
+static int
+parse_options(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	o->config = POLICY_DEFAULT_PATH;
+	while ((c = getopt(argc, argv, "c:fnvVh")) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			o->explicit_config = true;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 'n':
+			o->check_only = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'V':
+			printf("ptrmilter %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EX_USAGE);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(EX_USAGE);
+	}
+	return 0;
+}
+
+static void
+report_error(void *arg, const char *message)
+{
+	(void)arg;
+	log_err("%s", message);
+}
+
+/* Without -c a missing default file is fine: every key has a default. */
+static struct policy *
+load_policy(void)
+{
+	return policy_load(opt.config, !opt.explicit_config, report_error,
+	    NULL);
+}
+
+static void
+startup_failed(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_err("%s", msg);
+	daemon_ready(msg);
+	exit(1);
+}
+
+static int
+open_socket(const struct policy *p)
+{
+	const char *path = daemon_unix_path(p->socket);
+	char err[512];
+	mode_t old_mask = 0;
+
+	if (path != NULL && daemon_clear_stale_socket(path, err,
+	    sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	if (smfi_setconn(p->socket) != MI_SUCCESS) {
+		log_err("socket %s: libmilter refused the specification",
+		    p->socket);
+		return -1;
+	}
+	/* Born with the final mode: no window in which anyone may connect. */
+	if (path != NULL)
+		old_mask = umask(~(mode_t)p->socket_mode & 0777);
+	int rc = smfi_opensocket(false);
+	if (path != NULL)
+		umask(old_mask);
+	if (rc != MI_SUCCESS) {
+		log_err("cannot listen on %s (in use, or a directory that does "
+		    "not exist?)", p->socket);
+		return -1;
+	}
+	if (path == NULL)
+		return 0;
+	snprintf(socket_path, sizeof(socket_path), "%s", path);
+	if (daemon_socket_access(path, p->socket_mode,
+	    getuid() == 0 ? p->user : NULL, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+warn_restart_keys(const struct policy *old, const struct policy *new)
+{
+	struct {
+		const char *key;
+		const char *a, *b;
+	} keys[] = {
+		{ "socket", old->socket, new->socket },
+		{ "user", old->user, new->user },
+		{ "unbound_config", old->unbound_config, new->unbound_config },
+		{ "trust_anchor_file", old->trust_anchor_file,
+		    new->trust_anchor_file },
+		{ "forwarders", old->forwarders, new->forwarders },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *a = keys[i].a != NULL ? keys[i].a : "";
+		const char *b = keys[i].b != NULL ? keys[i].b : "";
+
+		if (strcmp(a, b) != 0)
+			log_warning("reload: %s changed; it takes effect at "
+			    "the next restart", keys[i].key);
+	}
+	if (old->resolv_conf != new->resolv_conf)
+		log_warning("reload: resolv_conf changed; it takes effect at "
+		    "the next restart");
+	if (old->socket_mode != new->socket_mode)
+		log_warning("reload: socket_mode changed; it takes effect at "
+		    "the next restart");
+}
+
+/* The resolver and its cache are kept: only the policy is re-read. */
+static void
+reload(void)
+{
+	struct policy *p = load_policy();
+	struct snapshot *old;
+
+	if (p == NULL) {
+		log_err("reload: %s has errors; keeping the policy in force",
+		    opt.config);
+		return;
+	}
+	old = snapshot_current();
+	if (old != NULL) {
+		warn_restart_keys(old->policy, p);
+		if (policy_equal(old->policy, p))
+			log_info("reload: %s read; policy unchanged",
+			    opt.config);
+		else
+			log_info("reload: %s read; new policy in force",
+			    opt.config);
+		snapshot_release(old);
+	}
+	if (snapshot_install(p) == -1)
+		log_err("reload: out of memory; keeping the policy in force");
+}
+
+static void *
+signal_thread(void *arg)
+{
+	const sigset_t *set = arg;
+	sigset_t mine;
+	int sig;
+
+	(void)set;
+	sigemptyset(&mine);
+	sigaddset(&mine, SIGUSR1);
+	for (;;) {
+		if (sigwait(&mine, &sig) != 0)
+			continue;
+		if (atomic_load(&stopping))
+			break;
+		reload();
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct milter_shared shared;
+	struct resolver_config rc;
+	struct policy *policy;
+	struct resolver *resolver;
+	struct dns_grace *grace;
+	pthread_t sig_tid;
+	sigset_t blocked;
+	char hostname[256];
+	char err[512];
+	int status;
+
+	parse_options(argc, argv, &opt);
+	log_open("ptrmilter", true, opt.verbose);
+	policy = load_policy();
+	if (policy == NULL) {
+		log_err("%s: not starting", opt.config);
+		return EX_CONFIG;
+	}
+	if (opt.check_only) {
+		policy_dump(policy, stdout);
+		policy_free(policy);
+		return 0;
+	}
+	if (gethostname(hostname, sizeof(hostname)) == -1)
+		snprintf(hostname, sizeof(hostname), "localhost");
+	hostname[sizeof(hostname) - 1] = '\0';
+	if (regdom_init() == -1)
+		log_warning("no Public Suffix List: helo_ptr_same_domain "
+		    "compares the last two labels");
+
+	memset(&shared, 0, sizeof(shared));
+	shared.hostname = hostname;
+	if (milter_register(&shared) == -1) {
+		log_err("libmilter refused to register the filter");
+		return 1;
+	}
+	if (open_socket(policy) == -1)
+		return 1;
+	if (policy->user != NULL && getuid() == 0 &&
+	    daemon_drop_privileges(policy->user, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (policy->user != NULL && getuid() != 0 &&
+	    daemon_drop_privileges(policy->user, err, sizeof(err)) == -1)
+		log_warning("not started as root: staying user %ld (%s)",
+		    (long)getuid(), err);
+	if (!opt.foreground) {
+		if (daemon_background(err, sizeof(err)) == -1) {
+			log_err("%s", err);
+			return 1;
+		}
+		log_to_stderr(false);
+	}
+
+	block_signals(&blocked);
+	policy_resolver_config(policy, &rc);
+	resolver = resolver_create(&rc, err, sizeof(err));
+	if (resolver == NULL)
+		startup_failed("cannot start the resolver: %s", err);
+	grace = dns_grace_create(GRACE_CAPACITY);
+	if (grace == NULL)
+		startup_failed("out of memory");
+	shared.resolver = resolver;
+	shared.grace = grace;
+	log_info("ptrmilter %s listening on %s", PACKAGE_VERSION,
+	    policy->socket);
+	if (snapshot_install(policy) == -1)
+		startup_failed("out of memory");
+	if (pthread_create(&sig_tid, NULL, signal_thread, &blocked) != 0)
+		startup_failed("cannot start the signal thread");
+	daemon_ready(NULL);
+	status = smfi_main() == MI_SUCCESS ? 0 : 1;
+	log_info("ptrmilter stopping");
+	/* Removed now, while nobody can connect any more; it may fail once
+	 * the user is switched, and then the next start finds it stale. */
+	if (socket_path[0] != '\0')
+		(void)unlink(socket_path);
+
+	atomic_store(&stopping, true);
+	pthread_kill(sig_tid, SIGUSR1);
+	pthread_join(sig_tid, NULL);
+	/* A session still open holds queries and the tempfail_limit table:
+	 * give them a moment, and if they stay, let exit() clean up. */
+	for (int i = 0; i < 100 && milter_sessions() > 0; i++)
+		usleep(50 * 1000);
+	if (milter_sessions() > 0) {
+		log_warning("%lu connection(s) still open at exit",
+		    milter_sessions());
+		return status;
+	}
+	resolver_destroy(resolver);
+	dns_grace_destroy(grace);
+	snapshot_clear();
+	regdom_exit();
+	return status;
+}

@@ -1,0 +1,146 @@
+/*
+ * milter_judge.c - from running lookups to one decision: wait under the
+ * session's deadline, collect the findings of fcrdns, the generic-name
+ * detector and the HELO checks, apply tempfail_limit, ask verdict.c, log.
+ *
+ * Runs at MAIL FROM in the connection's libmilter thread.  The lookups
+ * have been running since CONNECT and HELO, so the wait is usually short
+ * or nothing at all.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "generic.h"
+#include "log.h"
+#include "milter_session.h"
+#include "monotime.h"
+
+static void collect_findings(struct session *s,
+    const struct fcrdns_result *res, const struct helo_forward *fwd);
+static bool grace_expired(struct session *s, const struct fcrdns_result *res);
+static int action_rank(enum verdict_action a);
+static void keep_worst_refusal(struct session *s);
+
+void
+milter_judge(struct session *s)
+{
+	const struct fcrdns_result *res;
+	const struct helo_forward *fwd = NULL;
+	struct verdict_input in;
+	char line[VERDICT_LOG_MAX];
+
+	(void)fcrdns_wait(s->fcrdns, s->deadline);
+	res = fcrdns_finish(s->fcrdns);
+	if (s->helo_lookup != NULL) {
+		(void)helo_lookup_wait(s->helo_lookup, s->deadline);
+		fwd = helo_lookup_finish(s->helo_lookup);
+	}
+	collect_findings(s, res, fwd);
+
+	memset(&in, 0, sizeof(in));
+	in.policy = s->snap->policy;
+	in.fcrdns = res;
+	in.findings = &s->findings;
+	in.helo = s->helo_seen ? s->helo : NULL;
+	in.dns_grace = grace_expired(s, res);
+	in.mta_resolve = s->mta_resolve[0] != '\0' ? s->mta_resolve : NULL;
+	in.mta_ptr = s->mta_ptr[0] != '\0' ? s->mta_ptr : NULL;
+	verdict_decide(&in, &s->verdict);
+	s->have_verdict = true;
+	keep_worst_refusal(s);
+
+	if (verdict_log_line(&in, &s->verdict, line, sizeof(line)) == 0)
+		log_info("conn=%lu %s", s->id, line);
+	else
+		log_info("conn=%lu action=%s ip=%s (log line too long)", s->id,
+		    verdict_action_name(s->verdict.action), s->client_text);
+	if (s->have_refusal && s->refusal.action != s->verdict.action &&
+	    action_rank(s->refusal.action) > action_rank(s->verdict.action))
+		log_info("conn=%lu ip=%s keeps action=%s from an earlier HELO",
+		    s->id, s->client_text,
+		    verdict_action_name(s->refusal.action));
+}
+
+static void
+collect_findings(struct session *s, const struct fcrdns_result *res,
+    const struct helo_forward *fwd)
+{
+	const struct policy *p = s->snap->policy;
+	const char *const *allow = (const char *const *)p->generic_allow;
+	struct helo_context ctx;
+	char reason[GENERIC_REASON_MAX];
+	const char *name = NULL;
+
+	memset(&s->findings, 0, sizeof(s->findings));
+	for (unsigned t = 0; t < TAG_COUNT; t++)
+		if (res->tags & TAG_BIT(t))
+			findings_add(&s->findings, (enum tag)t, NULL);
+
+	if (res->confirmed >= 0)
+		name = res->names[res->confirmed].name;
+	else if (res->nnames > 0)
+		name = res->names[0].name;
+	if (name != NULL && generic_check(&res->client, name, allow, reason,
+	    sizeof(reason)))
+		findings_add(&s->findings, TAG_PTR_GENERIC, reason);
+	if (s->helo_parsed.kind == HELO_HOSTNAME &&
+	    generic_check(&res->client, s->helo_parsed.name, allow, reason,
+	    sizeof(reason)))
+		findings_add(&s->findings, TAG_HELO_GENERIC, reason);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.client = &s->client;
+	ctx.fcrdns = res;
+	ctx.forward = fwd;
+	ctx.our_name = s->our_name[0] != '\0' ? s->our_name : NULL;
+	ctx.our_addr = s->have_our_addr ? &s->our_addr : NULL;
+	helo_judge(&s->helo_parsed, &ctx, &s->findings);
+}
+
+/* tempfail_limit: only a client that would be tempfailed for DNS errors
+ * starts or extends a streak; any clean verdict ends it. */
+static bool
+grace_expired(struct session *s, const struct fcrdns_result *res)
+{
+	const struct policy *p = s->snap->policy;
+	struct dns_grace *g = s->shared->grace;
+	int64_t now = (int64_t)monotime_now().tv_sec;
+
+	if (g == NULL || p->tempfail_limit_s == 0)
+		return false;
+	if (res->iprev != IPREV_TEMPERROR) {
+		dns_grace_clear(g, &s->client);
+		return false;
+	}
+	if (p->on_dns_error != POLICY_DNS_ERROR_TEMPFAIL)
+		return false;
+	return dns_grace_expired(g, &s->client, now, p->tempfail_limit_s);
+}
+
+static int
+action_rank(enum verdict_action a)
+{
+	switch (a) {
+	case VERDICT_REJECT:
+		return 2;
+	case VERDICT_TEMPFAIL:
+		return 1;
+	case VERDICT_ACCEPT:
+		break;
+	}
+	return 0;
+}
+
+static void
+keep_worst_refusal(struct session *s)
+{
+	if (!s->verdict.enforced)
+		return;
+	if (s->have_refusal &&
+	    action_rank(s->refusal.action) >= action_rank(s->verdict.action))
+		return;
+	s->refusal = s->verdict;
+	s->have_refusal = true;
+}

@@ -1,0 +1,71 @@
+/*
+ * milter_session.h - one SMTP connection's state, shared by milter.c (the
+ * callbacks) and milter_judge.c (waiting for DNS and deciding).  Private
+ * to those two files.
+ */
+#ifndef PTRMILTER_MILTER_SESSION_H
+#define PTRMILTER_MILTER_SESSION_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "addr.h"
+#include "fcrdns.h"
+#include "helo.h"
+#include "helo_lookup.h"
+#include "milter.h"
+#include "snapshot.h"
+#include "tags.h"
+#include "verdict.h"
+
+/* Bytes of a HELO argument kept; anything longer is invalid anyway and
+ * is shown cut. */
+#define SESSION_HELO_KEEP 512
+/* Our own Authentication-Results headers removed per message. */
+#define SESSION_AR_MAX 64
+#define SESSION_NAME_MAX 256
+
+struct session {
+	unsigned long id;		/* for log lines */
+	struct snapshot *snap;		/* the policy, for the whole connection */
+	const struct milter_shared *shared;
+	struct addr client;
+	char client_text[ADDR_TEXT_MAX];
+	bool judged;			/* not exempt, lookups running */
+	struct timespec deadline;	/* connect + dns_timeout */
+	struct fcrdns *fcrdns;
+	struct helo_lookup *helo_lookup;
+
+	bool helo_seen;
+	char helo[SESSION_HELO_KEEP + 1];	/* raw bytes, NUL added */
+	size_t helo_len;
+	struct helo_parsed helo_parsed;
+
+	char authserv_id[SESSION_NAME_MAX];
+	char our_name[SESSION_NAME_MAX];	/* {j}, "" if not sent */
+	bool have_our_addr;
+	struct addr our_addr;			/* {daemon_addr} */
+	char mta_resolve[32];			/* {client_resolve} */
+	char mta_ptr[SESSION_NAME_MAX];		/* {client_ptr} */
+
+	bool have_verdict;		/* for the current HELO */
+	struct findings findings;
+	struct verdict verdict;
+	bool have_refusal;		/* the worst refusal so far; a later
+					   HELO cannot undo it */
+	struct verdict refusal;
+
+	/* The current message. */
+	bool msg_exempt;		/* authenticated */
+	unsigned ar_seen;		/* Authentication-Results so far */
+	unsigned ar_ours[SESSION_AR_MAX];	/* indexes of ours */
+	unsigned nar_ours;
+	unsigned score_seen;		/* score headers so far */
+};
+
+/* Waits (until the session's deadline) for what the verdict needs, then
+ * decides, logs the decision line and keeps the result in the session.
+ * Never fails: an internal problem is logged and the client accepted. */
+void milter_judge(struct session *s);
+
+#endif

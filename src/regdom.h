@@ -1,0 +1,26 @@
+/*
+ * regdom.h - registered domains from the Public Suffix List (libpsl).
+ *
+ * regdom_init() loads the newest list the system has (the publicsuffix
+ * package's file when installed, else the list built into libpsl) once at
+ * start-up; after that every call only reads, from any thread.
+ */
+#ifndef PTRMILTER_REGDOM_H
+#define PTRMILTER_REGDOM_H
+
+#include <stdbool.h>
+
+/* Loads the list.  Returns 0, or -1 if libpsl has no list at all (then
+ * regdom_same() compares the last two labels). Calling it again is a
+ * no-op. */
+int regdom_init(void);
+
+/* Frees the list (for leak checkers at exit). */
+void regdom_exit(void);
+
+/* True when both host names (lower case, no trailing dot) have a
+ * registered domain and it is the same: "mx1.mail.example.co.uk" and
+ * "gw.example.co.uk".  False for a name that is itself a public suffix. */
+bool regdom_same(const char *a, const char *b);
+
+#endif
