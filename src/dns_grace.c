@@ -111,6 +111,8 @@ dns_grace_expired(struct dns_grace *g, const struct addr *ip, int64_t now,
 {
 	struct grace_entry *e;
 	bool expired = false;
+	unsigned quiet_s = limit_s > DNS_GRACE_QUIET_S ? limit_s :
+	    DNS_GRACE_QUIET_S;
 
 	/* Off: remember nothing, so that turning it on later starts clean. */
 	if (g == NULL || ip == NULL || limit_s == 0)
@@ -126,9 +128,9 @@ dns_grace_expired(struct dns_grace *g, const struct addr *ip, int64_t now,
 		e->first_s = now;
 		e->last_s = now;
 	} else {
-		/* Quiet for longer than the limit: its DNS was mended
-		 * meanwhile, or it gave up; a new streak starts. */
-		if (elapsed(now, e->last_s) > limit_s)
+		/* Quiet for long: its DNS was mended meanwhile, or it gave
+		 * up; a new streak starts. */
+		if (elapsed(now, e->last_s) > quiet_s)
 			e->first_s = now;
 		/* A caller that read the clock before another but took the
 		 * lock after it must not move last_s back. */

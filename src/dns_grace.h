@@ -20,6 +20,10 @@
 
 struct dns_grace;
 
+/* Silence that ends a streak: a sender's queue retries well within a
+ * day, so a day without errors means the DNS was mended meanwhile. */
+#define DNS_GRACE_QUIET_S 86400
+
 /* A table for up to capacity IPs; NULL when out of memory. */
 struct dns_grace *dns_grace_create(size_t capacity);
 void dns_grace_destroy(struct dns_grace *g);
@@ -28,8 +32,10 @@ void dns_grace_destroy(struct dns_grace *g);
  * the first such verdict of the current streak is more than limit_s
  * seconds old (then the caller accepts).  A streak ends when
  * dns_grace_clear() is called for the ip, or when no DNS error has been
- * seen for it for more than limit_s seconds (a sender retries far more
- * often).  limit_s 0 means off: false, and nothing is recorded. */
+ * seen for it for more than DNS_GRACE_QUIET_S seconds, or limit_s if that
+ * is longer.  The quiet time does not follow the limit down: with a limit
+ * of 30 minutes, a sender that retries every hour must still get through.
+ * limit_s 0 means off: false, and nothing is recorded. */
 bool dns_grace_expired(struct dns_grace *g, const struct addr *ip,
     int64_t now, unsigned limit_s);
 

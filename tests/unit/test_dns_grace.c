@@ -99,7 +99,7 @@ test_clear_ends_the_streak(void **state)
 }
 
 static void
-test_gap_longer_than_the_limit_ends_the_streak(void **state)
+test_a_day_of_quiet_ends_the_streak(void **state)
 {
 	struct dns_grace *g = dns_grace_create(16);
 	struct addr ip = parse_ok("198.51.100.20");
@@ -107,12 +107,31 @@ test_gap_longer_than_the_limit_ends_the_streak(void **state)
 	(void)state;
 	assert_non_null(g);
 	assert_false(dns_grace_expired(g, &ip, 1000, 60));
-	/* 61 s of silence: a new streak starts at 1061. */
-	assert_false(dns_grace_expired(g, &ip, 1061, 60));
-	assert_false(dns_grace_expired(g, &ip, 1121, 60));
-	assert_true(dns_grace_expired(g, &ip, 1122, 60));
-	/* A gap of exactly the limit keeps the streak. */
-	assert_true(dns_grace_expired(g, &ip, 1182, 60));
+	/* Retries further apart than the limit keep the streak. */
+	assert_true(dns_grace_expired(g, &ip, 1000 + 3600, 60));
+	/* A gap of exactly a day keeps it too... */
+	assert_true(dns_grace_expired(g, &ip, 1000 + 3600 + DNS_GRACE_QUIET_S,
+	    60));
+	/* ...more than a day starts a new one. */
+	int64_t t = 1000 + 3600 + 2 * DNS_GRACE_QUIET_S + 1;
+	assert_false(dns_grace_expired(g, &ip, t, 60));
+	assert_false(dns_grace_expired(g, &ip, t + 60, 60));
+	assert_true(dns_grace_expired(g, &ip, t + 61, 60));
+	dns_grace_destroy(g);
+}
+
+static void
+test_quiet_time_follows_a_limit_longer_than_a_day(void **state)
+{
+	struct dns_grace *g = dns_grace_create(16);
+	struct addr ip = parse_ok("198.51.100.20");
+	unsigned week = 7 * 86400;
+
+	(void)state;
+	assert_non_null(g);
+	assert_false(dns_grace_expired(g, &ip, 0, week));
+	assert_false(dns_grace_expired(g, &ip, 2 * 86400, week));
+	assert_true(dns_grace_expired(g, &ip, 2 * 86400 + week, week));
 	dns_grace_destroy(g);
 }
 
@@ -270,8 +289,9 @@ main(void)
 		cmocka_unit_test(
 		    test_streak_expires_only_after_more_than_the_limit),
 		cmocka_unit_test(test_clear_ends_the_streak),
+		cmocka_unit_test(test_a_day_of_quiet_ends_the_streak),
 		cmocka_unit_test(
-		    test_gap_longer_than_the_limit_ends_the_streak),
+		    test_quiet_time_follows_a_limit_longer_than_a_day),
 		cmocka_unit_test(test_limit_zero_is_off_and_records_nothing),
 		cmocka_unit_test(test_full_table_forgets_the_least_recent_ip),
 		cmocka_unit_test(test_table_stays_bounded_under_many_ips),

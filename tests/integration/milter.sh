@@ -1,0 +1,91 @@
+# milter.sh - runs the built ptrmilter daemon for a test, against the DNS
+# world (source lib.sh first and call world_up).
+#
+#   ptrmilter_up [CONF_LINES...]   start it in the foreground (-f -v) on
+#                                  $W/ptrmilter.sock with the world's DNS
+#                                  settings plus CONF_LINES; sets $PM_PID,
+#                                  $PM_CONF, $PM_LOG, $PM_SOCKET
+#   ptrmilter_down                 SIGTERM, then wait (SIGKILL after 10 s)
+#   ptrmilter_log_has REGEX        the daemon's log has a matching line
+#   mc STEP...                     one milter_client.py session against it;
+#                                  sets $out (its output) and $rc
+#
+# The daemon is stopped by the EXIT trap too, so a failing test leaves
+# nothing running.
+
+PTRMILTER=$top_builddir/src/ptrmilter
+MILTER_CLIENT=$top_srcdir/tests/integration/milter_client.py
+PM_PID=
+
+ptrmilter_up()
+{
+	command -v python3 >/dev/null || skip_or_fail "python3 is not installed"
+	[ -x "$PTRMILTER" ] || skip_or_fail "$PTRMILTER is not built"
+	PM_SOCKET=$W/ptrmilter.sock
+	PM_CONF=$W/ptrmilter-daemon.conf
+	PM_LOG=$W/ptrmilter.log
+	{
+		cat "$CONF"
+		echo "socket = unix:$PM_SOCKET"
+		for line in "$@"; do
+			echo "$line"
+		done
+	} >"$PM_CONF"
+	"$PTRMILTER" -f -v -c "$PM_CONF" >>"$PM_LOG" 2>&1 &
+	PM_PID=$!
+	_pm_chain_trap
+	for _ in $(seq 100); do
+		[ -S "$PM_SOCKET" ] && grep -q "listening on" "$PM_LOG" && return 0
+		kill -0 "$PM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "FAIL: ptrmilter did not start:" >&2
+	cat "$PM_LOG" >&2
+	exit 99
+}
+
+_pm_trap_set=0
+_pm_chain_trap()
+{
+	[ "$_pm_trap_set" = 1 ] && return
+	_pm_prev_exit=$(trap -p EXIT)
+	_pm_prev_exit=${_pm_prev_exit#trap -- \'}
+	_pm_prev_exit=${_pm_prev_exit%\' EXIT}
+	# shellcheck disable=SC2064
+	trap 'ptrmilter_down; eval "${_pm_prev_exit:-}"' EXIT
+	_pm_trap_set=1
+}
+
+ptrmilter_down()
+{
+	[ -n "$PM_PID" ] || return 0
+	kill -TERM "$PM_PID" 2>/dev/null
+	for _ in $(seq 100); do
+		kill -0 "$PM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$PM_PID" 2>/dev/null
+	wait "$PM_PID" 2>/dev/null
+	PM_PID=
+}
+
+ptrmilter_log_has()
+{
+	grep -Eq -- "$1" "$PM_LOG"
+}
+
+mc()
+{
+	local args=()
+	for step in "$@"; do
+		args+=(--step "$step")
+	done
+	out=$(python3 "$MILTER_CLIENT" --socket "unix:$PM_SOCKET" "${args[@]}" 2>&1)
+	rc=$?
+}
+
+# has REGEX: the last mc output has a matching line.
+has()
+{
+	printf '%s\n' "$out" | grep -Eq -- "$1"
+}
