@@ -21,7 +21,9 @@ ptrmilter_up()
 {
 	command -v python3 >/dev/null || skip_or_fail "python3 is not installed"
 	[ -x "$PTRMILTER" ] || skip_or_fail "$PTRMILTER is not built"
-	PM_SOCKET=$W/ptrmilter.sock
+	# In postfix.sh's MILTER_DIR when there is one: smtpd (user postfix)
+	# must reach the socket.
+	PM_SOCKET=${MILTER_DIR:-$W}/ptrmilter.sock
 	PM_CONF=$W/ptrmilter-daemon.conf
 	PM_LOG=$W/ptrmilter.log
 	{
