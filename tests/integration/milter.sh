@@ -33,8 +33,7 @@ ptrmilter_up()
 			echo "$line"
 		done
 	} >"$PM_CONF"
-	"$PTRMILTER" -f -v -c "$PM_CONF" >>"$PM_LOG" 2>&1 &
-	PM_PID=$!
+	ptrmilter_start
 	_pm_chain_trap
 	for _ in $(seq 100); do
 		[ -S "$PM_SOCKET" ] && grep -q "listening on" "$PM_LOG" && return 0
@@ -44,6 +43,14 @@ ptrmilter_up()
 	echo "FAIL: ptrmilter did not start:" >&2
 	cat "$PM_LOG" >&2
 	exit 99
+}
+
+# ptrmilter_start: the daemon on $PM_CONF, its output appended to $PM_LOG.
+ptrmilter_start()
+{
+	TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}suppressions=$top_srcdir/tests/integration/tsan.supp" \
+		"$PTRMILTER" -f -v -c "$PM_CONF" >>"$PM_LOG" 2>&1 &
+	PM_PID=$!
 }
 
 _pm_trap_set=0
@@ -69,6 +76,33 @@ ptrmilter_down()
 	kill -KILL "$PM_PID" 2>/dev/null
 	wait "$PM_PID" 2>/dev/null
 	PM_PID=
+}
+
+# ptrmilter_stop_clean: stops the daemon and succeeds only if it exited 0
+# and its log holds no sanitizer report (ASan, UBSan, LeakSanitizer, TSan
+# write theirs to stderr, which is the log).
+ptrmilter_stop_clean()
+{
+	local status
+	[ -n "$PM_PID" ] || return 1
+	kill -TERM "$PM_PID" 2>/dev/null
+	for _ in $(seq 150); do
+		kill -0 "$PM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$PM_PID" 2>/dev/null; then
+		echo "ptrmilter did not stop within 15 s of SIGTERM" >&2
+		ptrmilter_down
+		return 1
+	fi
+	wait "$PM_PID"
+	status=$?
+	PM_PID=
+	if grep -Eq 'Sanitizer|runtime error:' "$PM_LOG"; then
+		grep -E -A30 'Sanitizer|runtime error:' "$PM_LOG" | head -60 >&2
+		return 1
+	fi
+	[ "$status" = 0 ] || { echo "ptrmilter exited $status" >&2; return 1; }
 }
 
 ptrmilter_log_has()

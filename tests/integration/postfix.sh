@@ -461,3 +461,25 @@ milter_client()
 {
 	"$PYTHON" "$IT_DIR/milter_client.py" "$@"
 }
+
+# header NAME FILE: every value of header NAME in a delivered message, one
+# per line, unfolded.
+header()
+{
+	awk -v name="$1" '
+		/^\r?$/ { exit }
+		{ sub(/\r$/, "") }
+		/^[ \t]/ { if (on) value = value " " substr($0, 2); next }
+		{ if (on) { print value; on = 0 } }
+		tolower($0) ~ "^" tolower(name) ":" {
+			on = 1; value = substr($0, length(name) + 3)
+		}
+		END { if (on) print value }' "$2"
+}
+
+# delivered SUBJECT: the sink file of the message with that subject.
+delivered()
+{
+	# shellcheck disable=SC2046
+	grep -l "^Subject: $1.\?$" $(sink_files) 2>/dev/null | head -1
+}
