@@ -12,13 +12,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "generic.h"
+#include "judge.h"
 #include "log.h"
 #include "milter_session.h"
 #include "monotime.h"
 
-static void collect_findings(struct session *s,
-    const struct fcrdns_result *res, const struct helo_forward *fwd);
 static bool grace_expired(struct session *s, const struct fcrdns_result *res);
 static int action_rank(enum verdict_action a);
 static void keep_worst_refusal(struct session *s);
@@ -28,6 +26,7 @@ milter_judge(struct session *s)
 {
 	const struct fcrdns_result *res;
 	const struct helo_forward *fwd = NULL;
+	struct judge_input jin;
 	struct verdict_input in;
 	char line[VERDICT_LOG_MAX];
 
@@ -37,7 +36,14 @@ milter_judge(struct session *s)
 		(void)helo_lookup_wait(s->helo_lookup, s->deadline);
 		fwd = helo_lookup_finish(s->helo_lookup);
 	}
-	collect_findings(s, res, fwd);
+	memset(&jin, 0, sizeof(jin));
+	jin.policy = s->snap->policy;
+	jin.fcrdns = res;
+	jin.helo = &s->helo_parsed;
+	jin.forward = fwd;
+	jin.our_name = s->our_name[0] != '\0' ? s->our_name : NULL;
+	jin.our_addr = s->have_our_addr ? &s->our_addr : NULL;
+	judge_collect(&jin, &s->findings);
 
 	memset(&in, 0, sizeof(in));
 	in.policy = s->snap->policy;
@@ -61,42 +67,6 @@ milter_judge(struct session *s)
 		log_info("conn=%lu ip=%s keeps action=%s from an earlier HELO",
 		    s->id, s->client_text,
 		    verdict_action_name(s->refusal.action));
-}
-
-static void
-collect_findings(struct session *s, const struct fcrdns_result *res,
-    const struct helo_forward *fwd)
-{
-	const struct policy *p = s->snap->policy;
-	const char *const *allow = (const char *const *)p->generic_allow;
-	struct helo_context ctx;
-	char reason[GENERIC_REASON_MAX];
-	const char *name = NULL;
-
-	memset(&s->findings, 0, sizeof(s->findings));
-	for (unsigned t = 0; t < TAG_COUNT; t++)
-		if (res->tags & TAG_BIT(t))
-			findings_add(&s->findings, (enum tag)t, NULL);
-
-	if (res->confirmed >= 0)
-		name = res->names[res->confirmed].name;
-	else if (res->nnames > 0)
-		name = res->names[0].name;
-	if (name != NULL && generic_check(&res->client, name, allow, reason,
-	    sizeof(reason)))
-		findings_add(&s->findings, TAG_PTR_GENERIC, reason);
-	if (s->helo_parsed.kind == HELO_HOSTNAME &&
-	    generic_check(&res->client, s->helo_parsed.name, allow, reason,
-	    sizeof(reason)))
-		findings_add(&s->findings, TAG_HELO_GENERIC, reason);
-
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.client = &s->client;
-	ctx.fcrdns = res;
-	ctx.forward = fwd;
-	ctx.our_name = s->our_name[0] != '\0' ? s->our_name : NULL;
-	ctx.our_addr = s->have_our_addr ? &s->our_addr : NULL;
-	helo_judge(&s->helo_parsed, &ctx, &s->findings);
 }
 
 /* tempfail_limit: only a client that would be tempfailed for DNS errors

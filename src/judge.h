@@ -1,0 +1,28 @@
+/*
+ * judge.h - every finding about one client, gathered in one place so the
+ * daemon and ptrcheck judge alike: the FCrDNS tags, the generic-name
+ * detector on the PTR name and on the HELO name, and the HELO checks.
+ *
+ * Pure code, safe from any thread.
+ */
+#ifndef PTRMILTER_JUDGE_H
+#define PTRMILTER_JUDGE_H
+
+#include "fcrdns.h"
+#include "helo.h"
+#include "policy.h"
+#include "tags.h"
+
+struct judge_input {
+	const struct policy *policy;
+	const struct fcrdns_result *fcrdns;	/* finished */
+	const struct helo_parsed *helo;		/* kind HELO_NONE if none */
+	const struct helo_forward *forward;	/* NULL: not looked up */
+	const char *our_name;			/* the MTA's name; may be NULL */
+	const struct addr *our_addr;		/* may be NULL */
+};
+
+/* Fills out (cleared first) with every tag that fired and its reason. */
+void judge_collect(const struct judge_input *in, struct findings *out);
+
+#endif
