@@ -300,6 +300,9 @@ main(int argc, char **argv)
 		policy_free(policy);
 		return 0;
 	}
+	if (policy->generic_patterns != NULL)
+		log_warning("generic_patterns: not supported by this version; "
+		    "%s is not read", policy->generic_patterns);
 	if (gethostname(hostname, sizeof(hostname)) == -1)
 		snprintf(hostname, sizeof(hostname), "localhost");
 	hostname[sizeof(hostname) - 1] = '\0';
