@@ -20,6 +20,8 @@ struct helo_slot {
 	struct dns_query *query;
 	bool answered;
 	enum dns_status status;
+	struct addr addrs[HELO_LOOKUP_MAX_ADDRS / LOOKUP_COUNT];
+	size_t naddrs;
 };
 
 struct helo_lookup {
@@ -33,7 +35,7 @@ struct helo_lookup {
 };
 
 static void on_answer(void *arg, const struct dns_answer *a);
-static void keep_addresses(struct helo_lookup *l, const struct dns_answer *a,
+static void keep_addresses(struct helo_slot *s, const struct dns_answer *a,
     int family);
 
 struct helo_lookup *
@@ -92,26 +94,28 @@ on_answer(void *arg, const struct dns_answer *a)
 	s->answered = true;
 	s->status = a->status;
 	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS)
-		keep_addresses(l, a, s == &l->slot[LOOKUP_A] ? AF_INET :
+		keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
 		    AF_INET6);
 	if (l->pending > 0 && --l->pending == 0)
 		pthread_cond_broadcast(&l->changed);
 	pthread_mutex_unlock(&l->lock);
 }
 
+/* Each lookup keeps its own addresses, so that the result lists A before
+ * AAAA whichever answer came first: a finding's reason must not depend on
+ * timing. */
 static void
-keep_addresses(struct helo_lookup *l, const struct dns_answer *a, int family)
+keep_addresses(struct helo_slot *s, const struct dns_answer *a, int family)
 {
 	size_t want = family == AF_INET ? 4 : 16;
+	size_t room = sizeof(s->addrs) / sizeof(s->addrs[0]);
 
-	for (size_t i = 0; i < a->count; i++) {
+	for (size_t i = 0; i < a->count && s->naddrs < room; i++) {
 		struct addr *x;
 
-		if (l->result.naddrs >= HELO_LOOKUP_MAX_ADDRS)
-			return;
 		if (a->rr[i].len != want)
 			continue;
-		x = &l->addrs[l->result.naddrs++];
+		x = &s->addrs[s->naddrs++];
 		x->family = family;
 		memcpy(x->bytes, a->rr[i].data, want);
 	}
@@ -141,6 +145,11 @@ helo_lookup_finish(struct helo_lookup *l)
 		l->slot[i].query = NULL;
 	}
 	/* No callback can run any more; unanswered slots stay DNS_TIMEOUT. */
+	for (int i = 0; i < LOOKUP_COUNT; i++) {
+		memcpy(l->addrs + l->result.naddrs, l->slot[i].addrs,
+		    l->slot[i].naddrs * sizeof(l->addrs[0]));
+		l->result.naddrs += l->slot[i].naddrs;
+	}
 	l->result.a = l->slot[LOOKUP_A].status;
 	l->result.aaaa = l->slot[LOOKUP_AAAA].status;
 	l->finished = true;

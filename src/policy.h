@@ -78,11 +78,11 @@ void policy_dump(const struct policy *p, FILE *out);
  * listed individually.  For the documentation checks. */
 const char *const *policy_key_names(void);
 
-/* Frees p and everything it holds; NULL is fine. */
 /* The resolver settings of p.  The strings stay p's. */
 void policy_resolver_config(const struct policy *p,
     struct resolver_config *out);
 
+/* Frees p and everything it holds; NULL is fine. */
 void policy_free(struct policy *p);
 
 /*

@@ -1,11 +1,12 @@
 /*
  * ptrcheck.c - audit IP addresses the way ptrmilter judges SMTP clients.
  *
- * Same configuration file, same resolver settings, same FCrDNS engine and
- * verdict as the daemon.  Addresses come from the command line or, with
- * none given, as "IP [HELO]" lines on standard input, so a day of log can
- * be replayed before enforcing.  Up to WINDOW addresses are looked up at
- * once; results are printed in input order.
+ * Same configuration file, same resolver settings, same lookups and
+ * verdict as the daemon: FCrDNS and the HELO's A and AAAA under one
+ * deadline, judge_collect() and verdict_decide().  Addresses come from the
+ * command line or, with none given, as "IP [HELO]" lines on standard
+ * input, so a day of log can be replayed before enforcing.  Up to WINDOW
+ * addresses are looked up at once; results are printed in input order.
  */
 #include "config.h"
 
@@ -16,11 +17,16 @@
 #include <sys/resource.h>
 
 #include "fcrdns.h"
+#include "helo.h"
+#include "helo_lookup.h"
+#include "judge.h"
 #include "monotime.h"
 #include "policy.h"
 #include "ptrcheck_report.h"
+#include "regdom.h"
 #include "resolver.h"
 #include "text.h"
+#include "verdict.h"
 
 #define EXIT_PASS 0
 #define EXIT_FAIL 1
@@ -33,8 +39,10 @@
 
 struct check {
 	struct fcrdns *job;
+	struct helo_lookup *helo_job;	/* NULL: nothing to look up */
 	struct timespec deadline;
-	char *helo;
+	char *helo;			/* NULL: none given */
+	struct helo_parsed parsed;
 };
 
 struct run {
@@ -52,6 +60,7 @@ static void report_config_error(void *arg, const char *message);
 static int check_arguments(int argc, char **argv);
 static int start_check(struct run *run, const struct addr *a,
     const char *helo);
+static void judge_and_report(struct run *run, struct check *c);
 static void finish_oldest(struct run *run);
 static int read_stdin(struct run *run);
 static void raise_open_files(void);
@@ -65,7 +74,7 @@ usage(FILE *out)
 	    "  -c, --config FILE  configuration (default " POLICY_DEFAULT_PATH
 	    "; built-in\n"
 	    "                     defaults if that file does not exist)\n"
-	    "      --helo NAME    the HELO name to show with each address\n"
+	    "      --helo NAME    the HELO name to judge with each address\n"
 	    "  -j, --json         one JSON object per address\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      print the version\n"
@@ -129,6 +138,9 @@ main(int argc, char **argv)
 	    config == NULL, report_config_error, NULL);
 	if (policy == NULL)
 		return EXIT_CONFIG;
+	if (regdom_init() == -1)
+		fprintf(stderr, "ptrcheck: no Public Suffix List: "
+		    "helo_ptr_same_domain compares the last two labels\n");
 
 	run = calloc(1, sizeof(*run));
 	if (run == NULL) {
@@ -167,6 +179,7 @@ done:
 		resolver_destroy(run->resolver);
 	free(run);
 	policy_free(policy);
+	regdom_exit();
 	return status;
 }
 
@@ -203,16 +216,26 @@ start_check(struct run *run, const struct addr *a, const char *helo)
 		fprintf(stderr, "ptrcheck: out of memory\n");
 		return -1;
 	}
+	c->parsed.kind = HELO_NONE;
+	if (c->helo != NULL)
+		helo_parse(c->helo, strlen(c->helo), &c->parsed);
 	c->deadline = monotime_add_ms(monotime_now(),
 	    run->policy->dns_timeout_ms);
 	c->job = fcrdns_start(run->resolver, a, run->policy->max_ptr_names);
-	if (c->job == NULL) {
-		free(c->helo);
-		fprintf(stderr, "ptrcheck: out of memory\n");
-		return -1;
+	if (c->job == NULL)
+		goto oom;
+	if (helo_wants_lookup(&c->parsed)) {
+		c->helo_job = helo_lookup_start(run->resolver, c->parsed.name);
+		if (c->helo_job == NULL)
+			goto oom;
 	}
 	run->count++;
 	return 0;
+oom:
+	fcrdns_free(c->job);
+	free(c->helo);
+	fprintf(stderr, "ptrcheck: out of memory\n");
+	return -1;
 }
 
 static int
@@ -230,23 +253,67 @@ exit_status_of(enum iprev r)
 	return EXIT_TEMPERROR;
 }
 
+/* What milter_judge.c does at MAIL FROM, without the MTA's part: no
+ * {j} or address of our own, no {client_resolve}, no tempfail_limit
+ * history.  Sets the exit status from iprev. */
 static void
-finish_oldest(struct run *run)
+judge_and_report(struct run *run, struct check *c)
 {
-	struct check *c = &run->ring[run->head];
 	const struct fcrdns_result *res;
+	const struct helo_forward *fwd = NULL;
+	struct judge_input jin;
+	struct verdict_input in;
+	struct findings findings;
+	struct verdict v;
+	struct report r;
 	int st;
 
 	(void)fcrdns_wait(c->job, c->deadline);
 	res = fcrdns_finish(c->job);
+	if (c->helo_job != NULL) {
+		(void)helo_lookup_wait(c->helo_job, c->deadline);
+		fwd = helo_lookup_finish(c->helo_job);
+	}
+	memset(&jin, 0, sizeof(jin));
+	jin.policy = run->policy;
+	jin.fcrdns = res;
+	jin.helo = &c->parsed;
+	jin.forward = fwd;
+	judge_collect(&jin, &findings);
+
+	memset(&in, 0, sizeof(in));
+	in.policy = run->policy;
+	in.fcrdns = res;
+	in.findings = &findings;
+	in.helo = c->helo;
+	in.dns_grace = false;
+	verdict_decide(&in, &v);
+
+	memset(&r, 0, sizeof(r));
+	r.policy = run->policy;
+	r.fcrdns = res;
+	r.helo = c->helo;
+	r.parsed = &c->parsed;
+	r.forward = fwd;
+	r.findings = &findings;
+	r.verdict = &v;
 	if (run->json)
-		report_json(stdout, res, c->helo);
+		report_json(stdout, &r);
 	else
-		report_text(stdout, res, c->helo);
+		report_text(stdout, &r);
 	fflush(stdout);
 	st = exit_status_of(res->iprev);
 	if (st > run->status && run->status != EXIT_USAGE)
 		run->status = st;
+}
+
+static void
+finish_oldest(struct run *run)
+{
+	struct check *c = &run->ring[run->head];
+
+	judge_and_report(run, c);
+	helo_lookup_free(c->helo_job);
 	fcrdns_free(c->job);
 	free(c->helo);
 	run->head = (run->head + 1) % WINDOW;

@@ -1,5 +1,7 @@
 /*
- * ptrcheck_report.c - text and JSON output of ptrcheck; see the header.
+ * ptrcheck_report.c - text and JSON output of ptrcheck's lookups: the
+ * reverse query, each PTR name and its forward query; see the header.
+ * The HELO and the verdict are printed by ptrcheck_verdict.c.
  */
 #include "config.h"
 
@@ -14,10 +16,8 @@ forward_type(const struct fcrdns_result *res)
 	return res->client.family == AF_INET ? "A" : "AAAA";
 }
 
-/* Writes s with every byte outside printable ASCII, and the backslash,
- * as \xHH: user-supplied text cannot forge lines or terminal codes. */
-static void
-put_printable(FILE *out, const char *s)
+void
+report_printable(FILE *out, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -66,36 +66,15 @@ put_forward_text(FILE *out, const struct fcrdns_result *res,
 		fprintf(out, "           (none is the client's address)\n");
 }
 
-static void
-put_tags_text(FILE *out, tag_set tags)
-{
-	const char *sep = "";
-
-	fprintf(out, "  tags:    ");
-	if (tags == 0)
-		fprintf(out, "-");
-	for (unsigned t = 0; t < TAG_COUNT; t++) {
-		if (tags & TAG_BIT(t)) {
-			fprintf(out, "%s%s", sep, tag_name((enum tag)t));
-			sep = " ";
-		}
-	}
-	fputc('\n', out);
-}
-
 void
-report_text(FILE *out, const struct fcrdns_result *res, const char *helo)
+report_text(FILE *out, const struct report *r)
 {
+	const struct fcrdns_result *res = r->fcrdns;
 	char ip[ADDR_TEXT_MAX];
 
 	if (addr_format(&res->client, ip, sizeof(ip)) == -1)
 		snprintf(ip, sizeof(ip), "?");
 	fprintf(out, "%s\n", ip);
-	if (helo != NULL) {
-		fprintf(out, "  helo     ");
-		put_printable(out, helo);
-		fputc('\n', out);
-	}
 	fprintf(out, "  reverse  %s PTR ", res->reverse);
 	put_lookup_state(out, &res->ptr);
 	if (res->ptr.canon != NULL)
@@ -116,14 +95,13 @@ report_text(FILE *out, const struct fcrdns_result *res, const char *helo)
 	if (res->confirmed >= 0)
 		fprintf(out, " ptr=%s", res->names[res->confirmed].name);
 	fputc('\n', out);
-	put_tags_text(out, res->tags);
+	report_verdict_text(out, r);
 	fprintf(out, "  time:    %u ms\n", res->ms);
 }
 
-/* JSON string: DNS names are printable already; escape what JSON needs
- * and anything else that is not printable ASCII. */
-static void
-put_json_string(FILE *out, const char *s)
+/* DNS names are printable already; a HELO need not be. */
+void
+report_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s != '\0'; s++) {
@@ -147,11 +125,11 @@ put_json_lookup(FILE *out, const struct fcrdns_lookup *l)
 	    dnssec_state_name(l->dnssec), l->ms);
 	if (l->why[0] != '\0') {
 		fprintf(out, ",\"why\":");
-		put_json_string(out, l->why);
+		report_json_string(out, l->why);
 	}
 	if (l->canon != NULL) {
 		fprintf(out, ",\"cname\":");
-		put_json_string(out, l->canon);
+		report_json_string(out, l->canon);
 	}
 }
 
@@ -161,7 +139,7 @@ put_json_name(FILE *out, const struct fcrdns_name *n)
 	char text[ADDR_TEXT_MAX];
 
 	fprintf(out, "{\"name\":");
-	put_json_string(out, n->name);
+	report_json_string(out, n->name);
 	fprintf(out, ",\"forward\":[");
 	for (size_t i = 0; i < n->naddrs; i++) {
 		if (addr_format(&n->addrs[i], text, sizeof(text)) == -1)
@@ -177,10 +155,10 @@ put_json_name(FILE *out, const struct fcrdns_name *n)
 }
 
 void
-report_json(FILE *out, const struct fcrdns_result *res, const char *helo)
+report_json(FILE *out, const struct report *r)
 {
+	const struct fcrdns_result *res = r->fcrdns;
 	char ip[ADDR_TEXT_MAX];
-	const char *sep = "";
 
 	if (addr_format(&res->client, ip, sizeof(ip)) == -1)
 		snprintf(ip, sizeof(ip), "?");
@@ -191,21 +169,11 @@ report_json(FILE *out, const struct fcrdns_result *res, const char *helo)
 		fputs(i > 0 ? "," : "", out);
 		put_json_name(out, &res->names[i]);
 	}
-	fprintf(out, "],\"tags\":[");
-	for (unsigned t = 0; t < TAG_COUNT; t++) {
-		if (res->tags & TAG_BIT(t)) {
-			fprintf(out, "%s\"%s\"", sep, tag_name((enum tag)t));
-			sep = ",";
-		}
-	}
-	fprintf(out, "],\"ms\":%u,\"reverse\":{\"name\":\"%s\",", res->ms,
+	fputc(']', out);
+	report_verdict_json(out, r);
+	fprintf(out, ",\"ms\":%u,\"reverse\":{\"name\":\"%s\",", res->ms,
 	    res->reverse);
 	put_json_lookup(out, &res->ptr);
-	fprintf(out, ",\"count\":%zu,\"invalid\":%zu}", res->ptr_count,
+	fprintf(out, ",\"count\":%zu,\"invalid\":%zu}}\n", res->ptr_count,
 	    res->ptr_invalid);
-	if (helo != NULL) {
-		fprintf(out, ",\"helo\":");
-		put_json_string(out, helo);
-	}
-	fprintf(out, "}\n");
 }

@@ -37,7 +37,7 @@ world_up()
 	# One world per machine (fixed addresses): tests that need it take
 	# turns, however many make runs at once.
 	exec 9>/tmp/ptrmilter-world.lock
-	flock 9
+	flock -w 600 9 || { echo "FAIL: the DNS world stayed locked for 10 minutes" >&2; exit 99; }
 	W=$(mktemp -d /tmp/ptrmilter-world.XXXXXX)
 	trap 'world_down' EXIT
 	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" ||
