@@ -2,41 +2,114 @@
  * generic.c - judges whether a PTR name is a provider's default name for
  * an address rather than a name chosen for a mail host; see generic.h.
  *
- * Two rules, both applied only to the labels left of the registered
- * domain (the provider's own name proves nothing):
- * - the client's own address is written in the name (dashed, dotted,
- *   reversed, concatenated, hex, IPv6 nibbles);
- * - a host-type word ("pool", "dsl", "static") sits in a label that also
- *   holds digits, so "static.example.com" stays a chosen name.
+ * Order: the policy's allow list; the provider data (sender domains,
+ * then default-name patterns); then the built-in rules, applied only to
+ * the labels left of the registered domain (the provider's own name
+ * proves nothing):
+ * - the client's whole address written in the name (generic_ip.c);
+ * - a host-type word where providers put one: an access word ("dsl",
+ *   "pool", "dynamic") in a label with digits, or as a label of its own
+ *   under a numbered host ("abvb70.neoplus.adsl"); a weaker word ("host",
+ *   "ip", "static") only beside many digits;
+ * - part of the address (the last three octets beside other text, the
+ *   last two beside a host-type word).
+ * Words and partial addresses give way when the name shows a mail host
+ * ("smtp-out", "mta", "mail136-12", "o1"): that is how big senders name
+ * their outbound hosts, digits and all.  A whole address never gives way.
+ *
  * The registered domain is approximated without the Public Suffix List so
  * that this file stays pure: no I/O, no allocation, no locale, no shared
- * state.  Later rules (provider pattern files) plug in as further checks
- * in generic_check().
+ * state.
  */
 #include "config.h"
 
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "generic.h"
+#include "generic_ip.h"
 
 /* Longest name judged: a 253-character host name and a trailing dot.
  * Anything longer must hold escapes, is no host name, and is not judged. */
 #define NAME_MAX_LEN 254
-/* 32 nibbles with a dot between each and a NUL. */
-#define NIBBLES_MAX 64
+/* Digits a label needs before a weak word in it counts ("ip-10-1-2-3"). */
+#define WEAK_MIN_DIGITS 4
+/* The longest word of the table. */
+#define WORD_MAX_LEN 11
+
+/* What a word in a name says about it. */
+enum word_class {
+	WORD_NONE,
+	WORD_ACCESS,	/* access or dynamic pools: strong */
+	WORD_WEAK,	/* also in chosen names ("host", "static") */
+	WORD_CONTEXT,	/* backs a partial address only ("cm", "pc") */
+	WORD_MAIL	/* a mail host's name */
+};
+
+struct word {
+	const char *text;
+	unsigned char len;
+	unsigned char cls;
+};
+
+#define W(s, c) { s, sizeof(s) - 1, c }
+/* Words matched whole: a run of letters between digits, dots, dashes.
+ * Sorted by strcmp() order: word_lookup() searches by halves. */
+static const struct word words[] = {
+	W("adsl", WORD_ACCESS), W("bb", WORD_WEAK), W("bounce", WORD_MAIL),
+	W("bounces", WORD_MAIL), W("broadband", WORD_ACCESS),
+	W("cable", WORD_ACCESS), W("catv", WORD_ACCESS),
+	W("client", WORD_ACCESS), W("cm", WORD_CONTEXT),
+	W("cpe", WORD_ACCESS), W("cust", WORD_ACCESS),
+	W("customer", WORD_ACCESS), W("dedicated", WORD_WEAK),
+	W("delivery", WORD_MAIL), W("dhcp", WORD_ACCESS),
+	W("dial", WORD_ACCESS), W("dialin", WORD_ACCESS),
+	W("dialup", WORD_ACCESS), W("dsl", WORD_ACCESS),
+	W("dyn", WORD_ACCESS), W("dynamic", WORD_ACCESS),
+	W("dynip", WORD_ACCESS), W("esmtp", WORD_MAIL), W("exim", WORD_MAIL),
+	W("forward", WORD_MAIL), W("fttb", WORD_ACCESS),
+	W("fttc", WORD_ACCESS), W("ftth", WORD_ACCESS),
+	W("fttx", WORD_ACCESS), W("gateway", WORD_MAIL),
+	W("hfc", WORD_CONTEXT), W("host", WORD_WEAK), W("hsd", WORD_CONTEXT),
+	W("ip", WORD_WEAK), W("mail", WORD_MAIL), W("mailer", WORD_MAIL),
+	W("mailgate", WORD_MAIL), W("mailgw", WORD_MAIL),
+	W("mailhost", WORD_MAIL), W("mailout", WORD_MAIL),
+	W("mailrelay", WORD_MAIL), W("mobile", WORD_ACCESS),
+	W("mout", WORD_MAIL), W("mta", WORD_MAIL), W("mx", WORD_MAIL),
+	W("mxout", WORD_MAIL), W("nat", WORD_CONTEXT), W("node", WORD_WEAK),
+	W("out", WORD_MAIL), W("outbound", WORD_MAIL),
+	W("outgoing", WORD_MAIL), W("pc", WORD_CONTEXT),
+	W("pool", WORD_ACCESS), W("postfix", WORD_MAIL),
+	W("ppp", WORD_ACCESS), W("pppoe", WORD_ACCESS),
+	W("pptp", WORD_ACCESS), W("relay", WORD_MAIL), W("res", WORD_WEAK),
+	W("residential", WORD_ACCESS), W("sdsl", WORD_ACCESS),
+	W("sender", WORD_MAIL), W("smtp", WORD_MAIL),
+	W("smtpout", WORD_MAIL), W("static", WORD_WEAK),
+	W("subscriber", WORD_ACCESS), W("unassigned", WORD_WEAK),
+	W("user", WORD_WEAK), W("vdsl", WORD_ACCESS), W("vps", WORD_WEAK),
+	W("wifi", WORD_ACCESS), W("wireless", WORD_ACCESS),
+	W("xdsl", WORD_ACCESS),
+};
+#undef W
 
 /* A name lower-cased once, and the part of it that is judged. */
 struct name_view {
 	char name[NAME_MAX_LEN + 1];	/* without a trailing dot */
 	size_t len;
-	char host[NAME_MAX_LEN + 1];	/* labels left of the registered
-					   domain; "" when there are none */
-	size_t host_len;
+	size_t host_len;		/* name[0..host_len): the labels left
+					   of the registered domain */
 	bool escaped;			/* holds a presentation escape */
+};
+
+/* What the words of the host part say. */
+struct word_scan {
+	const char *access;		/* beside digits in its label */
+	const char *access_label;	/* a label of its own */
+	const char *weak;		/* beside WEAK_MIN_DIGITS digits */
+	const char *context;		/* any host-type word at all */
+	bool mail;			/* a mail host's name */
+	bool first_has_digit;		/* the left-most label holds one */
 };
 
 static int view_load(struct name_view *v, const char *name);
@@ -44,34 +117,14 @@ static size_t host_part_len(const char *s, size_t len);
 static bool is_alpha_span(const char *s, size_t len);
 static bool allow_match(const struct name_view *v, const char *const *allow,
     const char **hit);
-static int digit_value(char c, unsigned base);
-static size_t match_numbers(const char *s, size_t len, size_t at,
-    const unsigned *want, size_t count, unsigned base, const char *seps);
-static bool has_alnum_outside(const char *s, size_t len, size_t at,
-    size_t end);
-static bool find_text(const char *hay, const char *needle, size_t *at,
-    size_t *end);
-static bool ipv4_in_name(const char *h, size_t len, const uint8_t b[4],
-    size_t *at, size_t *end);
-static void nibbles(const uint8_t b[16], bool reversed, bool dotted,
-    char out[NIBBLES_MAX]);
-static bool ipv6_in_name(const char *h, size_t len, const uint8_t b[16],
-    size_t *at, size_t *end);
-static const char *token_in_name(const char *h, size_t len);
+static enum word_class word_lookup(const char *s, size_t len,
+    const char **text);
+static void scan_label(const char *h, size_t start, size_t end,
+    bool first, struct word_scan *ws);
+static void scan_words(const char *h, size_t len, struct word_scan *ws);
+static bool is_other_text(const char *h, size_t len, size_t at, size_t end);
 static void set_reason(char *reason, size_t size, const char *kind,
     const char *text, size_t len);
-
-/* Words providers put in default names.  Matched as whole tokens only. */
-static const char *const host_tokens[] = {
-	"dyn", "dynamic", "dhcp", "pool", "ppp", "pppoe", "dsl", "adsl",
-	"vdsl", "cable", "dial", "dialup", "broadband", "bb", "client",
-	"cust", "customer", "res", "residential", "user", "static", "ip",
-	"host", "cpe", "wifi", "mobile", NULL
-};
-
-/* What may stand between the parts of an address written out. */
-static const char ipv4_separators[] = "-._";
-static const char ipv6_separators[] = "-";
 
 /*
  * Copies name lower-cased (ASCII only: no locale), drops one trailing
@@ -99,8 +152,6 @@ view_load(struct name_view *v, const char *name)
 	v->name[n] = '\0';
 	v->len = n;
 	v->host_len = host_part_len(v->name, n);
-	memcpy(v->host, v->name, v->host_len);
-	v->host[v->host_len] = '\0';
 	return 0;
 }
 
@@ -163,214 +214,102 @@ allow_match(const struct name_view *v, const char *const *allow,
 	return false;
 }
 
-/* Value of c as a digit of base 10 or 16 (lower case), else -1. */
-static int
-digit_value(char c, unsigned base)
+/* The class of the word s[0..len), and its table text. */
+static enum word_class
+word_lookup(const char *s, size_t len, const char **text)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (base == 16 && c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+	size_t lo = 0, hi = sizeof(words) / sizeof(words[0]), mid, n;
+	int cmp;
 
-/*
- * Matches count whole numbers starting at s[at], each equal to its want[]
- * (leading zeros allowed: "085"), all joined by the same one character of
- * seps.  A number is at most 3 decimal or 4 hex digits and is never a
- * piece of a longer one.  Returns the end of the match, or 0.
- */
-static size_t
-match_numbers(const char *s, size_t len, size_t at, const unsigned *want,
-    size_t count, unsigned base, const char *seps)
-{
-	size_t i = at, k, digits, max_digits = base == 16 ? 4 : 3;
-	unsigned value;
-	char sep = '\0';
-	int d;
-
-	if (at > 0 && digit_value(s[at - 1], base) >= 0)
-		return 0;
-	for (k = 0; k < count; k++) {
-		if (k > 0) {
-			if (i >= len || s[i] == '\0' ||
-			    strchr(seps, s[i]) == NULL ||
-			    (k > 1 && s[i] != sep))
-				return 0;
-			sep = s[i++];
+	*text = NULL;
+	if (len > WORD_MAX_LEN)
+		return WORD_NONE;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		n = words[mid].len < len ? words[mid].len : len;
+		if ((cmp = memcmp(s, words[mid].text, n)) == 0)
+			cmp = (len > words[mid].len) - (len < words[mid].len);
+		if (cmp == 0) {
+			*text = words[mid].text;
+			return (enum word_class)words[mid].cls;
 		}
-		value = 0;
-		digits = 0;
-		while (i < len && (d = digit_value(s[i], base)) >= 0) {
-			if (++digits > max_digits)
-				return 0;
-			value = value * base + (unsigned)d;
-			i++;
-		}
-		if (digits == 0 || value != want[k])
-			return 0;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return i;
+	return WORD_NONE;
 }
 
-/* True if a letter or digit of s[0..len) lies outside [at, end). */
+/* Reads the words of the label h[start..end). */
+static void
+scan_label(const char *h, size_t start, size_t end, bool first,
+    struct word_scan *ws)
+{
+	size_t i, j, digits = 0, nwords = 0;
+	const char *text, *weak = NULL, *access = NULL;
+	enum word_class cls;
+
+	for (i = start; i < end; i++)
+		digits += h[i] >= '0' && h[i] <= '9';
+	if (first)
+		ws->first_has_digit = digits > 0;
+	for (i = start; i < end; i = j) {
+		for (j = i; j < end && h[j] >= 'a' && h[j] <= 'z';)
+			j++;
+		if (j == i) {
+			j++;
+			continue;
+		}
+		nwords++;
+		cls = word_lookup(h + i, j - i, &text);
+		/* "o1", "o128": an ESP's numbered outbound host. */
+		if (cls == WORD_NONE && first && i == start && j - i == 1 &&
+		    h[i] == 'o' && j < end && h[j] >= '0' && h[j] <= '9')
+			cls = WORD_MAIL;
+		if (cls == WORD_MAIL)
+			ws->mail = true;
+		else if (cls == WORD_ACCESS && access == NULL)
+			access = text;
+		else if (cls == WORD_WEAK && weak == NULL)
+			weak = text;
+		if (cls != WORD_NONE && cls != WORD_MAIL && ws->context == NULL)
+			ws->context = text;
+	}
+	if (access != NULL && digits > 0 && ws->access == NULL)
+		ws->access = access;
+	if (access != NULL && digits == 0 && nwords == 1 && !first &&
+	    ws->access_label == NULL)
+		ws->access_label = access;
+	if (weak != NULL && digits >= WEAK_MIN_DIGITS && ws->weak == NULL)
+		ws->weak = weak;
+}
+
+/* Reads every label of the host part h[0..len). */
+static void
+scan_words(const char *h, size_t len, struct word_scan *ws)
+{
+	size_t start, end;
+
+	memset(ws, 0, sizeof(*ws));
+	for (start = 0; start < len; start = end + 1) {
+		for (end = start; end < len && h[end] != '.'; end++)
+			;
+		scan_label(h, start, end, start == 0, ws);
+	}
+}
+
+/* True if a letter or digit of h[0..len) lies outside [at, end). */
 static bool
-has_alnum_outside(const char *s, size_t len, size_t at, size_t end)
+is_other_text(const char *h, size_t len, size_t at, size_t end)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if ((i < at || i >= end) && ((s[i] >= 'a' && s[i] <= 'z') ||
-		    digit_value(s[i], 10) >= 0))
+		if ((i < at || i >= end) && ((h[i] >= 'a' && h[i] <= 'z') ||
+		    (h[i] >= '0' && h[i] <= '9')))
 			return true;
 	return false;
-}
-
-/* Finds needle in the NUL-terminated hay. */
-static bool
-find_text(const char *hay, const char *needle, size_t *at, size_t *end)
-{
-	const char *p = strstr(hay, needle);
-
-	if (p == NULL)
-		return false;
-	*at = (size_t)(p - hay);
-	*end = *at + strlen(needle);
-	return true;
-}
-
-/*
- * The IPv4 address b in h, strongest forms first: four numbers forward
- * or reversed; one number of its concatenated octets (zero-padded or
- * not); its eight hex digits; last, the last three octets, which count
- * only beside other text ("51-100-20.pool"), never alone.
- */
-static bool
-ipv4_in_name(const char *h, size_t len, const uint8_t b[4], size_t *at,
-    size_t *end)
-{
-	const unsigned fwd[4] = { b[0], b[1], b[2], b[3] };
-	const unsigned rev[4] = { b[3], b[2], b[1], b[0] };
-	const unsigned rev3[3] = { b[3], b[2], b[1] };
-	char joined[4][16], hex[16];
-	size_t i, j, run;
-
-	for (i = 0; i < len; i++)
-		if ((*end = match_numbers(h, len, i, fwd, 4, 10,
-		    ipv4_separators)) != 0 ||
-		    (*end = match_numbers(h, len, i, rev, 4, 10,
-		    ipv4_separators)) != 0) {
-			*at = i;
-			return true;
-		}
-	snprintf(joined[0], sizeof(joined[0]), "%03u%03u%03u%03u",
-	    fwd[0], fwd[1], fwd[2], fwd[3]);
-	snprintf(joined[1], sizeof(joined[1]), "%03u%03u%03u%03u",
-	    rev[0], rev[1], rev[2], rev[3]);
-	snprintf(joined[2], sizeof(joined[2]), "%u%u%u%u",
-	    fwd[0], fwd[1], fwd[2], fwd[3]);
-	snprintf(joined[3], sizeof(joined[3]), "%u%u%u%u",
-	    rev[0], rev[1], rev[2], rev[3]);
-	for (i = 0; i < len; i += run > 0 ? run : 1) {
-		/* Each whole run of digits, compared as one number. */
-		run = 0;
-		while (i + run < len && digit_value(h[i + run], 10) >= 0)
-			run++;
-		for (j = 0; j < 4 && run > 0; j++)
-			if (strlen(joined[j]) == run &&
-			    memcmp(h + i, joined[j], run) == 0) {
-				*at = i;
-				*end = i + run;
-				return true;
-			}
-	}
-	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x",
-	    fwd[0], fwd[1], fwd[2], fwd[3]);
-	if (find_text(h, hex, at, end))
-		return true;
-	for (i = 0; i < len; i++)
-		if (((*end = match_numbers(h, len, i, fwd + 1, 3, 10,
-		    ipv4_separators)) != 0 ||
-		    (*end = match_numbers(h, len, i, rev3, 3, 10,
-		    ipv4_separators)) != 0) &&
-		    has_alnum_outside(h, len, i, *end)) {
-			*at = i;
-			return true;
-		}
-	return false;
-}
-
-/* Writes the 32 nibbles of b, in address or ip6.arpa order, with or
- * without a dot between each. */
-static void
-nibbles(const uint8_t b[16], bool reversed, bool dotted,
-    char out[NIBBLES_MAX])
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t k, n, pos = 0;
-
-	for (k = 0; k < 32; k++) {
-		n = reversed ? 31 - k : k;
-		if (dotted && k > 0)
-			out[pos++] = '.';
-		out[pos++] = digits[(b[n / 2] >> (n % 2 == 0 ? 4 : 0)) & 0xf];
-	}
-	out[pos] = '\0';
-}
-
-/* The IPv6 address b in h: all its nibbles in either order, dotted or
- * not, or its last four groups dashed ("a-b-c-d", zeros padded or not). */
-static bool
-ipv6_in_name(const char *h, size_t len, const uint8_t b[16], size_t *at,
-    size_t *end)
-{
-	char text[NIBBLES_MAX];
-	unsigned groups[4];
-	size_t i, form;
-
-	for (form = 0; form < 4; form++) {
-		nibbles(b, form >= 2, form % 2 == 1, text);
-		if (find_text(h, text, at, end))
-			return true;
-	}
-	for (i = 0; i < 4; i++)
-		groups[i] = ((unsigned)b[8 + 2 * i] << 8) | b[9 + 2 * i];
-	for (i = 0; i < len; i++)
-		if ((*end = match_numbers(h, len, i, groups, 4, 16,
-		    ipv6_separators)) != 0) {
-			*at = i;
-			return true;
-		}
-	return false;
-}
-
-/*
- * The first host-type word standing as a whole token (between '-', '.',
- * '_', other punctuation and digit/letter boundaries) in a label of h that
- * also holds a digit; NULL if none.
- */
-static const char *
-token_in_name(const char *h, size_t len)
-{
-	size_t start, end, i, j, t;
-	bool digit;
-
-	for (start = 0; start < len; start = end + 1) {
-		for (end = start, digit = false; end < len && h[end] != '.';
-		    end++)
-			digit = digit || digit_value(h[end], 10) >= 0;
-		for (i = start; digit && i < end; i = j) {
-			for (j = i; j < end && h[j] >= 'a' && h[j] <= 'z';)
-				j++;
-			for (t = 0; j > i && host_tokens[t] != NULL; t++)
-				if (strlen(host_tokens[t]) == j - i &&
-				    memcmp(host_tokens[t], h + i, j - i) == 0)
-					return host_tokens[t];
-			if (j == i)
-				j++;
-		}
-	}
-	return NULL;
 }
 
 /* Writes kind and len bytes of text as the reason, cut to fit: it is
@@ -379,17 +318,25 @@ static void
 set_reason(char *reason, size_t size, const char *kind, const char *text,
     size_t len)
 {
-	if (reason != NULL && size > 0)
-		snprintf(reason, size, "%s%.*s", kind, (int)len, text);
+	size_t k, pos = 0;
+
+	if (reason == NULL || size == 0)
+		return;
+	for (k = 0; kind[k] != '\0' && pos + 1 < size; k++)
+		reason[pos++] = kind[k];
+	for (k = 0; k < len && pos + 1 < size; k++)
+		reason[pos++] = text[k];
+	reason[pos] = '\0';
 }
 
 bool
-generic_check(const struct addr *client, const char *name,
-    const char *const *allow, char *reason, size_t size)
+generic_check(const struct generic_db *db, const struct addr *client,
+    const char *name, const char *const *allow, char *reason, size_t size)
 {
 	struct name_view v;
-	const char *hit;
-	size_t at, end;
+	struct generic_ip_hit ip;
+	struct word_scan ws;
+	const char *hit = NULL, *h;
 
 	set_reason(reason, size, "", "", 0);
 	if (name == NULL || view_load(&v, name) != 0)
@@ -398,15 +345,46 @@ generic_check(const struct addr *client, const char *name,
 		set_reason(reason, size, "allow:", hit, strlen(hit));
 		return false;
 	}
-	if (client != NULL && ((client->family == AF_INET &&
-	    ipv4_in_name(v.host, v.host_len, client->bytes, &at, &end)) ||
-	    (client->family == AF_INET6 &&
-	    ipv6_in_name(v.host, v.host_len, client->bytes, &at, &end)))) {
-		set_reason(reason, size, "ip-in-name:", v.host + at, end - at);
+	if (db != NULL && v.len > 0) {
+		switch (generic_db_match(db, v.name, &hit)) {
+		case GENERIC_DB_SENDER:
+			set_reason(reason, size, "allow:", hit, strlen(hit));
+			return false;
+		case GENERIC_DB_GENERIC:
+			set_reason(reason, size, "provider:", hit, strlen(hit));
+			return true;
+		case GENERIC_DB_NONE:
+			break;
+		}
+	}
+	h = v.name;
+	generic_ip_find(client, h, v.host_len, &ip);
+	if (ip.kind == GENERIC_IP_FULL) {
+		set_reason(reason, size, "ip-in-name:", h + ip.at,
+		    ip.end - ip.at);
 		return true;
 	}
-	/* Escapes make the label boundaries untrustworthy: no token rule. */
-	if (!v.escaped && (hit = token_in_name(v.host, v.host_len)) != NULL) {
+	if (ip.kind == GENERIC_IP_EUI64) {
+		set_reason(reason, size, "eui64:", h + ip.at, ip.end - ip.at);
+		return true;
+	}
+	/* Escapes make the label boundaries untrustworthy: no word rules. */
+	if (v.escaped)
+		return false;
+	scan_words(h, v.host_len, &ws);
+	if (ws.mail)
+		return false;
+	if ((ip.kind == GENERIC_IP_PARTIAL3 &&
+	    is_other_text(h, v.host_len, ip.at, ip.end)) ||
+	    (ip.kind == GENERIC_IP_PARTIAL2 && ws.context != NULL)) {
+		set_reason(reason, size, "ip-in-name:", h + ip.at,
+		    ip.end - ip.at);
+		return true;
+	}
+	hit = ws.access != NULL ? ws.access :
+	    ws.access_label != NULL && ws.first_has_digit ? ws.access_label :
+	    ws.weak;
+	if (hit != NULL) {
 		set_reason(reason, size, "token:", hit, strlen(hit));
 		return true;
 	}

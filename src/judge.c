@@ -29,11 +29,11 @@ judge_collect(const struct judge_input *in, struct findings *out)
 		name = res->names[res->confirmed].name;
 	else if (res->nnames > 0)
 		name = res->names[0].name;
-	if (name != NULL && generic_check(&res->client, name, allow, reason,
+	if (name != NULL && generic_check(in->generic, &res->client, name, allow, reason,
 	    sizeof(reason)))
 		findings_add(out, TAG_PTR_GENERIC, reason);
 	if (in->helo->kind == HELO_HOSTNAME &&
-	    generic_check(&res->client, in->helo->name, allow, reason,
+	    generic_check(in->generic, &res->client, in->helo->name, allow, reason,
 	    sizeof(reason)))
 		findings_add(out, TAG_HELO_GENERIC, reason);
 

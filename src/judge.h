@@ -9,12 +9,14 @@
 #define PTRMILTER_JUDGE_H
 
 #include "fcrdns.h"
+#include "generic_db.h"
 #include "helo.h"
 #include "policy.h"
 #include "tags.h"
 
 struct judge_input {
 	const struct policy *policy;
+	const struct generic_db *generic;	/* provider data; may be NULL */
 	const struct fcrdns_result *fcrdns;	/* finished */
 	const struct helo_parsed *helo;		/* kind HELO_NONE if none */
 	const struct helo_forward *forward;	/* NULL: not looked up */

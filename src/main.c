@@ -28,6 +28,7 @@
 
 #include "daemon.h"
 #include "dns_grace.h"
+#include "generic_db.h"
 #include "log.h"
 #include "milter.h"
 #include "policy.h"
@@ -55,6 +56,7 @@ static void usage(FILE *out);
 static int parse_options(int argc, char **argv, struct options *o);
 static void report_error(void *arg, const char *message);
 static struct policy *load_policy(void);
+static struct generic_db *load_generic(const struct policy *p, bool *ok);
 static int open_socket(const struct policy *p);
 static void *signal_thread(void *arg);
 static void reload(void);
@@ -129,6 +131,29 @@ load_policy(void)
 {
 	return policy_load(opt.config, !opt.explicit_config, report_error,
 	    NULL);
+}
+
+/* The shipped provider data and the operator's patterns, if any.  *ok is
+ * false after errors (all reported); a NULL db with *ok true means the
+ * policy asks for built-in rules only. */
+static struct generic_db *
+load_generic(const struct policy *p, bool *ok)
+{
+	struct generic_db *db;
+	size_t patterns, senders, networks;
+	bool no_default;
+
+	db = generic_db_for_policy(p, report_error, NULL, ok, &no_default);
+	if (no_default)
+		log_warning("%s is not installed: generic-name detection uses "
+		    "the built-in rules only", GENERIC_DB_DEFAULT_PATH);
+	if (db == NULL)
+		return NULL;
+	generic_db_counts(db, &patterns, &senders, &networks);
+	log_info("generic-name data %s: %zu patterns, %zu sender domains, "
+	    "%zu networks", generic_db_version(db), patterns, senders,
+	    networks);
+	return db;
 }
 
 static void
@@ -232,11 +257,20 @@ static void
 reload(void)
 {
 	struct policy *p = load_policy();
+	struct generic_db *g;
 	struct snapshot *old;
+	bool ok;
 
 	if (p == NULL) {
 		log_err("reload: %s has errors; keeping the policy in force",
 		    opt.config);
+		return;
+	}
+	g = load_generic(p, &ok);
+	if (!ok) {
+		log_err("reload: the generic-name data has errors; keeping the "
+		    "policy and data in force");
+		policy_free(p);
 		return;
 	}
 	old = snapshot_current();
@@ -250,7 +284,7 @@ reload(void)
 			    opt.config);
 		snapshot_release(old);
 	}
-	if (snapshot_install(p) == -1)
+	if (snapshot_install(p, g) == -1)
 		log_err("reload: out of memory; keeping the policy in force");
 }
 
@@ -280,6 +314,8 @@ main(int argc, char **argv)
 	struct milter_shared shared;
 	struct resolver_config rc;
 	struct policy *policy;
+	struct generic_db *generic;
+	bool generic_ok;
 	struct resolver *resolver;
 	struct dns_grace *grace;
 	pthread_t sig_tid;
@@ -295,14 +331,19 @@ main(int argc, char **argv)
 		log_err("%s: not starting", opt.config);
 		return EX_CONFIG;
 	}
+	generic = load_generic(policy, &generic_ok);
+	if (!generic_ok) {
+		log_err("%s: the generic-name data has errors: not starting",
+		    opt.config);
+		policy_free(policy);
+		return EX_CONFIG;
+	}
 	if (opt.check_only) {
 		policy_dump(policy, stdout);
 		policy_free(policy);
+		generic_db_free(generic);
 		return 0;
 	}
-	if (policy->generic_patterns != NULL)
-		log_warning("generic_patterns: not supported by this version; "
-		    "%s is not read", policy->generic_patterns);
 	if (gethostname(hostname, sizeof(hostname)) == -1)
 		snprintf(hostname, sizeof(hostname), "localhost");
 	hostname[sizeof(hostname) - 1] = '\0';
@@ -347,7 +388,7 @@ main(int argc, char **argv)
 	shared.grace = grace;
 	log_info("ptrmilter %s listening on %s", PACKAGE_VERSION,
 	    policy->socket);
-	if (snapshot_install(policy) == -1)
+	if (snapshot_install(policy, generic) == -1)
 		startup_failed("out of memory");
 	if (pthread_create(&sig_tid, NULL, signal_thread, &blocked) != 0)
 		startup_failed("cannot start the signal thread");

@@ -38,6 +38,7 @@ milter_judge(struct session *s)
 	}
 	memset(&jin, 0, sizeof(jin));
 	jin.policy = s->snap->policy;
+	jin.generic = s->snap->generic;
 	jin.fcrdns = res;
 	jin.helo = &s->helo_parsed;
 	jin.forward = fwd;

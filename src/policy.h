@@ -49,6 +49,7 @@ struct policy {
 					 * case; never NULL, maybe empty */
 	char **generic_allow;		/* NULL-terminated domain suffixes, lower
 					 * case, no outer dots; never NULL */
+	char *generic_data;		/* NULL ("none"): built-in rules only */
 	char *generic_patterns;		/* NULL or a file name */
 	unsigned tempfail_limit_s;	/* 0 when "off" */
 	char *score_header;		/* NULL when "none" */

@@ -48,6 +48,7 @@ struct check {
 struct run {
 	struct resolver *resolver;
 	const struct policy *policy;
+	const struct generic_db *generic;	/* may be NULL */
 	bool json;
 	const char *helo;		/* --helo, for every address */
 	struct check ring[WINDOW];
@@ -103,6 +104,8 @@ main(int argc, char **argv)
 	};
 	struct resolver_config rc;
 	struct policy *policy = NULL;
+	struct generic_db *generic = NULL;
+	bool generic_ok, no_default;
 	struct run *run = NULL;
 	const char *config = NULL, *helo = NULL;
 	bool json = false;
@@ -138,6 +141,16 @@ main(int argc, char **argv)
 	    config == NULL, report_config_error, NULL);
 	if (policy == NULL)
 		return EXIT_CONFIG;
+	generic = generic_db_for_policy(policy, report_config_error, NULL,
+	    &generic_ok, &no_default);
+	if (no_default)
+		fprintf(stderr, "ptrcheck: %s is not installed: generic names "
+		    "are judged by the built-in rules only\n",
+		    GENERIC_DB_DEFAULT_PATH);
+	if (!generic_ok) {
+		policy_free(policy);
+		return EXIT_CONFIG;
+	}
 	if (regdom_init() == -1)
 		fprintf(stderr, "ptrcheck: no Public Suffix List: "
 		    "helo_ptr_same_domain compares the last two labels\n");
@@ -158,6 +171,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	run->policy = policy;
+	run->generic = generic;
 
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++) {
@@ -179,6 +193,8 @@ done:
 		resolver_destroy(run->resolver);
 	free(run);
 	policy_free(policy);
+	generic_db_thread_done();
+	generic_db_free(generic);
 	regdom_exit();
 	return status;
 }
@@ -276,6 +292,7 @@ judge_and_report(struct run *run, struct check *c)
 	}
 	memset(&jin, 0, sizeof(jin));
 	jin.policy = run->policy;
+	jin.generic = run->generic;
 	jin.fcrdns = res;
 	jin.helo = &c->parsed;
 	jin.forward = fwd;
@@ -291,6 +308,7 @@ judge_and_report(struct run *run, struct check *c)
 
 	memset(&r, 0, sizeof(r));
 	r.policy = run->policy;
+	r.db = run->generic;
 	r.fcrdns = res;
 	r.helo = c->helo;
 	r.parsed = &c->parsed;

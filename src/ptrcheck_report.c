@@ -1,14 +1,37 @@
 /*
  * ptrcheck_report.c - text and JSON output of ptrcheck's lookups: the
  * reverse query, each PTR name and its forward query; see the header.
- * The HELO and the verdict are printed by ptrcheck_verdict.c.
+ * The HELO and the verdict are printed by ptrcheck_verdict.c; the advice
+ * for a generic or missing PTR (which provider, where its reverse-DNS
+ * setting lives, the general rule) here, after them.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ptrcheck_report.h"
+
+/* The advice printed for every generic or missing PTR. */
+#define HINT_RULE "the forward A/AAAA record must exist first and point " \
+	"to this address; publish one PTR per address; use the same name " \
+	"in HELO/EHLO"
+
+/* What the hint block says: whether there is one, and the provider the
+ * name or the address points to, if the data knows it. */
+struct hint {
+	bool show;
+	bool by_name;			/* a provider's default-name pattern */
+	const char *id;			/* NULL: provider unknown */
+	const char *name;
+	const char *text;		/* NULL: no hint line in the data */
+	char idbuf[TAG_REASON_MAX];
+};
+
+static void find_hint(const struct report *r, struct hint *h);
+static void put_hint_text(FILE *out, const struct report *r);
+static void put_hint_json(FILE *out, const struct report *r);
 
 static const char *
 forward_type(const struct fcrdns_result *res)
@@ -96,6 +119,7 @@ report_text(FILE *out, const struct report *r)
 		fprintf(out, " ptr=%s", res->names[res->confirmed].name);
 	fputc('\n', out);
 	report_verdict_text(out, r);
+	put_hint_text(out, r);
 	fprintf(out, "  time:    %u ms\n", res->ms);
 }
 
@@ -171,9 +195,110 @@ report_json(FILE *out, const struct report *r)
 	}
 	fputc(']', out);
 	report_verdict_json(out, r);
+	put_hint_json(out, r);
 	fprintf(out, ",\"ms\":%u,\"reverse\":{\"name\":\"%s\",", res->ms,
 	    res->reverse);
 	put_json_lookup(out, &res->ptr);
 	fprintf(out, ",\"count\":%zu,\"invalid\":%zu}}\n", res->ptr_count,
 	    res->ptr_invalid);
+}
+
+/* A hint is due when the PTR is generic or missing.  The provider comes
+ * from the generic reason "provider:ID" (a default-name pattern), else
+ * from the provider data's networks holding the client's address. */
+static void
+find_hint(const struct report *r, struct hint *h)
+{
+	static const char prefix[] = "provider:";
+	tag_set tags = r->findings->tags | r->verdict->tags;
+	const char *reason = r->findings->reason[TAG_PTR_GENERIC];
+	size_t n = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->show = (tags & (TAG_BIT(TAG_PTR_GENERIC) |
+	    TAG_BIT(TAG_NO_PTR))) != 0;
+	if (!h->show || r->db == NULL)
+		return;
+	if ((tags & TAG_BIT(TAG_PTR_GENERIC)) &&
+	    strncmp(reason, prefix, sizeof(prefix) - 1) == 0) {
+		reason += sizeof(prefix) - 1;
+		while (n + 1 < sizeof(h->idbuf) &&
+		    ((reason[n] >= 'a' && reason[n] <= 'z') ||
+		    (reason[n] >= '0' && reason[n] <= '9') || reason[n] == '-'))
+			n++;
+		memcpy(h->idbuf, reason, n);
+		h->idbuf[n] = '\0';
+		if (n > 0) {
+			h->id = h->idbuf;
+			h->by_name = true;
+		}
+	}
+	if (h->id == NULL)
+		h->id = generic_db_network(r->db, &r->fcrdns->client);
+	if (h->id == NULL)
+		return;
+	h->name = generic_db_provider_name(r->db, h->id);
+	if (h->name == NULL)
+		h->name = h->id;
+	h->text = generic_db_hint(r->db, h->id);
+}
+
+/*
+ * "  hint:    Example Broadband (example-broadband): the PTR is its
+ *             default name"
+ * "           reverse DNS: where the provider lets a customer set it"
+ * "           rule: the forward A/AAAA record must exist first ..."
+ * Without a known provider, only the rule.
+ */
+static void
+put_hint_text(FILE *out, const struct report *r)
+{
+	struct hint h;
+	const char *indent = "  hint:    ";
+
+	find_hint(r, &h);
+	if (!h.show)
+		return;
+	if (h.id != NULL) {
+		fputs(indent, out);
+		report_printable(out, h.name);
+		fputs(" (", out);
+		report_printable(out, h.id);
+		if (h.by_name)
+			fputs("): the PTR is its default name\n", out);
+		else if (r->fcrdns->nnames == 0)
+			fputs("): the address is in its network and has "
+			    "no PTR\n", out);
+		else
+			fputs("): the address is in its network\n", out);
+		indent = "           ";
+		if (h.text != NULL) {
+			fprintf(out, "%sreverse DNS: ", indent);
+			report_printable(out, h.text);
+			fputc('\n', out);
+		}
+	}
+	fprintf(out, "%srule: %s\n", indent, HINT_RULE);
+}
+
+/* ,"hint":{"provider":ID,"name":NAME,"text":HINT} when the provider is
+ * known; "text" is null when the data has no hint for it. */
+static void
+put_hint_json(FILE *out, const struct report *r)
+{
+	struct hint h;
+
+	find_hint(r, &h);
+	if (!h.show || h.id == NULL)
+		return;
+	fprintf(out, ",\"hint\":{\"provider\":");
+	report_json_string(out, h.id);
+	fprintf(out, ",\"name\":");
+	report_json_string(out, h.name);
+	fprintf(out, ",\"text\":");
+	if (h.text != NULL)
+		report_json_string(out, h.text);
+	else
+		fputs("null", out);
+	fputc('}', out);
 }

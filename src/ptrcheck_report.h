@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "fcrdns.h"
+#include "generic_db.h"
 #include "helo.h"
 #include "policy.h"
 #include "tags.h"
@@ -31,6 +32,7 @@ struct report {
 	const struct helo_forward *forward;	/* NULL: not looked up */
 	const struct findings *findings;	/* judge_collect() */
 	const struct verdict *verdict;		/* verdict_decide() */
+	const struct generic_db *db;		/* provider data; may be NULL */
 };
 
 void report_text(FILE *out, const struct report *r);

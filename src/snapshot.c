@@ -14,15 +14,17 @@ static struct snapshot *installed;
 static void unref_locked(struct snapshot *s);
 
 int
-snapshot_install(struct policy *p)
+snapshot_install(struct policy *p, struct generic_db *g)
 {
 	struct snapshot *s = calloc(1, sizeof(*s));
 
 	if (s == NULL) {
 		policy_free(p);
+		generic_db_free(g);
 		return -1;
 	}
 	s->policy = p;
+	s->generic = g;
 	s->refs = 1;
 	pthread_mutex_lock(&snapshot_lock);
 	if (installed != NULL)
@@ -53,6 +55,7 @@ unref_locked(struct snapshot *s)
 	if (--s->refs > 0)
 		return;
 	policy_free(s->policy);
+	generic_db_free(s->generic);
 	free(s);
 }
 

@@ -10,18 +10,20 @@
 #ifndef PTRMILTER_SNAPSHOT_H
 #define PTRMILTER_SNAPSHOT_H
 
+#include "generic_db.h"
 #include "policy.h"
 
 struct snapshot {
 	struct policy *policy;
+	struct generic_db *generic;	/* provider data; may be NULL */
 	/* private */
 	unsigned long refs;
 };
 
-/* Makes p (owned from now on) the policy in force.  The previous one is
- * freed when its last connection closes.  Returns 0, or -1 when out of
- * memory (p is freed and the old policy stays). */
-int snapshot_install(struct policy *p);
+/* Makes p and g (owned from now on; g may be NULL) the policy in force.
+ * The previous ones are freed when their last connection closes.  Returns
+ * 0, or -1 when out of memory (p and g are freed and the old stay). */
+int snapshot_install(struct policy *p, struct generic_db *g);
 
 /* A reference to the policy in force, or NULL if none was installed. */
 struct snapshot *snapshot_current(void);

@@ -232,6 +232,8 @@ assert_defaults(const struct policy *p)
 	assert_non_null(p->generic_allow);
 	assert_null(p->generic_allow[0]);
 	assert_null(p->generic_patterns);
+	assert_string_equal(p->generic_data,
+	    PTRMILTER_DATADIR "/generic-providers");
 	assert_int_equal(p->tempfail_limit_s, 0);
 	assert_string_equal(p->score_header, "X-PTR-Score");
 	assert_true(p->auth_results);
@@ -398,6 +400,9 @@ static const struct {
 	{ "generic_allow = Example.NET .example.org example.com.",
 	  "generic_allow", "example.net example.org example.com" },
 	{ "generic_allow = none", "generic_allow", "none" },
+	{ "generic_data = none", "generic_data", "none" },
+	{ "generic_data = /srv/ptr/providers", "generic_data",
+	  "/srv/ptr/providers" },
 	{ "generic_patterns = /etc/ptrmilter/generic.patterns",
 	  "generic_patterns", "/etc/ptrmilter/generic.patterns" },
 	{ "tempfail_limit = off", "tempfail_limit", "off" },
@@ -655,6 +660,8 @@ static const struct {
 	  "separated by spaces or commas, or none" },
 	{ "generic_allow = .", "bad entry '.' in generic_allow: expected "
 	  "domain names separated by spaces or commas, or none" },
+	{ "generic_data = providers.txt",
+	  "bad value 'providers.txt' for generic_data: " X_PATH },
 	{ "generic_patterns = patterns.txt",
 	  "bad value 'patterns.txt' for generic_patterns: " X_PATH },
 	{ "score_header = X PTR",
@@ -1099,8 +1106,9 @@ test_key_names_cover_every_tag_and_have_docs(void **state)
 		for (size_t j = 0; j < count; j++)
 			assert_string_not_equal(names[j], names[count]);
 	}
-	/* 24 plain keys of the DESIGN.md contract, and one per tag */
-	assert_int_equal(count, 24 + TAG_COUNT);
+	/* 24 plain keys of the DESIGN.md contract, generic_data, and one
+	 * per tag */
+	assert_int_equal(count, 25 + TAG_COUNT);
 	for (int t = 0; t < TAG_COUNT; t++) {
 		bool found = false;
 
@@ -1163,6 +1171,13 @@ test_shipped_conf_defaults_equal_the_built_in_ones(void **state)
 	p = load_text(text, &e);
 	if (p == NULL)
 		fail_msg("uncommented conf: %s", e.count > 0 ? e.lines[0] : "");
+	/* The data directory is the build's (--prefix); the file shows the
+	 * Debian package's. */
+	assert_string_equal(p->generic_data,
+	    "/usr/share/ptrmilter/generic-providers");
+	free(p->generic_data);
+	p->generic_data = strdup(d->generic_data);
+	assert_non_null(p->generic_data);
 	dd = dump_text(d);
 	pd = dump_text(p);
 	assert_string_equal(pd, dd);
