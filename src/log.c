@@ -62,7 +62,9 @@ level_name(int priority)
 void
 log_msg(int priority, const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
+	/* Per thread, not on the stack: libmilter's callback threads get
+	 * no room for kilobytes of stack per call. */
+	static _Thread_local char line[LOG_LINE_MAX];
 	va_list ap;
 
 	if (priority == LOG_DEBUG && !atomic_load(&debug_on))

@@ -14,7 +14,7 @@
 #include <syslog.h>
 
 /* Longest message written; longer ones are cut. */
-#define LOG_LINE_MAX 2048
+#define LOG_LINE_MAX 4608
 
 /* Sends messages to stderr (true) or to syslog; debug messages are
  * written only when verbose. */

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,7 +29,7 @@ milter_judge(struct session *s)
 	const struct helo_forward *fwd = NULL;
 	struct judge_input jin;
 	struct verdict_input in;
-	char line[VERDICT_LOG_MAX];
+	char *line;
 
 	(void)fcrdns_wait(s->fcrdns, s->deadline);
 	res = fcrdns_finish(s->fcrdns);
@@ -58,11 +59,15 @@ milter_judge(struct session *s)
 	s->have_verdict = true;
 	keep_worst_refusal(s);
 
-	if (verdict_log_line(&in, &s->verdict, line, sizeof(line)) == 0)
+	line = malloc(VERDICT_LOG_MAX);
+	if (line != NULL &&
+	    verdict_log_line(&in, &s->verdict, line, VERDICT_LOG_MAX) == 0)
 		log_info("conn=%lu %s", s->id, line);
 	else
-		log_info("conn=%lu action=%s ip=%s (log line too long)", s->id,
-		    verdict_action_name(s->verdict.action), s->client_text);
+		log_info("conn=%lu action=%s ip=%s (no room for the whole "
+		    "line)", s->id, verdict_action_name(s->verdict.action),
+		    s->client_text);
+	free(line);
 	if (s->have_refusal && s->refusal.action != s->verdict.action &&
 	    action_rank(s->refusal.action) > action_rank(s->verdict.action))
 		log_info("conn=%lu ip=%s keeps action=%s from an earlier HELO",

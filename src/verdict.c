@@ -347,7 +347,13 @@ verdict_log_line(const struct verdict_input *in, const struct verdict *v,
 	for (unsigned t = 0; t < TAG_COUNT; t++) {
 		if (!(v->tags & TAG_BIT(t)))
 			continue;
-		if (appendf(buf, size, &pos, "%s%s", sep, tag_name(t)) == -1)
+		const char *why = in->findings->reason[t];
+
+		/* Reasons are filtered by findings_add(): no spaces, no
+		 * brackets, so the line still splits on spaces and commas. */
+		if (appendf(buf, size, &pos, "%s%s%s%s%s", sep, tag_name(t),
+		    *why != '\0' ? "[" : "", why, *why != '\0' ? "]" : "") ==
+		    -1)
 			goto end;
 		sep = ",";
 	}

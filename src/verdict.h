@@ -21,7 +21,7 @@
 #define VERDICT_REPLY_MAX 256
 /* Room for any header value made here, folding included. */
 #define VERDICT_HEADER_MAX 4096
-#define VERDICT_LOG_MAX 2048
+#define VERDICT_LOG_MAX 4096
 /* Longest HELO or PTR name shown in a header or log line; longer ones are
  * cut and end in "...". */
 #define VERDICT_NAME_SHOWN 255
@@ -120,8 +120,10 @@ int verdict_score_header(const struct verdict_input *in,
  * "mta_resolve=... mta_ptr=<...>" when the MTA's {client_resolve}
  * disagrees with our iprev (OK~pass, FORGED~fail, FAIL~permerror,
  * TEMP~temperror; any other word disagrees; NULL or "" is not known).
- * helo=- when none was sent (a HELO of "-" shows as helo=<->); tags
- * without reasons, tags=- when none; mta_ptr=- when NULL.  Untrusted text
+ * helo=- when none was sent (a HELO of "-" shows as helo=<->); each tag
+ * with its reason in brackets when it has one
+ * (tags=ptr_generic[ip-in-name:198-51-100-20]), tags=- when none;
+ * mta_ptr=- when NULL.  Untrusted text
  * is shown and cut as in the score header, so the line is printable and
  * has no spaces of the client's making - but it may hold '%': log it as
  * an argument, never as a format.  Returns 0, or -1 with buf "" if it did

@@ -1026,13 +1026,14 @@ test_log_line_says_everything_on_one_line(void **state)
 		    "action=accept ip=198.51.100.20 helo=<mail.example.com> "
 		    "ptr=mail.example.com iprev=pass dnssec=insecure "
 		    "score=0.0 tags=- ms=3" },
-		{ "no reasons in the log", { .iprev = IPREV_PASS,
+		{ "reasons in the log", { .iprev = IPREV_PASS,
 		    .ptr = { "198-51-100-20.example.net" },
 		    .tags = "ptr_generic[ip-in-name:198-51-100-20]",
 		    .helo = "x.example" },
 		    "action=accept ip=198.51.100.20 helo=<x.example> "
 		    "ptr=198-51-100-20.example.net iprev=pass "
-		    "dnssec=insecure score=2.0 tags=ptr_generic ms=0" },
+		    "dnssec=insecure score=2.0 "
+		    "tags=ptr_generic[ip-in-name:198-51-100-20] ms=0" },
 		{ "no helo", { .iprev = IPREV_PASS,
 		    .ptr = { "a.example" } },
 		    "action=accept ip=198.51.100.20 helo=- ptr=a.example "
