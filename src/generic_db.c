@@ -97,6 +97,8 @@ find_sender(const struct generic_db *db, const char *domain)
 {
 	struct sender want = { .domain = (char *)domain };
 
+	if (db->nsenders == 0)
+		return NULL;
 	return bsearch(&want, db->senders, db->nsenders, sizeof(*db->senders),
 	    generic_db_cmp_sender);
 }

@@ -276,6 +276,31 @@ test_second_file_extends_the_first(void **state)
 	generic_db_free(db);
 }
 
+/* A file with patterns but no sender domain, and one with nothing but
+ * its format line: no empty array is searched (UBSan would see it). */
+static void
+test_files_without_senders_or_patterns(void **state)
+{
+	struct errors e = { 0 };
+	struct generic_db *db;
+	const char *what;
+
+	(void)state;
+	db = load_text("format 1\nprovider a A\ngeneric a ^x-\\d+\\.a\\.example$\n",
+	    &e);
+	assert_non_null(db);
+	assert_int_equal(generic_db_match(db, "x-1.a.example", &what),
+	    GENERIC_DB_GENERIC);
+	assert_int_equal(generic_db_match(db, "mail.b.example", &what),
+	    GENERIC_DB_NONE);
+	generic_db_free(db);
+	db = load_text("format 1\n", &e);
+	assert_non_null(db);
+	assert_int_equal(generic_db_match(db, "mail.b.example", &what),
+	    GENERIC_DB_NONE);
+	generic_db_free(db);
+}
+
 static void
 test_null_db_matches_nothing(void **state)
 {
@@ -301,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_all_errors_are_reported_in_one_pass),
 		cmocka_unit_test(test_long_line_nul_and_missing_file),
 		cmocka_unit_test(test_second_file_extends_the_first),
+		cmocka_unit_test(test_files_without_senders_or_patterns),
 		cmocka_unit_test(test_null_db_matches_nothing),
 	};
 
