@@ -66,6 +66,12 @@ generic_db_thread_done(void)
 	(void)pthread_setspecific(match_key, NULL);
 }
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 static bool
 run_pattern(const struct pattern *p, const char *name, size_t len,
     pcre2_match_data **md)
@@ -114,8 +120,13 @@ generic_db_match(const struct generic_db *db, const char *name,
 	if (db == NULL || name == NULL)
 		return GENERIC_DB_NONE;
 	len = strlen(name);
-	/* Sender domains: the name itself and every parent. */
-	for (const char *s = name; s != NULL && *s != '\0';) {
+	/* Sender domains: the name itself and every parent - when any
+	 * sender shares the name's last two labels at all. */
+	generic_db_last_labels(name, 2, key, sizeof(key));
+	bool maybe_sender = db->nsender_keys > 0 &&
+	    bsearch(key, db->sender_keys, db->nsender_keys,
+	    sizeof(*db->sender_keys), cmp_key) != NULL;
+	for (const char *s = name; maybe_sender && s != NULL && *s != '\0';) {
 		const struct sender *hit = find_sender(db, s);
 
 		if (hit != NULL) {

@@ -45,6 +45,9 @@ struct generic_db {
 	size_t npatterns;
 	struct sender *senders;		/* sorted by domain */
 	size_t nsenders;
+	char (*sender_keys)[KEY_MAX];	/* the last two labels of every
+					   sender domain, sorted, unique */
+	size_t nsender_keys;
 	struct network *networks;
 	size_t nnetworks;
 	char *version;

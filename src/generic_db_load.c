@@ -45,6 +45,8 @@ static void add_senders(struct load *ld, size_t provider, char *rest);
 static void literal_key(const char *re, char *key, size_t size);
 static int cmp_pattern(const void *a, const void *b);
 static void load_file(struct load *ld);
+static int cmp_key(const void *a, const void *b);
+static int index_sender_keys(struct generic_db *db);
 
 static void
 error(struct load *ld, const char *fmt, ...)
@@ -517,7 +519,45 @@ generic_db_load(const char *const *paths, size_t npaths,
 	if (db->nsenders > 1)
 		qsort(db->senders, db->nsenders, sizeof(*db->senders),
 		    generic_db_cmp_sender);
+	if (index_sender_keys(db) == -1) {
+		if (report != NULL)
+			report(arg, "generic data: out of memory");
+		generic_db_free(db);
+		return NULL;
+	}
 	return db;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Most names share no domain with any sender: one search for the name's
+ * last two labels rules them out before a search per label. */
+static int
+index_sender_keys(struct generic_db *db)
+{
+	size_t n = 0;
+
+	if (db->nsenders == 0)
+		return 0;
+	db->sender_keys = calloc(db->nsenders, sizeof(*db->sender_keys));
+	if (db->sender_keys == NULL)
+		return -1;
+	for (size_t i = 0; i < db->nsenders; i++)
+		generic_db_last_labels(db->senders[i].domain, 2,
+		    db->sender_keys[i], KEY_MAX);
+	qsort(db->sender_keys, db->nsenders, sizeof(*db->sender_keys),
+	    cmp_key);
+	for (size_t i = 0; i < db->nsenders; i++)
+		if (n == 0 || strcmp(db->sender_keys[n - 1],
+		    db->sender_keys[i]) != 0)
+			memmove(db->sender_keys[n++], db->sender_keys[i],
+			    KEY_MAX);
+	db->nsender_keys = n;
+	return 0;
 }
 
 struct generic_db *
@@ -560,6 +600,7 @@ generic_db_free(struct generic_db *db)
 	free(db->providers);
 	free(db->patterns);
 	free(db->senders);
+	free(db->sender_keys);
 	free(db->networks);
 	free(db->version);
 	free(db);
