@@ -50,17 +50,17 @@ ptrmilter_up()
 # ... &" leaves the daemon's own pid in $!.  The test's lock descriptors
 # (8: postfix.sh, 9: lib.sh) are not handed down: a daemon that outlived
 # its test must not hold the DNS world for the next one.
+PM_TSAN="TSAN_OPTIONS=${TSAN_OPTIONS:+$TSAN_OPTIONS:}suppressions=$top_srcdir/tests/integration/tsan.supp"
 run_ptrmilter()
 {
-	env "TSAN_OPTIONS=${TSAN_OPTIONS:+$TSAN_OPTIONS:}suppressions=$top_srcdir/tests/integration/tsan.supp" \
-		"$PTRMILTER" "$@" 8>&- 9>&-
+	env "$PM_TSAN" "$PTRMILTER" "$@" 8>&- 9>&-
 }
 
 # ptrmilter_start: the daemon on $PM_CONF, its output appended to $PM_LOG.
 ptrmilter_start()
 {
-	env "TSAN_OPTIONS=${TSAN_OPTIONS:+$TSAN_OPTIONS:}suppressions=$top_srcdir/tests/integration/tsan.supp" \
-		"$PTRMILTER" -f -v -c "$PM_CONF" >>"$PM_LOG" 2>&1 8>&- 9>&- &
+	env "$PM_TSAN" "$PTRMILTER" -f -v -c "$PM_CONF" >>"$PM_LOG" 2>&1 \
+		8>&- 9>&- &
 	PM_PID=$!
 }
 
@@ -76,15 +76,22 @@ _pm_chain_trap()
 	_pm_trap_set=1
 }
 
+# _pm_term SECONDS: SIGTERM, then wait up to SECONDS for the daemon to
+# go; fails if it is still there.
+_pm_term()
+{
+	kill -TERM "$PM_PID" 2>/dev/null
+	for _ in $(seq $(($1 * 10))); do
+		kill -0 "$PM_PID" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	! kill -0 "$PM_PID" 2>/dev/null
+}
+
 ptrmilter_down()
 {
 	[ -n "$PM_PID" ] || return 0
-	kill -TERM "$PM_PID" 2>/dev/null
-	for _ in $(seq 100); do
-		kill -0 "$PM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$PM_PID" 2>/dev/null
+	_pm_term 10 || kill -KILL "$PM_PID" 2>/dev/null
 	wait "$PM_PID" 2>/dev/null
 	PM_PID=
 }
@@ -96,12 +103,7 @@ ptrmilter_stop_clean()
 {
 	local status
 	[ -n "$PM_PID" ] || return 1
-	kill -TERM "$PM_PID" 2>/dev/null
-	for _ in $(seq 150); do
-		kill -0 "$PM_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$PM_PID" 2>/dev/null; then
+	if ! _pm_term 15; then
 		echo "ptrmilter did not stop within 15 s of SIGTERM" >&2
 		ptrmilter_down
 		return 1
