@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "addr.h"
 
 /* Fails the test, naming the table row, unless cond holds. */
@@ -41,7 +43,6 @@ static int reverse_addr(const void *obj, char *buf, size_t size);
 static int format_cidr(const void *obj, char *buf, size_t size);
 static void assert_exact_fit(const char *row, writer_fn fn, const void *obj,
     const char *want);
-static struct addr parse_ok(const char *text);
 static struct cidr cidr_ok(const char *text);
 
 /* addr_format() behind the writer_fn signature. */
@@ -95,17 +96,6 @@ assert_exact_fit(const char *row, writer_fn fn, const void *obj,
 	EXPECT(row, fn(obj, buf, need) == 0);
 	EXPECT(row, strcmp(buf, want) == 0);
 	free(buf);
-}
-
-/* Parses text that the test knows is valid. */
-static struct addr
-parse_ok(const char *text)
-{
-	struct addr a;
-
-	if (addr_parse(text, &a) != 0)
-		fail_msg("addr_parse(\"%s\") failed", text);
-	return a;
 }
 
 /* Parses a network that the test knows is valid. */

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "addr.h"
 #include "dns_grace.h"
 
@@ -24,20 +26,8 @@
 #define STRESS_THREADS 4
 #define STRESS_ROUNDS 20000
 
-static struct addr parse_ok(const char *text);
 static struct addr nth_ipv4(unsigned n);
 static void *stress_worker(void *arg);
-
-/* Parses an address that the test knows is valid. */
-static struct addr
-parse_ok(const char *text)
-{
-	struct addr a;
-
-	if (addr_parse(text, &a) != 0)
-		fail_msg("addr_parse(\"%s\") failed", text);
-	return a;
-}
 
 /* The n-th address of 198.18.0.0/15 (n < 65536). */
 static struct addr

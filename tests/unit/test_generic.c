@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "unit.h"
+
 #include "addr.h"
 #include "generic.h"
 
@@ -45,22 +47,10 @@ struct row {
 	const char *want_reason;
 };
 
-static struct addr parse_ok(const char *text);
 static void run_rows(const struct row *rows, size_t n);
 
 /* The allow list every table row is judged with. */
 static const char *const table_allow[] = { "allowed.example", NULL };
-
-/* Parses an address that the test knows is valid. */
-static struct addr
-parse_ok(const char *text)
-{
-	struct addr a;
-
-	if (addr_parse(text, &a) != 0)
-		fail_msg("addr_parse(\"%s\") failed", text);
-	return a;
-}
 
 /* Judges every row with the built-in rules alone (db NULL). */
 static void
