@@ -65,6 +65,7 @@ static void judge_and_report(struct run *run, struct check *c);
 static void finish_oldest(struct run *run);
 static int read_stdin(struct run *run);
 static void raise_open_files(void);
+static void could_not_judge(struct run *run);
 
 static void
 usage(FILE *out)
@@ -230,6 +231,7 @@ start_check(struct run *run, const struct addr *a, const char *helo)
 	memset(c, 0, sizeof(*c));
 	if (helo != NULL && (c->helo = strdup(helo)) == NULL) {
 		fprintf(stderr, "ptrcheck: out of memory\n");
+		could_not_judge(run);
 		return -1;
 	}
 	c->parsed.kind = HELO_NONE;
@@ -251,7 +253,17 @@ oom:
 	fcrdns_free(c->job);
 	free(c->helo);
 	fprintf(stderr, "ptrcheck: out of memory\n");
+	could_not_judge(run);
 	return -1;
+}
+
+/* An address that could not be looked up is no pass: exit as for a
+ * temporary failure, unless a worse status is already set. */
+static void
+could_not_judge(struct run *run)
+{
+	if (run->status < EXIT_TEMPERROR)
+		run->status = EXIT_TEMPERROR;
 }
 
 static int
