@@ -66,12 +66,6 @@ generic_db_thread_done(void)
 	(void)pthread_setspecific(match_key, NULL);
 }
 
-static int
-cmp_key(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 static bool
 run_pattern(const struct pattern *p, const char *name, size_t len,
     pcre2_match_data **md)
@@ -125,7 +119,7 @@ generic_db_match(const struct generic_db *db, const char *name,
 	generic_db_last_labels(name, 2, key, sizeof(key));
 	bool maybe_sender = db->nsender_keys > 0 &&
 	    bsearch(key, db->sender_keys, db->nsender_keys,
-	    sizeof(*db->sender_keys), cmp_key) != NULL;
+	    sizeof(*db->sender_keys), generic_db_cmp_key) != NULL;
 	for (const char *s = name; maybe_sender && s != NULL && *s != '\0';) {
 		const struct sender *hit = find_sender(db, s);
 
@@ -140,9 +134,8 @@ generic_db_match(const struct generic_db *db, const char *name,
 	/* Patterns of the name's domain, of its top-level domain (patterns
 	 * whose fixed text is one label: "\.internal$"), then those with no
 	 * fixed end at all. */
-	char tld[KEY_MAX];
-	generic_db_last_labels(name, 2, key, sizeof(key));
-	generic_db_last_labels(name, 1, tld, sizeof(tld));
+	const char *tld = strchr(key, '.');
+	tld = tld != NULL ? tld + 1 : key;
 	const char *keys[3] = { key, tld, "" };
 	pcre2_match_data *md = NULL;
 	enum generic_db_match found = GENERIC_DB_NONE;

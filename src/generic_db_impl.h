@@ -60,6 +60,9 @@ long generic_db_find_provider(const struct generic_db *db, const char *id);
 void generic_db_last_labels(const char *name, size_t labels, char *key,
     size_t size);
 
+/* Orders index keys (NUL-terminated strings), for qsort() and bsearch(). */
+int generic_db_cmp_key(const void *a, const void *b);
+
 /* Orders senders by domain, for qsort() and bsearch(). */
 int generic_db_cmp_sender(const void *a, const void *b);
 

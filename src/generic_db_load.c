@@ -45,7 +45,6 @@ static void add_senders(struct load *ld, size_t provider, char *rest);
 static void literal_key(const char *re, char *key, size_t size);
 static int cmp_pattern(const void *a, const void *b);
 static void load_file(struct load *ld);
-static int cmp_key(const void *a, const void *b);
 static int index_sender_keys(struct generic_db *db);
 
 static void
@@ -528,8 +527,8 @@ generic_db_load(const char *const *paths, size_t npaths,
 	return db;
 }
 
-static int
-cmp_key(const void *a, const void *b)
+int
+generic_db_cmp_key(const void *a, const void *b)
 {
 	return strcmp(a, b);
 }
@@ -550,7 +549,7 @@ index_sender_keys(struct generic_db *db)
 		generic_db_last_labels(db->senders[i].domain, 2,
 		    db->sender_keys[i], KEY_MAX);
 	qsort(db->sender_keys, db->nsenders, sizeof(*db->sender_keys),
-	    cmp_key);
+	    generic_db_cmp_key);
 	for (size_t i = 0; i < db->nsenders; i++)
 		if (n == 0 || strcmp(db->sender_keys[n - 1],
 		    db->sender_keys[i]) != 0)

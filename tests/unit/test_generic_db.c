@@ -75,6 +75,7 @@ static const char good[] =
     "provider example-isp Example ISP\n"
     "generic example-isp ^pool-\\d+-\\d+-\\d+-\\d+\\.[a-z]+\\.example-isp\\.net$\n"
     "generic example-isp ^[a-z]+[0-9]+\\.dyn\\.\n"
+    "generic example-isp ^vm\\d+\\.[a-z]+\\.internal$\n"
     "provider amazon-ses Amazon SES\n"
     "sender amazon-ses amazonses.com AmazonSES.example.\n";
 
@@ -92,7 +93,7 @@ test_good_file_loads_and_matches(void **state)
 		fail_msg("%s", e.count > 0 ? e.text[0] : "no error");
 	assert_string_equal(generic_db_version(db), "2026-11-28 test");
 	generic_db_counts(db, &pat, &snd, &net);
-	assert_int_equal(pat, 3);
+	assert_int_equal(pat, 4);
 	assert_int_equal(snd, 2);
 	assert_int_equal(net, 2);
 
@@ -109,6 +110,12 @@ test_good_file_loads_and_matches(void **state)
 	/* A pattern without a literal domain is tried on every name. */
 	assert_int_equal(generic_db_match(db, "abc12.dyn.other.example",
 	    &what), GENERIC_DB_GENERIC);
+	/* A pattern whose fixed end is one label is tried on names under
+	 * that top-level domain. */
+	assert_int_equal(generic_db_match(db, "vm12.zone.internal", &what),
+	    GENERIC_DB_GENERIC);
+	assert_int_equal(generic_db_match(db, "mail.zone.internal", &what),
+	    GENERIC_DB_NONE);
 	/* Not the provider's default shape. */
 	assert_int_equal(generic_db_match(db, "mail.amazonaws.com", &what),
 	    GENERIC_DB_NONE);
