@@ -27,6 +27,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "daemon_tune.h"
 #include "dns_grace.h"
 #include "generic_db.h"
 #include "log.h"
@@ -322,6 +323,7 @@ main(int argc, char **argv)
 	sigset_t blocked;
 	char hostname[256];
 	char err[512];
+	long fd_limit;
 	int status;
 
 	parse_options(argc, argv, &opt);
@@ -357,8 +359,14 @@ main(int argc, char **argv)
 		log_err("libmilter refused to register the filter");
 		return 1;
 	}
+	fd_limit = daemon_raise_fd_limit();
+	if (fd_limit != -1 && fd_limit < 4096)
+		log_warning("descriptor limit %ld: fewer SMTP sessions than that "
+		    "can be filtered at once (raise LimitNOFILE)", fd_limit);
 	if (open_socket(policy) == -1)
 		return 1;
+	if (daemon_tcp_nodelay() > 0)
+		log_debug("TCP_NODELAY set on %s", policy->socket);
 	if (policy->user != NULL && getuid() == 0 &&
 	    daemon_drop_privileges(policy->user, err, sizeof(err)) == -1) {
 		log_err("%s", err);
@@ -377,6 +385,8 @@ main(int argc, char **argv)
 	}
 
 	block_signals(&blocked);
+	if (daemon_thread_stack(DAEMON_THREAD_STACK) == -1)
+		log_warning("cannot set the stack size of new threads");
 	policy_resolver_config(policy, &rc);
 	resolver = resolver_create(&rc, err, sizeof(err));
 	if (resolver == NULL)
