@@ -54,47 +54,25 @@ static void record(struct fcrdns_lookup *l, const struct dns_answer *a,
 static void add_names(struct fcrdns *job, const struct dns_answer *a);
 static void start_forwards(struct fcrdns *job);
 static void set_error(struct fcrdns_lookup *l, const char *text);
+static unsigned reuse_ttl(const struct fcrdns_result *res);
+static struct fcrdns *new_job(unsigned max_names);
 
 struct fcrdns *
 fcrdns_start(struct resolver *r, const struct addr *client,
     unsigned max_names)
 {
 	struct fcrdns *job;
-	pthread_condattr_t attr;
 
 	if (max_names == 0)
 		max_names = 1;
 	if (max_names > FCRDNS_MAX_NAMES)
 		max_names = FCRDNS_MAX_NAMES;
-	job = calloc(1, sizeof(*job));
+	job = new_job(max_names);
 	if (job == NULL)
 		return NULL;
-	job->res.names = calloc(max_names, sizeof(*job->res.names));
-	job->fwd_queries = calloc(max_names, sizeof(*job->fwd_queries));
-	job->fwd_sent = calloc(max_names, sizeof(*job->fwd_sent));
-	job->fwd_refs = calloc(max_names, sizeof(*job->fwd_refs));
-	if (job->res.names == NULL || job->fwd_queries == NULL ||
-	    job->fwd_sent == NULL || job->fwd_refs == NULL)
-		goto fail;
-	if (pthread_mutex_init(&job->lock, NULL) != 0)
-		goto fail;
-	if (pthread_condattr_init(&attr) != 0) {
-		pthread_mutex_destroy(&job->lock);
-		goto fail;
-	}
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&job->changed, &attr) != 0) {
-		pthread_condattr_destroy(&attr);
-		pthread_mutex_destroy(&job->lock);
-		goto fail;
-	}
-	pthread_condattr_destroy(&attr);
-
 	job->resolver = r;
-	job->max_names = max_names;
 	job->res.client = *client;
 	job->res.confirmed = -1;
-	job->started = monotime_now();
 	if (addr_reverse_name(client, job->res.reverse,
 	    sizeof(job->res.reverse)) == -1) {
 		/* Cannot happen with ADDR_REVERSE_MAX; judged as temperror. */
@@ -114,6 +92,61 @@ fcrdns_start(struct resolver *r, const struct addr *client,
 		    "lookup");
 	}
 	pthread_mutex_unlock(&job->lock);
+	return job;
+}
+
+struct fcrdns *
+fcrdns_start_done(struct fcrdns_result *res)
+{
+	struct fcrdns *job = new_job(0);
+
+	if (job == NULL)
+		return NULL;
+	job->res = *res;
+	memset(res, 0, sizeof(*res));
+	job->res.cached = true;
+	job->res.ms = 0;
+	job->complete = true;
+	job->finished = true;
+	return job;
+}
+
+/* A job with its lock and condition; max_names slots for names and
+ * their queries (none for a finished job). */
+static struct fcrdns *
+new_job(unsigned max_names)
+{
+	struct fcrdns *job;
+	pthread_condattr_t attr;
+
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return NULL;
+	if (max_names > 0) {
+		job->res.names = calloc(max_names, sizeof(*job->res.names));
+		job->fwd_queries = calloc(max_names,
+		    sizeof(*job->fwd_queries));
+		job->fwd_sent = calloc(max_names, sizeof(*job->fwd_sent));
+		job->fwd_refs = calloc(max_names, sizeof(*job->fwd_refs));
+		if (job->res.names == NULL || job->fwd_queries == NULL ||
+		    job->fwd_sent == NULL || job->fwd_refs == NULL)
+			goto fail;
+	}
+	if (pthread_mutex_init(&job->lock, NULL) != 0)
+		goto fail;
+	if (pthread_condattr_init(&attr) != 0) {
+		pthread_mutex_destroy(&job->lock);
+		goto fail;
+	}
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&job->changed, &attr) != 0) {
+		pthread_condattr_destroy(&attr);
+		pthread_mutex_destroy(&job->lock);
+		goto fail;
+	}
+	pthread_condattr_destroy(&attr);
+	job->max_names = max_names;
+	job->started = monotime_now();
 	return job;
 
 fail:
@@ -165,6 +198,7 @@ record(struct fcrdns_lookup *l, const struct dns_answer *a,
 	l->rcode = a->rcode;
 	l->dnssec = a->dnssec;
 	l->ms = ms < 0 ? 0 : (unsigned)ms;
+	l->ttl = a->ttl;
 	if (a->why_bogus != NULL)
 		text_printable(l->why, sizeof(l->why), a->why_bogus);
 	else if (a->error != NULL)
@@ -348,6 +382,7 @@ fcrdns_finish(struct fcrdns *job)
 	for (size_t i = 0; i < job->res.nnames; i++)
 		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i]);
 	fcrdns_judge(&job->res);
+	job->res.ttl = reuse_ttl(&job->res);
 	/* The verdict time is when the last answer came, not when the owner
 	 * got round to asking: ptrcheck finishes jobs in input order. */
 	if (job->pending > 0 || !job->complete)
@@ -364,17 +399,42 @@ fcrdns_free(struct fcrdns *job)
 	if (job == NULL)
 		return;
 	(void)fcrdns_finish(job);
-	for (size_t i = 0; i < job->res.nnames; i++) {
-		free(job->res.names[i].name);
-		free(job->res.names[i].addrs);
-		free(job->res.names[i].forward.canon);
-	}
-	free(job->res.ptr.canon);
-	free(job->res.names);
+	fcrdns_result_clear(&job->res);
 	free(job->fwd_queries);
 	free(job->fwd_sent);
 	free(job->fwd_refs);
 	pthread_cond_destroy(&job->changed);
 	pthread_mutex_destroy(&job->lock);
 	free(job);
+}
+
+/* Only answers that say what the DNS holds are worth keeping: a failure,
+ * a timeout or a bogus answer is asked again next time. */
+static bool
+reusable(const struct fcrdns_lookup *l)
+{
+	return l->answered && l->dnssec != DNSSEC_BOGUS &&
+	    (l->status == DNS_OK || l->status == DNS_NXDOMAIN ||
+	    l->status == DNS_NODATA);
+}
+
+static unsigned
+reuse_ttl(const struct fcrdns_result *res)
+{
+	unsigned ttl;
+
+	if (!reusable(&res->ptr))
+		return 0;
+	ttl = res->ptr.ttl;
+	for (size_t i = 0; i < res->nnames; i++) {
+		const struct fcrdns_lookup *f = &res->names[i].forward;
+
+		if (!f->started)
+			continue;
+		if (!reusable(f))
+			return 0;
+		if (f->ttl < ttl)
+			ttl = f->ttl;
+	}
+	return ttl;
 }

@@ -47,6 +47,7 @@ struct fcrdns_lookup {
 	char *canon;			/* CNAME target shown, or NULL */
 	char why[FCRDNS_WHY_MAX];	/* why bogus / resolver error */
 	unsigned ms;			/* from sending to the answer */
+	unsigned ttl;			/* the answer's reuse time, seconds */
 };
 
 /* One PTR name and its forward lookup. */
@@ -72,6 +73,12 @@ struct fcrdns_result {
 	int confirmed;			/* index into names, or -1 */
 	tag_set tags;
 	unsigned ms;			/* from start to the verdict */
+	unsigned ttl;			/* seconds the whole result may be
+					   reused: the smallest TTL of the
+					   answers it rests on; 0 if one of
+					   them failed, timed out or was
+					   bogus */
+	bool cached;			/* reused, not looked up */
 };
 
 struct fcrdns;
@@ -94,6 +101,20 @@ const struct fcrdns_result *fcrdns_finish(struct fcrdns *job);
 
 /* Finishes if needed and frees the job and its result.  NULL is a no-op. */
 void fcrdns_free(struct fcrdns *job);
+
+/* A job that is already finished, with the content of *res moved into it
+ * (res is left empty): for a result kept from an earlier connection.
+ * Waiting returns at once and no lookup is made.  NULL when out of
+ * memory, and then *res is left as it was. */
+struct fcrdns *fcrdns_start_done(struct fcrdns_result *res);
+
+/* Deep copy of a finished result.  Returns 0, or -1 when out of memory
+ * (dst then owns nothing). */
+int fcrdns_result_copy(struct fcrdns_result *dst,
+    const struct fcrdns_result *src);
+
+/* Frees what a result points to (not the result itself). */
+void fcrdns_result_clear(struct fcrdns_result *res);
 
 /* The verdict rules, applied to recorded lookups: sets iprev, dnssec,
  * confirmed and tags.  Exposed for the unit tests. */

@@ -22,6 +22,8 @@ struct helo_slot {
 	enum dns_status status;
 	struct addr addrs[HELO_LOOKUP_MAX_ADDRS / LOOKUP_COUNT];
 	size_t naddrs;
+	unsigned ttl;
+	bool bogus;
 };
 
 struct helo_lookup {
@@ -29,6 +31,7 @@ struct helo_lookup {
 	pthread_cond_t changed;
 	unsigned pending;
 	bool finished;
+	bool cached;			/* from helo_lookup_start_done() */
 	struct helo_slot slot[LOOKUP_COUNT];
 	struct addr addrs[HELO_LOOKUP_MAX_ADDRS];
 	struct helo_forward result;
@@ -37,35 +40,16 @@ struct helo_lookup {
 static void on_answer(void *arg, const struct dns_answer *a);
 static void keep_addresses(struct helo_slot *s, const struct dns_answer *a,
     int family);
+static struct helo_lookup *new_lookup(void);
 
 struct helo_lookup *
 helo_lookup_start(struct resolver *r, const char *name)
 {
 	static const int rrtype[LOOKUP_COUNT] = { DNS_TYPE_A, DNS_TYPE_AAAA };
-	struct helo_lookup *l;
-	pthread_condattr_t attr;
+	struct helo_lookup *l = new_lookup();
 
-	l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return NULL;
-	if (pthread_condattr_init(&attr) != 0) {
-		free(l);
-		return NULL;
-	}
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&l->changed, &attr) != 0) {
-		pthread_condattr_destroy(&attr);
-		free(l);
-		return NULL;
-	}
-	pthread_condattr_destroy(&attr);
-	if (pthread_mutex_init(&l->lock, NULL) != 0) {
-		pthread_cond_destroy(&l->changed);
-		free(l);
-		return NULL;
-	}
-	l->result.addrs = l->addrs;
-
 	pthread_mutex_lock(&l->lock);
 	for (int i = 0; i < LOOKUP_COUNT; i++) {
 		struct helo_slot *s = &l->slot[i];
@@ -93,6 +77,8 @@ on_answer(void *arg, const struct dns_answer *a)
 	pthread_mutex_lock(&l->lock);
 	s->answered = true;
 	s->status = a->status;
+	s->ttl = a->ttl;
+	s->bogus = a->dnssec == DNSSEC_BOGUS;
 	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS)
 		keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
 		    AF_INET6);
@@ -165,4 +151,72 @@ helo_lookup_free(struct helo_lookup *l)
 	pthread_cond_destroy(&l->changed);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
+}
+
+struct helo_lookup *
+helo_lookup_start_done(const struct helo_forward *fwd)
+{
+	struct helo_lookup *l = new_lookup();
+	size_t n = fwd->naddrs;
+
+	if (l == NULL)
+		return NULL;
+	if (n > HELO_LOOKUP_MAX_ADDRS)
+		n = HELO_LOOKUP_MAX_ADDRS;
+	memcpy(l->addrs, fwd->addrs, n * sizeof(l->addrs[0]));
+	l->result.naddrs = n;
+	l->result.a = fwd->a;
+	l->result.aaaa = fwd->aaaa;
+	l->cached = true;
+	l->finished = true;
+	return l;
+}
+
+/* A failure, a timeout or a bogus answer is asked again next time. */
+unsigned
+helo_lookup_ttl(const struct helo_lookup *l)
+{
+	unsigned ttl = 0;
+
+	if (!l->finished || l->cached)
+		return 0;
+	for (int i = 0; i < LOOKUP_COUNT; i++) {
+		const struct helo_slot *s = &l->slot[i];
+
+		if (!s->answered || s->bogus || (s->status != DNS_OK &&
+		    s->status != DNS_NXDOMAIN && s->status != DNS_NODATA))
+			return 0;
+		if (i == 0 || s->ttl < ttl)
+			ttl = s->ttl;
+	}
+	return ttl;
+}
+
+static struct helo_lookup *
+new_lookup(void)
+{
+	struct helo_lookup *l;
+	pthread_condattr_t attr;
+
+	l = calloc(1, sizeof(*l));
+	if (l == NULL)
+		return NULL;
+	if (pthread_condattr_init(&attr) != 0) {
+		free(l);
+		return NULL;
+	}
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&l->changed, &attr) != 0) {
+		pthread_condattr_destroy(&attr);
+		free(l);
+		return NULL;
+	}
+	pthread_condattr_destroy(&attr);
+	if (pthread_mutex_init(&l->lock, NULL) != 0) {
+		pthread_cond_destroy(&l->changed);
+		free(l);
+		return NULL;
+	}
+	l->result.addrs = l->addrs;
+	return l;
 }

@@ -36,4 +36,13 @@ const struct helo_forward *helo_lookup_finish(struct helo_lookup *l);
 /* Finishes if needed and frees; NULL is a no-op. */
 void helo_lookup_free(struct helo_lookup *l);
 
+/* A lookup already finished, with a copy of fwd: a result kept from an
+ * earlier connection.  NULL when out of memory. */
+struct helo_lookup *helo_lookup_start_done(const struct helo_forward *fwd);
+
+/* Seconds a finished lookup's result may be reused: the smaller TTL of
+ * the A and AAAA answers; 0 if either failed, timed out or was bogus, or
+ * if the result itself came from helo_lookup_start_done(). */
+unsigned helo_lookup_ttl(const struct helo_lookup *l);
+
 #endif

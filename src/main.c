@@ -29,6 +29,8 @@
 #include "daemon.h"
 #include "daemon_tune.h"
 #include "dns_grace.h"
+#include "fcrdns_cache.h"
+#include "helo_cache.h"
 #include "generic_db.h"
 #include "log.h"
 #include "milter.h"
@@ -39,6 +41,10 @@
 
 /* Client IPs remembered for tempfail_limit. */
 #define GRACE_CAPACITY 16384
+/* Clients whose FCrDNS result is kept for reuse (some 400 bytes each). */
+#define FCRDNS_CACHE_CLIENTS 32768
+/* HELO names whose A and AAAA are kept (some 600 bytes each). */
+#define HELO_CACHE_NAMES 8192
 
 struct options {
 	const char *config;
@@ -396,6 +402,10 @@ main(int argc, char **argv)
 		startup_failed("out of memory");
 	shared.resolver = resolver;
 	shared.grace = grace;
+	shared.fcrdns_cache = fcrdns_cache_create(FCRDNS_CACHE_CLIENTS);
+	shared.helo_cache = helo_cache_create(HELO_CACHE_NAMES);
+	if (shared.fcrdns_cache == NULL || shared.helo_cache == NULL)
+		startup_failed("out of memory");
 	log_info("ptrmilter %s listening on %s", PACKAGE_VERSION,
 	    policy->socket);
 	if (snapshot_install(policy, generic) == -1)
@@ -424,6 +434,8 @@ main(int argc, char **argv)
 	}
 	resolver_destroy(resolver);
 	dns_grace_destroy(grace);
+	ttl_cache_free(shared.fcrdns_cache);
+	ttl_cache_free(shared.helo_cache);
 	snapshot_clear();
 	regdom_exit();
 	return status;

@@ -23,6 +23,8 @@
 #include <libmilter/mfdef.h>
 
 #include "authres.h"
+#include "fcrdns_cache.h"
+#include "helo_cache.h"
 #include "log.h"
 #include "milter.h"
 #include "milter_session.h"
@@ -205,8 +207,8 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return SMFIS_CONTINUE;
 	}
 	s->deadline = monotime_add_ms(monotime_now(), p->dns_timeout_ms);
-	s->fcrdns = fcrdns_start(shared->resolver, &s->client,
-	    p->max_ptr_names);
+	s->fcrdns = fcrdns_cache_start(shared->fcrdns_cache, shared->resolver,
+	    &s->client, p->max_ptr_names, monotime_now());
 	if (s->fcrdns == NULL) {
 		log_err("conn=%lu ip=%s out of memory starting the lookups; "
 		    "accepting it unjudged", s->id, s->client_text);
@@ -240,8 +242,8 @@ on_helo(SMFICTX *ctx, char *helo)
 	helo_lookup_free(s->helo_lookup);
 	s->helo_lookup = NULL;
 	if (helo_wants_lookup(&s->helo_parsed)) {
-		s->helo_lookup = helo_lookup_start(shared->resolver,
-		    s->helo_parsed.name);
+		s->helo_lookup = helo_cache_start(shared->helo_cache,
+		    shared->resolver, s->helo_parsed.name, monotime_now());
 		if (s->helo_lookup == NULL)
 			log_warning("conn=%lu ip=%s out of memory starting the "
 			    "HELO lookups; judging without them", s->id,

@@ -11,12 +11,15 @@
 
 #include "dns_grace.h"
 #include "resolver.h"
+#include "ttl_cache.h"
 
 /* What every connection shares.  hostname is the authserv-id of last
  * resort (no authserv_id key, no {j} from the MTA). */
 struct milter_shared {
 	struct resolver *resolver;
 	struct dns_grace *grace;
+	struct ttl_cache *fcrdns_cache;	/* NULL: no reuse */
+	struct ttl_cache *helo_cache;	/* NULL: no reuse */
 	const char *hostname;
 };
 

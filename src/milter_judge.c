@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "fcrdns_cache.h"
+#include "helo_cache.h"
 #include "judge.h"
 #include "log.h"
 #include "milter_session.h"
@@ -33,9 +35,13 @@ milter_judge(struct session *s)
 
 	(void)fcrdns_wait(s->fcrdns, s->deadline);
 	res = fcrdns_finish(s->fcrdns);
+	fcrdns_cache_keep(s->shared->fcrdns_cache, res,
+	    s->snap->policy->max_ptr_names, monotime_now());
 	if (s->helo_lookup != NULL) {
 		(void)helo_lookup_wait(s->helo_lookup, s->deadline);
 		fwd = helo_lookup_finish(s->helo_lookup);
+		helo_cache_keep(s->shared->helo_cache, s->helo_parsed.name,
+		    s->helo_lookup, monotime_now());
 	}
 	memset(&jin, 0, sizeof(jin));
 	jin.policy = s->snap->policy;

@@ -351,6 +351,8 @@ fill_answer(struct dns_answer *a, int err, const struct ub_result *res)
 		a->status = DNS_NODATA;
 	else
 		a->status = DNS_OK;
+	if (a->status != DNS_TEMPFAIL && res->ttl > 0)
+		a->ttl = (unsigned)res->ttl;
 }
 
 static void

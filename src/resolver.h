@@ -68,6 +68,9 @@ struct dns_answer {
 	const char *error;		/* NULL unless a resolver failure */
 	const char *canonname;		/* final name after CNAMEs, or NULL;
 					   lossy, for display only */
+	unsigned ttl;			/* seconds the answer may be reused:
+					   0 unless NOERROR, NXDOMAIN or
+					   NODATA and not bogus */
 	size_t count;			/* records of the asked type */
 	const struct dns_rdata *rr;	/* count records, asked type only */
 };

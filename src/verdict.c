@@ -357,8 +357,8 @@ verdict_log_line(const struct verdict_input *in, const struct verdict *v,
 			goto end;
 		sep = ",";
 	}
-	if (appendf(buf, size, &pos, "%s ms=%u", *sep == '\0' ? "-" : "",
-	    in->fcrdns->ms) == -1)
+	if (appendf(buf, size, &pos, "%s ms=%u%s", *sep == '\0' ? "-" : "",
+	    in->fcrdns->ms, in->fcrdns->cached ? " cached=yes" : "") == -1)
 		goto end;
 	if (v->action != VERDICT_ACCEPT && in->policy->mode ==
 	    POLICY_MODE_DRY_RUN && text_append(buf, size, &pos,

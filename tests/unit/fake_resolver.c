@@ -135,6 +135,7 @@ answer(struct dns_query *q, const struct fake_rule *rule)
 		a.status = rule->status;
 		a.rcode = rule->rcode;
 		a.dnssec = rule->dnssec;
+		a.ttl = rule->ttl;
 		a.why_bogus = rule->why_bogus;
 		a.canonname = rule->canonname;
 		if (rule->wire_len > 0) {

@@ -26,6 +26,7 @@ struct fake_rule {
 	const char *data[FAKE_MAX_DATA];	/* PTR names or addresses */
 	const char *canonname;
 	const char *why_bogus;
+	unsigned ttl;			/* the answer's reuse time */
 	bool never;			/* no answer, ever */
 	bool refuse;			/* resolver_query() fails */
 	/* Raw rdata, used instead of data[0] when wire_len > 0. */

@@ -1,0 +1,32 @@
+/*
+ * helo_cache.h - A and AAAA of recent HELO names, reused within their
+ * TTL, as fcrdns_cache.h does for clients: a server that says the same
+ * name on every connection costs its lookups once per TTL.
+ */
+#ifndef PTRMILTER_HELO_CACHE_H
+#define PTRMILTER_HELO_CACHE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "helo_lookup.h"
+#include "ttl_cache.h"
+
+/* Kept at most this long, whatever the TTLs say. */
+#define HELO_CACHE_MAX_TTL 3600
+
+/* A cache of at most capacity names; NULL when out of memory. */
+struct ttl_cache *helo_cache_create(size_t capacity);
+
+/* A lookup of name: finished at once from the cache when it holds a
+ * fresh result, else started with helo_lookup_start().  c may be NULL.
+ * NULL when out of memory. */
+struct helo_lookup *helo_cache_start(struct ttl_cache *c, struct resolver *r,
+    const char *name, struct timespec now);
+
+/* Keeps a finished lookup of name for its TTL (see helo_lookup_ttl()).
+ * c may be NULL. */
+void helo_cache_keep(struct ttl_cache *c, const char *name,
+    struct helo_lookup *l, struct timespec now);
+
+#endif

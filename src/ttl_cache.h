@@ -1,0 +1,44 @@
+/*
+ * ttl_cache.h - a bounded, thread-safe map from text keys to values that
+ * expire: the finished lookups of recent clients, kept for as long as the
+ * DNS answers they rest on may be reused, so that a client seen again
+ * costs no lookup and no thread hand-over.
+ *
+ * Values are owned by the cache: put() takes a copy made with the copy
+ * function, get() hands out a fresh copy, and the free function disposes
+ * of both.  When full, the least recently used entry goes.  One mutex,
+ * held for a hash lookup and a copy.
+ */
+#ifndef PTRMILTER_TTL_CACHE_H
+#define PTRMILTER_TTL_CACHE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct ttl_cache;
+
+typedef void *ttl_cache_copy(const void *value);
+typedef void ttl_cache_free_fn(void *value);
+
+/* A cache of at most capacity entries (0: a cache that keeps nothing),
+ * none kept longer than max_ttl seconds.  NULL when out of memory. */
+struct ttl_cache *ttl_cache_create(size_t capacity, unsigned max_ttl,
+    ttl_cache_copy *copy, ttl_cache_free_fn *free_fn);
+
+void ttl_cache_free(struct ttl_cache *c);
+
+/* A copy of the value under key if it has not expired at now (a
+ * CLOCK_MONOTONIC time), else NULL; NULL also when out of memory. */
+void *ttl_cache_get(struct ttl_cache *c, const char *key,
+    struct timespec now);
+
+/* Keeps a copy of value under key for ttl seconds from now (at most
+ * max_ttl), replacing what was there.  ttl 0 keeps nothing.  Returns 0,
+ * or -1 when out of memory (nothing is kept then). */
+int ttl_cache_put(struct ttl_cache *c, const char *key, const void *value,
+    unsigned ttl, struct timespec now);
+
+/* Entries held, expired or not (for tests and statistics). */
+size_t ttl_cache_count(struct ttl_cache *c);
+
+#endif
