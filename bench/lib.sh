@@ -6,15 +6,20 @@
 LOAD=$B/bench/milter_load
 MILTER_PIDS=()
 
-# clients FILE FIRST COUNT: bench hosts FIRST.. as "IP HELO" lines; host K
-# of the world is 198.18.0.0+K with the name hK.bench.example.com.
+# clients FILE FIRST COUNT [literal]: bench hosts FIRST.. as "IP HELO"
+# lines; host K of the world is 198.18.0.0+K with the name
+# hK.bench.example.com, which is its HELO too, or with "literal" the
+# address literal [198.18.x.y] (nothing to look up).
 clients()
 {
-	local file=$1 first=$2 count=$3
-	awk -v f="$first" -v n="$count" 'BEGIN {
-		for (k = f; k < f + n; k++)
-			printf "198.18.%d.%d h%d.bench.example.com\n",
-			    int(k / 256), k % 256, k
+	local file=$1 first=$2 count=$3 literal=${4:-}
+	awk -v f="$first" -v n="$count" -v lit="$literal" 'BEGIN {
+		for (k = f; k < f + n; k++) {
+			ip = sprintf("198.18.%d.%d", int(k / 256), k % 256)
+			helo = lit != "" ? "[" ip "]" : \
+			    sprintf("h%d.bench.example.com", k)
+			print ip, helo
+		}
 	}' >"$file"
 }
 

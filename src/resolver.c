@@ -43,8 +43,18 @@ struct dns_query {
 };
 
 /* Caches well above libunbound's 1 MiB defaults: every judged client's
- * PTR, forward and DNSSEC records stay warm for their TTL.  Set before the
- * unbound_config file so that the operator's file has the last word. */
+ * PTR, forward and DNSSEC records stay warm for their TTL.
+ *
+ * No QNAME minimisation: with it, libunbound probes the labels below the
+ * closest known zone cut before every new reverse name (for 198.18.0.5,
+ * "0.18.198.in-addr.arpa" first), which measured 5.6 queries and five
+ * round trips per new client instead of 3 and one (bench/run, cold).
+ * Once the delegations are cached every query goes to the servers of the
+ * zone that holds the name, which learn the whole name either way; only
+ * the first lookup under a new parent zone tells that parent more.
+ *
+ * Set before the unbound_config file so that the operator's file has the
+ * last word. */
 static const char *const default_options[][2] = {
 	{ "msg-cache-size:", "32m" },
 	{ "rrset-cache-size:", "64m" },
@@ -53,6 +63,7 @@ static const char *const default_options[][2] = {
 	{ "infra-cache-numhosts:", "10000" },
 	{ "outgoing-range:", "4096" },
 	{ "num-queries-per-thread:", "4096" },
+	{ "qname-minimisation:", "no" },
 };
 
 static void query_unref(struct dns_query *q);
