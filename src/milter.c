@@ -50,7 +50,8 @@ static sfsistat on_eom(SMFICTX *ctx);
 static sfsistat on_abort(SMFICTX *ctx);
 static sfsistat on_close(SMFICTX *ctx);
 
-static struct session *session_new(SMFICTX *ctx);
+static struct session *session_new(void);
+static void session_read_macros(SMFICTX *ctx, struct session *s);
 static void session_free(struct session *s);
 static void reset_message(struct session *s);
 static void copy_macro(SMFICTX *ctx, const char *macro, char *dst,
@@ -99,6 +100,7 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	const unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 	const unsigned long skip = SMFIP_NOBODY | SMFIP_NOEOH |
 	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
+	struct session *s;
 
 	(void)f2;
 	(void)f3;
@@ -118,6 +120,14 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & skip;
 	*pf2 = 0;
 	*pf3 = 0;
+	/* The session starts here, so that its deadline does; out of memory
+	 * is left to connect. */
+	s = session_new();
+	if (s != NULL) {
+		s->fresh = true;
+		session_free(smfi_getpriv(ctx));
+		smfi_setpriv(ctx, s);
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -130,22 +140,31 @@ copy_macro(SMFICTX *ctx, const char *macro, char *dst, size_t size)
 }
 
 static struct session *
-session_new(SMFICTX *ctx)
+session_new(void)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	char addr_text[SESSION_NAME_MAX];
 
 	if (s == NULL)
 		return NULL;
 	s->id = atomic_fetch_add(&next_session_id, 1) + 1;
 	atomic_fetch_add(&live_sessions, 1);
 	s->shared = shared;
+	s->opened = monotime_now();
 	s->snap = snapshot_current();
 	if (s->snap == NULL) {
 		session_free(s);
 		return NULL;
 	}
 	s->helo_parsed.kind = HELO_NONE;
+	return s;
+}
+
+/* The macros that come with CONNECT. */
+static void
+session_read_macros(SMFICTX *ctx, struct session *s)
+{
+	char addr_text[SESSION_NAME_MAX];
+
 	copy_macro(ctx, "j", s->our_name, sizeof(s->our_name));
 	copy_macro(ctx, "{client_resolve}", s->mta_resolve,
 	    sizeof(s->mta_resolve));
@@ -161,7 +180,6 @@ session_new(SMFICTX *ctx)
 	else
 		text_printable(s->authserv_id, sizeof(s->authserv_id),
 		    shared->hostname);
-	return s;
 }
 
 static void
@@ -183,16 +201,22 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	const struct policy *p;
 
 	(void)hostname;
-	/* A connection can be reused after close: start clean. */
-	session_free(smfi_getpriv(ctx));
-	smfi_setpriv(ctx, NULL);
-	s = session_new(ctx);
+	/* The session made at negotiation, or - on a connection reused
+	 * after close - a clean one. */
+	s = smfi_getpriv(ctx);
+	if (s == NULL || !s->fresh) {
+		session_free(s);
+		smfi_setpriv(ctx, NULL);
+		s = session_new();
+	}
 	if (s == NULL) {
 		log_err("out of memory at connect; accepting the connection "
 		    "unfiltered");
 		return SMFIS_ACCEPT;
 	}
+	s->fresh = false;
 	smfi_setpriv(ctx, s);
+	session_read_macros(ctx, s);
 	p = s->snap->policy;
 
 	if (hostaddr == NULL || addr_from_sockaddr(hostaddr, &s->client) != 0) {
@@ -206,7 +230,10 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		    s->id, s->client_text);
 		return SMFIS_CONTINUE;
 	}
-	s->deadline = monotime_add_ms(monotime_now(), p->dns_timeout_ms);
+	/* dns_timeout counts from when the MTA opened the milter connection:
+	 * libmilter may queue a command behind a busy worker, and that wait
+	 * must come out of the MTA's time, not add to it. */
+	s->deadline = monotime_add_ms(s->opened, p->dns_timeout_ms);
 	s->fcrdns = fcrdns_cache_start(shared->fcrdns_cache, shared->resolver,
 	    &s->client, p->max_ptr_names, monotime_now());
 	if (s->fcrdns == NULL) {

@@ -32,7 +32,11 @@ struct session {
 	struct addr client;
 	char client_text[ADDR_TEXT_MAX];
 	bool judged;			/* not exempt, lookups running */
-	struct timespec deadline;	/* connect + dns_timeout */
+	struct timespec opened;		/* option negotiation, or connect
+					   on a reused connection */
+	bool fresh;			/* made at negotiation, no connect
+					   yet */
+	struct timespec deadline;	/* opened + dns_timeout */
 	struct fcrdns *fcrdns;
 	struct helo_lookup *helo_lookup;
 
