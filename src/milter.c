@@ -199,6 +199,7 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct session *s;
 	const struct policy *p;
+	struct timespec now;
 
 	(void)hostname;
 	/* The session made at negotiation, or - on a connection reused
@@ -232,7 +233,12 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	}
 	/* dns_timeout counts from when the MTA opened the milter connection:
 	 * libmilter may queue a command behind a busy worker, and that wait
-	 * must come out of the MTA's time, not add to it. */
+	 * must come out of the MTA's time, not add to it.  A connection
+	 * negotiated more than dns_timeout before its CONNECT was opened
+	 * ahead of the SMTP client, not held back: its clock starts now. */
+	now = monotime_now();
+	if (monotime_diff_ms(s->opened, now) > (int64_t)p->dns_timeout_ms)
+		s->opened = now;
 	s->deadline = monotime_add_ms(s->opened, p->dns_timeout_ms);
 	s->fcrdns = fcrdns_cache_start(shared->fcrdns_cache, shared->resolver,
 	    &s->client, p->max_ptr_names, monotime_now());

@@ -35,7 +35,7 @@ struct policy {
 	char *trust_anchor_file;	/* NULL: validation disabled ("none") */
 	bool resolv_conf;
 	char *forwarders;		/* NULL or addresses joined by one space */
-	unsigned dns_timeout_ms;	/* whole verdict, from connect */
+	unsigned dns_timeout_ms;	/* whole verdict, from negotiation */
 	unsigned max_ptr_names;
 
 	double score[TAG_COUNT];	/* weight of each tag */
