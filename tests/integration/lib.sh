@@ -40,7 +40,7 @@ world_up()
 	flock -w 600 9 || { echo "FAIL: the DNS world stayed locked for 10 minutes" >&2; exit 99; }
 	W=$(mktemp -d /tmp/ptrmilter-world.XXXXXX)
 	trap 'world_down' EXIT
-	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" ||
+	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" --stats ||
 		{ echo "FAIL: the DNS world did not start" >&2; exit 99; }
 	CONF=$W/dns/ptrmilter.conf
 }
