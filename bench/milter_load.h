@@ -114,7 +114,7 @@ int	ml_target_parse(const char *spec, struct ml_target *t, char *err,
 /* An SMTP client the sessions pretend to be. */
 struct ml_client {
 	char	addr[46];	/* INET6_ADDRSTRLEN */
-	char	helo[256];
+	char	helo[2048];	/* hostile HELOs may be long */
 	int	inet6;
 };
 

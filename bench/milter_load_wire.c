@@ -182,9 +182,10 @@ ml_clients_add(struct ml_clients *c, const char *text, int sep, char *err,
 			snprintf(err, errlen, "HELO name too long");
 			return -1;
 		}
-		/* The name goes into NUL-terminated packet fields. */
+		/* The name goes into NUL-terminated packet fields, and the
+		 * client list splits on blanks; 8-bit bytes are fair game. */
 		for (p = helo; *p != '\0'; p++)
-			if (!isgraph((unsigned char)*p)) {
+			if ((unsigned char)*p <= ' ' || *p == 0x7f) {
 				snprintf(err, errlen, "HELO name with a blank "
 				    "or control character");
 				return -1;
@@ -220,7 +221,7 @@ trim_line(char *line)
 int
 ml_clients_load(struct ml_clients *c, const char *path)
 {
-	char line[512], err[128];
+	char line[2200], err[128];
 	unsigned lineno = 0, bad = 0;
 	FILE *fp;
 

@@ -132,12 +132,25 @@ report_error(void *arg, const char *message)
 	log_err("%s", message);
 }
 
-/* Without -c a missing default file is fine: every key has a default. */
+/* Without -c a missing default file is fine: every key has a default.  A
+ * file that group or others may write is refused like a broken one, at
+ * start, with -n and on reload: whoever can write it can switch the filter
+ * off.  Its other errors, if any, are reported too. */
 static struct policy *
 load_policy(void)
 {
-	return policy_load(opt.config, !opt.explicit_config, report_error,
-	    NULL);
+	struct policy *p;
+	unsigned mode;
+
+	p = policy_load_mode(opt.config, !opt.explicit_config, report_error,
+	    NULL, &mode);
+	if (policy_mode_unsafe(mode)) {
+		log_err("%s: writable by group or others (mode %04o): refused; "
+		    "chmod go-w %s", opt.config, mode, opt.config);
+		policy_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 /* The shipped provider data and the operator's patterns, if any.  *ok is

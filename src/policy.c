@@ -430,6 +430,15 @@ struct policy *
 policy_load(const char *path, bool missing_ok, policy_reporter *report,
     void *arg)
 {
+	unsigned mode;
+
+	return policy_load_mode(path, missing_ok, report, arg, &mode);
+}
+
+struct policy *
+policy_load_mode(const char *path, bool missing_ok, policy_reporter *report,
+    void *arg, unsigned *mode)
+{
 	struct parser ps = { .file = path, .report = report, .arg = arg };
 	struct policy *p = NULL;
 	char *buf = NULL;
@@ -438,6 +447,7 @@ policy_load(const char *path, bool missing_ok, policy_reporter *report,
 	ssize_t got;
 	int fd;
 
+	*mode = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT && missing_ok)
@@ -453,6 +463,8 @@ policy_load(const char *path, bool missing_ok, policy_reporter *report,
 		report_at(&ps, 0, "is a directory, not a configuration file");
 		goto end;
 	}
+	/* From the descriptor the text is read from: no window for a swap. */
+	*mode = (unsigned)st.st_mode & 07777;
 	buf = malloc(POLICY_FILE_MAX + 1);
 	if (buf == NULL) {
 		report_at(&ps, 0, "out of memory");
@@ -480,6 +492,12 @@ end:
 	free(buf);
 	close(fd);
 	return p;
+}
+
+bool
+policy_mode_unsafe(unsigned mode)
+{
+	return (mode & (S_IWGRP | S_IWOTH)) != 0;
 }
 
 bool

@@ -102,6 +102,19 @@ struct policy *policy_parse_buffer(const char *name, const char *text,
  * policy_dump() checks). */
 bool policy_equal(const struct policy *a, const struct policy *b);
 
+/* As policy_load(); *mode also receives the permission bits of the file
+ * (st_mode & 07777), taken by fstat() from the descriptor the text is read
+ * from, so that no rename or chmod can slip in between; 0 when no file was
+ * read (missing, unreadable, a directory).  It is set even when the text
+ * has errors, so that a caller can report the mode with them. */
+struct policy *policy_load_mode(const char *path, bool missing_ok,
+    policy_reporter *report, void *arg, unsigned *mode);
+
+/* True when mode lets group or others write the file.  Whoever can write
+ * the policy can switch the filter off, so the daemon refuses such a file
+ * (at start, with -n, and on reload) and ptrcheck warns about it. */
+bool policy_mode_unsafe(unsigned mode);
+
 /* One line of documentation of a key ("score.no_ptr" included), or NULL
  * for an unknown name. */
 const char *policy_key_doc(const char *name);

@@ -106,11 +106,12 @@ main(int argc, char **argv)
 	struct resolver_config rc;
 	struct policy *policy = NULL;
 	struct generic_db *generic = NULL;
-	bool generic_ok, no_default;
+	bool generic_ok, no_default, missing_ok;
 	struct run *run = NULL;
 	const char *config = NULL, *helo = NULL;
 	bool json = false;
 	char err[512];
+	unsigned mode;
 	int c, status = EXIT_CONFIG;
 
 	while ((c = getopt_long(argc, argv, "c:jhV", options, NULL)) != -1) {
@@ -138,8 +139,16 @@ main(int argc, char **argv)
 	if (check_arguments(argc - optind, argv + optind) == -1)
 		return EXIT_USAGE;
 
-	policy = policy_load(config != NULL ? config : POLICY_DEFAULT_PATH,
-	    config == NULL, report_config_error, NULL);
+	missing_ok = config == NULL;
+	if (config == NULL)
+		config = POLICY_DEFAULT_PATH;
+	policy = policy_load_mode(config, missing_ok, report_config_error,
+	    NULL, &mode);
+	/* An audit: a file the daemon would refuse is still worth reading. */
+	if (policy_mode_unsafe(mode))
+		fprintf(stderr, "ptrcheck: warning: %s: writable by group or "
+		    "others (mode %04o): ptrmilter refuses it; chmod go-w %s\n",
+		    config, mode, config);
 	if (policy == NULL)
 		return EXIT_CONFIG;
 	generic = generic_db_for_policy(policy, report_config_error, NULL,

@@ -7,6 +7,9 @@
 # skip would hide a missing dependency, so it fails instead.
 
 set -u
+# Config files the tests write must not be group or other writable: the
+# daemon refuses those.
+umask 022
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"

@@ -294,6 +294,87 @@ test_directory_is_an_error_even_with_missing_ok(void **state)
 }
 
 static void
+test_unsafe_mode_is_group_or_other_write(void **state)
+{
+	static const struct {
+		unsigned mode;
+		bool want;
+	} cases[] = {
+		{ 0644, false }, { 0640, false }, { 0600, false },
+		{ 0444, false }, { 0400, false }, { 0000, false },
+		{ 04644, false }, { 0744, false },
+		{ 0664, true }, { 0646, true }, { 0666, true },
+		{ 0620, true }, { 0602, true }, { 0777, true },
+		{ 01666, true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		if (policy_mode_unsafe(cases[i].mode) != cases[i].want)
+			fail_msg("mode %04o: want %s", cases[i].mode,
+			    cases[i].want ? "unsafe" : "safe");
+	}
+}
+
+static void
+test_load_mode_gives_the_mode_of_the_file_read(void **state)
+{
+	static const unsigned modes[] = { 0600, 0644, 0664, 0646, 0400 };
+	struct errors e = { .count = 0 };
+	struct policy *p;
+	unsigned mode;
+
+	(void)state;
+	write_temp("mode = dry-run\n", 15);
+	for (size_t i = 0; i < NELEM(modes); i++) {
+		assert_int_equal(chmod(temp_path, modes[i]), 0);
+		mode = 1;
+		p = policy_load_mode(temp_path, false, collect, &e, &mode);
+		assert_non_null(p);
+		assert_int_equal(e.count, 0);
+		assert_int_equal(mode, modes[i]);
+		assert_int_equal(p->mode, POLICY_MODE_DRY_RUN);
+		policy_free(p);
+	}
+}
+
+static void
+test_load_mode_is_set_when_the_text_has_errors(void **state)
+{
+	struct errors e = { .count = 0 };
+	unsigned mode = 0;
+
+	(void)state;
+	write_temp("mode = loud\n", 12);
+	assert_int_equal(chmod(temp_path, 0664), 0);
+	assert_null(policy_load_mode(temp_path, false, collect, &e, &mode));
+	assert_int_equal(e.count, 1);
+	assert_int_equal(mode, 0664);
+	assert_true(policy_mode_unsafe(mode));
+	errors_clear(&e);
+}
+
+static void
+test_load_mode_is_zero_when_no_file_was_read(void **state)
+{
+	struct errors e = { .count = 0 };
+	struct policy *p;
+	unsigned mode = 1;
+
+	(void)state;
+	p = policy_load_mode("/nonexistent/ptrmilter.conf", true, collect, &e,
+	    &mode);
+	assert_non_null(p);
+	assert_int_equal(mode, 0);
+	policy_free(p);
+	mode = 1;
+	/* /tmp is mode 1777: a directory is refused, not judged by mode. */
+	assert_null(policy_load_mode("/tmp", true, collect, &e, &mode));
+	assert_int_equal(mode, 0);
+	errors_clear(&e);
+}
+
+static void
 test_empty_and_comment_only_files_give_defaults(void **state)
 {
 	static const char *const texts[] = {
@@ -1228,6 +1309,10 @@ main(void)
 		T(test_missing_file_with_missing_ok_gives_defaults),
 		T(test_missing_file_without_missing_ok_is_an_error),
 		T(test_directory_is_an_error_even_with_missing_ok),
+		T(test_unsafe_mode_is_group_or_other_write),
+		T(test_load_mode_gives_the_mode_of_the_file_read),
+		T(test_load_mode_is_set_when_the_text_has_errors),
+		T(test_load_mode_is_zero_when_no_file_was_read),
 		T(test_empty_and_comment_only_files_give_defaults),
 		T(test_good_values_load_and_dump_canonically),
 		T(test_values_land_in_the_right_fields_and_units),
