@@ -42,6 +42,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,8 +118,7 @@ static void	send_due(struct delay *, int64_t);
 static void	expire_sent(struct delay *, int64_t);
 static struct timespec *next_wakeup(struct delay *, int64_t,
 		    struct timespec *);
-static int	read_full(int, unsigned char *, size_t);
-static int	write_full(int, const unsigned char *, size_t);
+static int	move_full(int, unsigned char *, size_t, bool);
 static void	sleep_ns(int64_t);
 static void	*tcp_serve(void *);
 static void	tcp_accept(struct delay *);
@@ -490,31 +490,15 @@ next_wakeup(struct delay *d, int64_t now, struct timespec *ts)
 	return ts;
 }
 
-/* 0 once len bytes are read; -1 on end of file, error or timeout. */
+/* 0 once len bytes have moved (written if out, else read); -1 on end of
+ * file, error or timeout. */
 static int
-read_full(int fd, unsigned char *buf, size_t len)
+move_full(int fd, unsigned char *buf, size_t len, bool out)
 {
 	ssize_t n;
 
 	while (len > 0) {
-		n = read(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-write_full(int fd, const unsigned char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
+		n = out ? write(fd, buf, len) : read(fd, buf, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -558,11 +542,11 @@ tcp_serve(void *arg)
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	for (;;) {
-		if (read_full(fd, msg, 2) == -1)
+		if (move_full(fd, msg, 2, false) == -1)
 			goto end;
 		arrived = now_ns();
 		len = (size_t)msg[0] << 8 | msg[1];
-		if (len < DNS_HDR || read_full(fd, msg + 2, len) == -1)
+		if (len < DNS_HDR || move_full(fd, msg + 2, len, false) == -1)
 			goto end;
 		sleep_ns(arrived + tcp_delay_ns - now_ns());
 		if (up == -1) {
@@ -577,12 +561,12 @@ tcp_serve(void *arg)
 			    upstream_tcp->ai_addrlen) == -1)
 				goto end;
 		}
-		if (write_full(up, msg, 2 + len) == -1 ||
-		    read_full(up, msg, 2) == -1)
+		if (move_full(up, msg, 2 + len, true) == -1 ||
+		    move_full(up, msg, 2, false) == -1)
 			goto end;
 		len = (size_t)msg[0] << 8 | msg[1];
-		if (read_full(up, msg + 2, len) == -1 ||
-		    write_full(fd, msg, 2 + len) == -1)
+		if (move_full(up, msg + 2, len, false) == -1 ||
+		    move_full(fd, msg, 2 + len, true) == -1)
 			goto end;
 	}
 end:
