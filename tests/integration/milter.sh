@@ -9,6 +9,18 @@
 #   ptrmilter_log_has REGEX        the daemon's log has a matching line
 #   mc STEP...                     one milter_client.py session against it;
 #                                  sets $out (its output) and $rc
+#   mc_args ARG...                 the same with milter_client.py arguments
+#                                  as they are (--step-escaped; a --socket
+#                                  of its own wins over the daemon's)
+#   headers_checked [MIN]          every header mc saw the daemon add or
+#                                  change passed milter_client.py
+#                                  --check-headers (mc always asks for it;
+#                                  failures are kept in $W/header-failures,
+#                                  the headers checked in $W/headers-seen);
+#                                  prints the failures to stderr and fails
+#                                  if any, or if fewer than MIN (default 0)
+#                                  headers were checked
+#   headers_count                  how many headers mc has checked so far
 #
 # The daemon is stopped by the EXIT trap too, so a failing test leaves
 # nothing running.
@@ -129,8 +141,42 @@ mc()
 	for step in "$@"; do
 		args+=(--step "$step")
 	done
-	out=$(python3 "$MILTER_CLIENT" --socket "unix:$PM_SOCKET" "${args[@]}" 2>&1)
+	mc_args "${args[@]}"
+}
+
+mc_args()
+{
+	out=$(python3 "$MILTER_CLIENT" --check-headers \
+		--socket "unix:$PM_SOCKET" "$@" 2>&1)
 	rc=$?
+	# What --check-headers checked: added and inserted headers, changed
+	# ones with a value (an empty one deletes).
+	printf '%s\n' "$out" |
+		grep -E '^[^ ]+ (addheader|(insheader|chgheader) [0-9]+) .*: .' \
+		>>"$W/headers-seen"
+	printf '%s\n' "$out" | grep '^header-check FAIL' >>"$W/header-failures"
+	return 0
+}
+
+headers_count()
+{
+	if [ -f "$W/headers-seen" ]; then
+		wc -l <"$W/headers-seen" | tr -d ' '
+	else
+		echo 0
+	fi
+}
+
+headers_checked()
+{
+	if [ -s "$W/header-failures" ]; then
+		cat "$W/header-failures" >&2
+		return 1
+	fi
+	if [ "$(headers_count)" -lt "${1:-0}" ]; then
+		echo "only $(headers_count) headers checked, fewer than $1" >&2
+		return 1
+	fi
 }
 
 # has REGEX: the last mc output has a matching line.

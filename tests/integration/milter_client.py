@@ -58,9 +58,25 @@ asked not to get (SMFIP_NO*) is not sent ("skipped NOHELO"); an event it
 will not answer (SMFIP_NR_*) is sent without waiting ("noreply").  A symbol
 list request is shown and otherwise ignored.
 
+--check-headers checks every header the milter adds, inserts or changes
+(a change to an empty value, a deletion, is not checked) - the raw bytes,
+before any \\xNN - against what ptrmilter may emit (header_problem()):
+the form tests/fuzz/fuzz_header.c holds its formatter to (a valid field
+name; printable ASCII and single spaces, folded only as "\\n\\t" before a
+word; lines of at most 998 characters counting "Field: ", over 78 only
+when one word) and a value that parses back as the Authentication-Results
+or the score header src/verdict.c writes (the score header under any name
+but Authentication-Results).  Each header that fails prints
+    header-check FAIL: REASON: NAME: VALUE
+after its step's lines, and the exit status is 3 once the session is over
+(unless another error status applies).  --self-test-header-check runs the
+check over built-in good and bad headers instead of a session: exit 0 when
+it judges each one right, 1 when not.
+
 Exit status: 0 the script ran to its end, 2 protocol error or timeout
 (--timeout seconds per reply, default 5), 3 the milter closed the
-connection before the script ended (the step prints "closed"), 64 usage.
+connection before the script ended (the step prints "closed") or, with
+--check-headers, a header failed the check, 64 usage.
 
 As a library:
     import milter_client as mc
@@ -76,7 +92,9 @@ and the encode_* / decode_optneg / Response pieces for byte-level work.
 
 import argparse
 import codecs
+import ipaddress
 import os
+import re
 import select
 import socket
 import struct
@@ -688,13 +706,333 @@ class MilterClient:
             pass
 
 
+# --- the header check (--check-headers) --------------------------------------
+#
+# What ptrmilter may emit as a header, judged on the raw bytes: the form
+# check_header() in tests/fuzz/fuzz_header.c holds the formatter to (src/
+# verdict_text.c), then a parse back into one of the two values src/
+# verdict.c writes:
+#   Authentication-Results: ID; iprev=RESULT PROPERTY=IP (NAME; dnssec=STATE)
+#                           ... (dnssec=STATE) when there is no PTR name
+#   SCORE-HEADER: SCORE (TAG[REASON] TAG ...) helo=HELO ptr=NAME
+#                 ... () when no tag fired; helo=<none>, ptr=- when absent
+
+HEADER_FOLD_WIDTH = 78          # VERDICT_FOLD_WIDTH, src/verdict_text.h
+HEADER_LINE_MAX = 998           # VERDICT_LINE_MAX, src/verdict_text.h
+SHOWN_MAX = 255                 # VERDICT_NAME_SHOWN, src/verdict.h
+REASON_MAX = 95                 # TAG_REASON_MAX - 1, src/tags.h
+AR_FIELD = b"authentication-results"
+
+# src/tags.h, in enum order: the order the score header lists them in.
+TAG_NAMES = (
+    "no_ptr", "ptr_not_confirmed", "ptr_forward_nxdomain", "dns_temperror",
+    "dnssec_bogus", "ptr_multiple", "ptr_generic", "helo_generic",
+    "helo_invalid", "helo_not_fqdn", "helo_bare_ip", "helo_literal_mismatch",
+    "helo_ptr_mismatch", "helo_ptr_same_domain", "helo_no_forward",
+    "helo_forward_mismatch", "helo_is_ours", "dnssec_secure",
+)
+IPREV_RESULTS = ("pass", "fail", "temperror", "permerror")     # iprev_name()
+DNSSEC_STATES = ("secure", "insecure", "bogus")                # dnssec_state_name()
+AR_PROPERTIES = ("policy.iprev", "smtp.remote-ip")             # auth_results_property
+
+
+def _visible(excluded):
+    """A regex class: printable ASCII 0x21..0x7e but the excluded."""
+    return "[%s]" % "".join(re.escape(chr(c)) for c in range(0x21, 0x7F)
+                            if chr(c) not in excluded)
+
+
+# What verdict_show() lets through, per kind (src/verdict_text.c); each
+# shown text is at most SHOWN_MAX characters, "..." included.
+_NAME = _visible('();"')                        # VERDICT_SHOW_NAME (PTR)
+_RAW = _visible('();\\"<>')                     # VERDICT_SHOW_RAW (HELO)
+_REASON = _visible('();\\"<>[]')                # VERDICT_SHOW_REASON
+_AR_ID_RE = re.compile(r"([A-Za-z0-9._-]{1,%d});\Z" % SHOWN_MAX)    # SHOW_ID
+_AR_NAME_RE = re.compile(r"\(%s{0,%d};\Z" % (_NAME, SHOWN_MAX))
+_AR_DNSSEC_RE = re.compile(r"dnssec=(?:%s)\)\Z" % "|".join(DNSSEC_STATES))
+_SCORE_RE = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]\Z")             # "%.1f"
+_TAG_RE = re.compile(r"(\(?)([a-z_]+)(?:\[%s{1,%d}\])?(\)?)\Z" % (_REASON, REASON_MAX))
+_HELO_RE = re.compile(r"helo=(?:<none>|%s{0,%d})\Z" % (_RAW, SHOWN_MAX))
+_PTR_RE = re.compile(r"ptr=%s{0,%d}\Z" % (_NAME, SHOWN_MAX))
+
+
+def _form_problem(name, value):
+    """The form check_header() (fuzz_header.c) checks, on bytes."""
+    if not name:
+        return "empty field name"
+    for c in name:
+        if c < 0x21 or c > 0x7E or c == 0x3A:
+            return "byte \\x%02x in the field name" % c
+    if not value:
+        return "empty value"
+    if value[:1] in (b" ", b"\n"):
+        return "value starts with a space or a line break"
+    col, words, line, i = len(name) + 2, 1, 1, 0
+    while True:
+        c = value[i] if i < len(value) else None
+        if c is None or c == 0x0A:
+            if col > HEADER_LINE_MAX:
+                return "line %d is %d characters, over %d" % (line, col, HEADER_LINE_MAX)
+            if col > HEADER_FOLD_WIDTH and words != 1:
+                return ("line %d is %d characters, over %d, and not a single word"
+                        % (line, col, HEADER_FOLD_WIDTH))
+            if c is None:
+                return None
+            if value[i + 1:i + 2] != b"\t":
+                return "line break not followed by a tab"
+            if value[i + 2:i + 3] in (b"", b" ", b"\n"):
+                return "fold not followed by a word"
+            col, words, line, i = 1, 1, line + 1, i + 2
+            continue
+        if c == 0x0D:
+            return "CR in the value"
+        if c == 0x00:
+            return "NUL in the value"
+        if c >= 0x80:
+            return "8-bit byte \\x%02x in the value" % c
+        if c < 0x20 or c == 0x7F:
+            return "control byte \\x%02x in the value" % c
+        if c == 0x20:
+            nxt = value[i + 1:i + 2]
+            if nxt == b" ":
+                return "double space in the value"
+            if nxt in (b"", b"\n"):
+                return "trailing space"
+            words += 1
+        col += 1
+        i += 1
+
+
+def _address_problem(text):
+    """None if text is an IP address as addr_format() writes it (RFC 5952)."""
+    if "%" in text:
+        return "address %s has a zone" % text
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return "%s is not an IP address" % text
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        want = "::ffff:%s" % ip.ipv4_mapped
+    else:
+        want = str(ip)
+    if text != want:
+        return "address %s is not in RFC 5952 form (%s)" % (text, want)
+    return None
+
+
+def _authres_problem(words):
+    """words: the unfolded value split at spaces."""
+    if len(words) not in (4, 5):
+        return "%d words, not the 4 or 5 of ID; iprev=RESULT PROPERTY=IP (...)" % len(words)
+    if not _AR_ID_RE.match(words[0]):
+        return "bad authserv-id %r" % words[0]
+    method, _, result = words[1].partition("=")
+    if method != "iprev" or result not in IPREV_RESULTS:
+        return "bad iprev result %r" % words[1]
+    prop, sep, address = words[2].partition("=")
+    if prop not in AR_PROPERTIES or not sep:
+        return "bad property %r" % words[2]
+    problem = _address_problem(address)
+    if problem:
+        return problem
+    # "(NAME;" "dnssec=STATE)", or "(dnssec=STATE)" alone.
+    comment = words[3:]
+    if len(comment) == 2:
+        ok = _AR_NAME_RE.match(comment[0]) and _AR_DNSSEC_RE.match(comment[1])
+    else:
+        ok = comment[0][:1] == "(" and _AR_DNSSEC_RE.match(comment[0][1:])
+    if not ok:
+        return "bad comment %r" % " ".join(comment)
+    return None
+
+
+def _score_problem(words):
+    if not _SCORE_RE.match(words[0]) or words[0] == "-0.0":
+        return "score %r is not like 0.0 or -1.5" % words[0]
+    i = 1
+    if words[1:2] == ["()"]:
+        i = 2
+    else:
+        last = -1
+        while True:
+            if i >= len(words):
+                return "the tag list is missing or not closed"
+            m = _TAG_RE.match(words[i])
+            if not m or (m.group(1) == "(") != (i == 1):
+                return "bad tag %r" % words[i]
+            if m.group(2) not in TAG_NAMES:
+                return "unknown tag %r" % m.group(2)
+            if TAG_NAMES.index(m.group(2)) <= last:
+                return "tag %r repeated or out of order" % m.group(2)
+            last = TAG_NAMES.index(m.group(2))
+            i += 1
+            if m.group(3):
+                break
+    rest = words[i:]
+    if len(rest) != 2:
+        return "%d words after the tags, not helo=... ptr=..." % len(rest)
+    if not _HELO_RE.match(rest[0]):
+        return "bad %r" % rest[0]
+    if not _PTR_RE.match(rest[1]):
+        return "bad %r" % rest[1]
+    return None
+
+
+def header_problem(name, value):
+    """None if NAME: VALUE (raw bytes) is a header ptrmilter may emit,
+    else why not: an Authentication-Results value, or a score header value
+    under any other name (score_header is configurable)."""
+    problem = _form_problem(name, value)
+    if problem:
+        return problem
+    words = value.decode("ascii").replace("\n\t", " ").split(" ")
+    if name.lower() == AR_FIELD:
+        problem = _authres_problem(words)
+        return problem and "Authentication-Results: " + problem
+    problem = _score_problem(words)
+    return problem and "not a score header: " + problem
+
+
+def response_header_problem(resp):
+    """header_problem() for a header the milter adds, inserts or changes
+    to a value; None for anything else (a deletion included)."""
+    if resp.header is None:
+        return None
+    name, value = resp.header
+    if resp.cmd == SMFIR_CHGHEADER and not value:
+        return None
+    return header_problem(name, value)
+
+
+_AR = b"Authentication-Results"
+_SCORE = b"X-PTR-Score"
+_AR_PASS = b"mx.example.net; iprev=pass policy.iprev=198.51.100.20\n\t(mail.example.com; dnssec=secure)"
+# Folded early, so that a longer word still fits the first line.
+_AR_SHORT = b"mx.example.net; iprev=pass\n\tpolicy.iprev=198.51.100.20\n\t(mail.example.com; dnssec=secure)"
+_SCORE_NO_PTR = b"5.3 (no_ptr helo_forward_mismatch[198.51.100.20])\n\thelo=mail.example.com ptr=-"
+_LONG_NAME = b".".join([b"a" * 63, b"b" * 63, b"c" * 63, b"d" * 49, b"example", b"com"])
+# (name, value, None if it should pass, else what the reason says).  The
+# first good ones are what the daemon wrote in milter_protocol.test, but
+# for the last two of them (other configurations); _AR_SHORT folds earlier
+# than the daemon does, which the check allows.
+HEADER_CHECK_EXAMPLES = [
+    (_AR, _AR_PASS, None),
+    (_SCORE, b"0.0 (dnssec_secure) helo=mail.example.com ptr=mail.example.com", None),
+    (_SCORE, _SCORE_NO_PTR, None),
+    (_AR, b"mx.example.net; iprev=permerror\n\tpolicy.iprev=198.51.100.21 (dnssec=secure)", None),
+    (_AR, b"mx.example.net; iprev=permerror\n\tpolicy.iprev=2001:db8::1 (dnssec=secure)", None),
+    (_AR, b"mx.example.net; iprev=permerror policy.iprev=fe80::1\n\t(dnssec=insecure)", None),
+    (_AR, b"mx.example.net; iprev=fail policy.iprev=198.51.100.90\n\t"
+          b"(\\128\\255bin.example.com; dnssec=secure)", None),
+    (_SCORE, b"5.8 (ptr_not_confirmed ptr_forward_nxdomain ptr_multiple\n\t"
+             b"helo_forward_mismatch[198.51.100.20]) helo=mail.example.com\n\t"
+             b"ptr=\\128\\255bin.example.com", None),
+    (_AR, b"mx.example.net; iprev=fail policy.iprev=198.51.100.91\n\t(" + _LONG_NAME
+          + b";\n\tdnssec=secure)", None),
+    (_SCORE, b"5.3 (ptr_not_confirmed ptr_forward_nxdomain\n\thelo_forward_mismatch[198.51.100.20])"
+             b" helo=mail.example.com\n\tptr=" + _LONG_NAME, None),
+    (_SCORE, b"1.5 (helo_invalid dnssec_secure)\n\thelo=" + b"a" * 252 + b"...\n\tptr=mail.example.com",
+     None),
+    (_SCORE, b"1.5 (helo_invalid dnssec_secure) helo=???$?rm?-rf?/?`id`??%s%n\n\tptr=mail.example.com",
+     None),
+    (_AR, b"mx.example.net; iprev=temperror\n\tsmtp.remote-ip=198.51.100.25 (dnssec=insecure)", None),
+    (b"X-Fuzz-PTR-Check-Result-Score", b"0.0 () helo=<none> ptr=-", None),
+    # The form.
+    (_AR, _AR_PASS.replace(b"\n\t", b" "), "line 1 is 111 characters, over 78, and not a single"),
+    (_AR, _AR_PASS.replace(b"\n\t", b"\r\n\t"), "CR"),
+    (_AR, _AR_PASS.replace(b"(mail", b"(m\0ail"), "NUL"),
+    (_AR, _AR_PASS.replace(b"(mail", b"(m\xe4il"), "8-bit byte \\xe4"),
+    (_AR, _AR_PASS.replace(b"(mail", b"(m\til"), "control byte \\x09"),
+    (_AR, _AR_PASS.replace(b"; iprev", b";  iprev"), "double space"),
+    (_AR, _AR_PASS + b" ", "trailing space"),
+    (_AR, _AR_PASS.replace(b"\n\t", b" \n\t"), "trailing space"),
+    (_AR, _AR_PASS.replace(b"\n\t", b"\n "), "line break not followed by a tab"),
+    (_AR, _AR_PASS.replace(b"\n\t", b"\n\t "), "fold not followed by a word"),
+    (_AR, _AR_PASS + b"\n\t", "fold not followed by a word"),
+    (_AR, b" " + _AR_PASS, "starts with a space"),
+    (_AR, b"\n\t" + _AR_PASS, "starts with a space or a line break"),
+    (_AR, b"", "empty value"),
+    (_SCORE, b"0.0 ()\n\thelo=" + b"a" * 993, "line 2 is 999 characters, over 998"),
+    (_SCORE, b"0.0\n\t() helo=" + b"a" * 73, "line 2 is 82 characters, over 78, and not a single"),
+    (b"", _SCORE_NO_PTR, "empty field name"),
+    (b"X PTR Score", _SCORE_NO_PTR, "byte \\x20 in the field name"),
+    (b"X-PTR:Score", _SCORE_NO_PTR, "byte \\x3a in the field name"),
+    (b"X-PTR-Sc\xf6re", _SCORE_NO_PTR, "byte \\xf6 in the field name"),
+    # Authentication-Results.
+    (_AR, _AR_SHORT, None),
+    (_AR, _AR_SHORT.replace(b"iprev=pass", b"iprev=neutral"), "bad iprev result"),
+    (_AR, _AR_SHORT.replace(b"iprev=pass", b"spf=pass"), "bad iprev result"),
+    (_AR, _AR_SHORT.replace(b"iprev=pass", b"iprev=Pass"), "bad iprev result"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=198.51.100.256"), "not an IP address"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=198.051.100.20"), "not an IP address"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=mail.example.com"), "not an IP address"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=2001:db8:0:0::1"), "not in RFC 5952 form"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=2001:DB8::1"), "not in RFC 5952 form"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=::ffff:c633:6414"), "not in RFC 5952 form"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=fe80::1%eth0"), "has a zone"),
+    (_AR, _AR_SHORT.replace(b"policy.iprev=", b"smtp.client-ip="), "bad property"),
+    (_AR, _AR_SHORT.replace(b"policy.iprev=", b"policy.iprev"), "bad property"),
+    (_AR, b"mx.example.net; none", "2 words"),
+    (_AR, b"mx.example.net; iprev=pass policy.iprev=198.51.100.20", "3 words"),
+    (_AR, _AR_PASS.replace(b"secure)", b"secure"), "bad comment"),        # unbalanced
+    (_AR, _AR_PASS.replace(b"(mail", b"((mail"), "bad comment"),
+    (_AR, _AR_PASS.replace(b"(mail", b"mail"), "bad comment"),
+    (_AR, _AR_PASS.replace(b"secure)", b"valid)"), "bad comment"),
+    (_AR, _AR_PASS.replace(b"mx.example.net;", b"mx.example.net"), "bad authserv-id"),
+    (_AR, _AR_PASS.replace(b"mx.example.net", b"mx/example.net"), "bad authserv-id"),
+    (_AR, _SCORE_NO_PTR, "bad authserv-id"),                            # a score value
+    # The score header.
+    (_SCORE, _SCORE_NO_PTR.replace(b"5.3", b"12.25"), "score '12.25'"),
+    (_SCORE, _SCORE_NO_PTR.replace(b"5.3", b"-0.0"), "score '-0.0'"),
+    (_SCORE, _SCORE_NO_PTR.replace(b"5.3", b"05.3"), "score '05.3'"),
+    (_SCORE, _SCORE_NO_PTR.replace(b"no_ptr", b"no_such_tag"), "unknown tag"),
+    (_SCORE, b"5.3 (helo_forward_mismatch no_ptr) helo=mail.example.com ptr=-", "out of order"),
+    (_SCORE, b"5.3 (no_ptr no_ptr) helo=mail.example.com ptr=-", "repeated"),
+    (_SCORE, b"5.3 (no_ptr helo_forward_mismatch helo=mail.example.com ptr=-", "bad tag"),
+    (_SCORE, b"5.3 no_ptr helo=mail.example.com ptr=-", "bad tag"),
+    (_SCORE, b"5.3", "missing or not closed"),
+    (_SCORE, _SCORE_NO_PTR.replace(b"[198.51.100.20]", b"[]"), "bad tag"),
+    (_SCORE, _SCORE_NO_PTR.replace(b"helo=mail.example.com", b"helo=<mail>"), "bad 'helo=<mail>'"),
+    (_SCORE, _SCORE_NO_PTR.replace(b" ptr=-", b""), "1 words after the tags"),
+    (_SCORE, _SCORE_NO_PTR + b" extra=1", "3 words after the tags"),
+    (_SCORE, b"0.0 (dnssec_secure)\n\thelo=" + b"a" * 256 + b"\n\tptr=mail.example.com", "bad 'helo="),
+    (_SCORE, b"0.0 (dnssec_secure) helo=mail.example.com ptr=(x)", "bad 'ptr=(x)'"),
+    (b"X-Other", b"hello", "not a score header"),                       # not ours at all
+]
+
+
+def header_check_self_test(out):
+    """Runs header_problem() over HEADER_CHECK_EXAMPLES; 0 if it judged
+    every one right (a bad one for the reason given), else 1."""
+    wrong = 0
+    for name, value, want in HEADER_CHECK_EXAMPLES:
+        problem = header_problem(name, value)
+        if want is None and problem is None:
+            continue
+        if want is not None and problem is not None and want in problem:
+            continue
+        wrong += 1
+        out("header-check self-test: misjudged: want %s, got %s: %s: %s" % (
+            "a pass" if want is None else "'%s'" % want,
+            "a pass" if problem is None else "'%s'" % problem, show(name), show(value)))
+    good = sum(1 for e in HEADER_CHECK_EXAMPLES if e[2] is None)
+    out("header-check self-test: %d of %d examples judged right (%d good, %d bad)" % (
+        len(HEADER_CHECK_EXAMPLES) - wrong, len(HEADER_CHECK_EXAMPLES),
+        good, len(HEADER_CHECK_EXAMPLES) - good))
+    return 1 if wrong else 0
+
+
 # --- the command line --------------------------------------------------------
 
-def run_step(m, verb, arg, out):
-    """One step; prints its lines through out()."""
+def run_step(m, verb, arg, out, on_response=None):
+    """One step; prints its lines through out(), then passes each response
+    to on_response() if given."""
     def report(outcome, name=verb):
         for line in outcome.lines():
             out("%s %s" % (name, line))
+        if on_response is not None:
+            for resp in outcome.responses:
+                on_response(resp)
 
     if verb == "optneg":
         info = m.negotiate()
@@ -784,8 +1122,8 @@ def parse_step(text, escaped):
 def main(argv=None):
     p = argparse.ArgumentParser(
         description="Drive a milter through a script of steps (milter protocol 6).")
-    p.add_argument("--socket", required=True,
-                   help="unix:/path, inet:PORT@HOST or inet:HOST:PORT")
+    p.add_argument("--socket",
+                   help="unix:/path, inet:PORT@HOST or inet:HOST:PORT (required)")
     p.add_argument("--timeout", type=float, default=5.0, help="seconds per reply (default 5)")
     p.add_argument("--version", type=int, default=SMFI_PROT_VERSION,
                    help="protocol version offered (default 6)")
@@ -797,14 +1135,32 @@ def main(argv=None):
                    type=lambda s: ("plain", s))
     p.add_argument("--step-escaped", action="append", dest="steps",
                    type=lambda s: ("escaped", s), help="a step with Python escapes")
+    p.add_argument("--check-headers", action="store_true",
+                   help="check each header the milter adds or changes against what "
+                   "ptrmilter may emit; exit 3 if one fails")
+    p.add_argument("--self-test-header-check", action="store_true", help=argparse.SUPPRESS)
     try:
         a = p.parse_args(argv)
+        if a.socket is None and not a.self_test_header_check:
+            p.error("the following arguments are required: --socket")
     except SystemExit as e:
         return 64 if e.code else 0
 
     def out(line):
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
+
+    if a.self_test_header_check:
+        return header_check_self_test(out)
+
+    bad_headers = []
+
+    def check_header(resp):
+        problem = response_header_problem(resp)
+        if problem is not None:
+            bad_headers.append(resp)
+            out("header-check FAIL: %s: %s: %s" % (
+                problem, show(resp.header[0]), show(resp.header[1])))
 
     try:
         steps = [parse_step(s, kind == "escaped") for kind, s in a.steps]
@@ -820,7 +1176,8 @@ def main(argv=None):
         for line in info.describe():
             out("optneg " + line)
         for verb, arg in steps:
-            if run_step(m, verb, arg, out) == "done":
+            if run_step(m, verb, arg, out,
+                        check_header if a.check_headers else None) == "done":
                 break
     except Closed:
         out("%s closed" % verb)
@@ -840,7 +1197,7 @@ def main(argv=None):
     finally:
         if m is not None:
             m.close()
-    return 0
+    return 3 if bad_headers else 0
 
 
 if __name__ == "__main__":
