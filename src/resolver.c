@@ -23,6 +23,7 @@
 #include <unbound.h>
 
 #include "addr.h"
+#include "log.h"
 #include "resolver.h"
 
 struct resolver {
@@ -30,6 +31,7 @@ struct resolver {
 	pthread_t thread;
 	int wake[2];		/* write end closes the thread down */
 	atomic_bool dead;	/* the thread stopped on an error */
+	bool validating;	/* a trust anchor was given */
 };
 
 struct dns_query {
@@ -101,7 +103,8 @@ resolver_create(const struct resolver_config *cfg, char *err, size_t errsize)
 	/* The first async query finalises the context and starts libunbound's
 	 * worker, so a bad option surfaces here rather than at the first
 	 * client.  It also primes the root trust anchor. */
-	rc = ub_resolve_async(r->ctx, ".", 2, 1, NULL, on_prime, NULL);
+	r->validating = cfg->trust_anchor_file != NULL;
+	rc = ub_resolve_async(r->ctx, ".", 2, 1, r, on_prime, NULL);
 	if (rc != 0) {
 		snprintf(err, errsize, "resolver start-up failed: %s",
 		    ub_strerror(rc));
@@ -401,10 +404,17 @@ on_result(void *arg, int err, struct ub_result *res)
 	query_unref(q);
 }
 
+/* The priming answer says whether the set-up works: logged once. */
 static void
 on_prime(void *arg, int err, struct ub_result *res)
 {
-	(void)arg;
-	(void)err;
+	struct resolver *r = arg;
+	struct dns_answer answer;
+	char msg[512];
+	int priority;
+
+	fill_answer(&answer, err, res);
+	priority = resolver_health(&answer, r->validating, msg, sizeof(msg));
+	log_msg(priority, "%s", msg);
 	ub_resolve_free(res);
 }

@@ -116,4 +116,12 @@ const char *dns_status_name(enum dns_status s, int rcode);
 /* "secure", "insecure" or "bogus". */
 const char *dnssec_state_name(enum dnssec_state s);
 
+/* Judges answer a to the query for the root zone's NS that primes the
+ * resolver (validating: a trust anchor was given): writes one log message
+ * to msg and returns its syslog priority - LOG_ERR when validation fails,
+ * LOG_WARNING when no answer came or a trust anchor validated nothing,
+ * LOG_INFO or LOG_DEBUG when all is well. */
+int resolver_health(const struct dns_answer *a, bool validating, char *msg,
+    size_t size);
+
 #endif

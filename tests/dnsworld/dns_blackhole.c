@@ -20,11 +20,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "dns_tool.h"
 
 #define MAX_HELD	256	/* TCP connections held open at once */
 #define LISTEN_BACKLOG	64
@@ -38,10 +39,6 @@ struct blackhole {
 	struct pollfd	pfd[2 + MAX_HELD];
 };
 
-static void	die(const char *, ...)
-		    __attribute__((format(printf, 1, 2), noreturn));
-static void	on_signal(int);
-static void	catch_signals(void);
 static int	set_nonblock(int);
 static int	open_socket(const char *, const char *, int);
 static void	drain_udp(int);
@@ -52,43 +49,6 @@ static void	serve(struct blackhole *);
 
 /* Datagrams and held-connection bytes land here and are forgotten. */
 static unsigned char sink[65536];
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)fputs("dns_blackhole: ", stderr);
-	(void)vfprintf(stderr, fmt, ap);
-	(void)fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
-/* Nothing to flush or unlink: the kernel closes the sockets. */
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	_exit(0);
-}
-
-static void
-catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	(void)sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1)
-		die("sigaction: %s", strerror(errno));
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) == -1)
-		die("sigaction: %s", strerror(errno));
-}
 
 static int
 set_nonblock(int fd)
@@ -220,7 +180,7 @@ main(int argc, char *argv[])
 		(void)fputs("usage: dns_blackhole ADDR PORT\n", stderr);
 		return 2;
 	}
-	catch_signals();
+	exit_on_signals();
 	bh.udp = open_socket(argv[1], argv[2], SOCK_DGRAM);
 	bh.tcp = open_socket(argv[1], argv[2], SOCK_STREAM);
 	bh.nheld = 0;

@@ -2,12 +2,18 @@
  * dns_delay.c - a DNS forwarder that adds a fixed delay, for the DNS test
  * world (this kernel has no netem, so the delay is made in user space).
  *
- * Usage: dns_delay LISTEN_ADDR PORT UPSTREAM_ADDR DELAY_MS
+ * Usage: dns_delay [--strip-dnssec] LISTEN_ADDR PORT UPSTREAM_ADDR DELAY_MS
  *
  * Binds UDP and TCP on LISTEN_ADDR:PORT (numeric, IPv4 or IPv6) and
  * forwards every query to UPSTREAM_ADDR:PORT DELAY_MS milliseconds after
  * it arrived; the answer goes back to the client as soon as it comes, so
  * each query's round trip grows by DELAY_MS, once.
+ *
+ * --strip-dnssec plays a forwarder that knows nothing of DNSSEC: it clears
+ * the DO bit of every query it forwards, so the answers come back without
+ * RRSIG, NSEC and NSEC3 records (DNSKEY and DS sets asked for by type
+ * still come, unsigned), and a validator behind it finds every signed
+ * zone bogus.
  *
  * UDP: one poll loop.  A query waits in a FIFO (every delay is the same,
  * so arrival order is deadline order), then goes upstream from a single
@@ -40,7 +46,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +54,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "dns_tool.h"
 
 #define SLOT_BITS	14
 #define NSLOTS		(1u << SLOT_BITS)	/* UDP queries in flight */
@@ -97,8 +104,6 @@ struct delay {
 	struct slot	slots[NSLOTS];
 };
 
-static void	die(const char *, ...)
-		    __attribute__((format(printf, 1, 2), noreturn));
 static void	on_signal(int);
 static void	catch_signals(sigset_t *);
 static int64_t	now_ns(void);
@@ -108,6 +113,8 @@ static struct addrinfo *resolve(const char *, const char *, int, int);
 static int	open_listener(const char *, const char *, int);
 static int	open_upstream_udp(const struct addrinfo *);
 static size_t	question_len(const unsigned char *, size_t);
+static size_t	skip_name(const unsigned char *, size_t, size_t);
+static void	clear_do(unsigned char *, size_t);
 static void	q_push(struct delay *, struct queue *, int32_t);
 static void	q_remove(struct delay *, struct queue *, int32_t);
 static int32_t	slot_take(struct delay *);
@@ -130,23 +137,11 @@ static volatile sig_atomic_t stopping;
 /* For the TCP threads: read-only once they start. */
 static struct addrinfo *upstream_tcp;
 static int64_t tcp_delay_ns;
+static bool strip_dnssec;
 static atomic_int tcp_active;
 
 /* Datagrams land here first (an answer may be up to 64 KiB). */
 static unsigned char dgram[65536];
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)fputs("dns_delay: ", stderr);
-	(void)vfprintf(stderr, fmt, ap);
-	(void)fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
 
 static void
 on_signal(int sig)
@@ -172,9 +167,7 @@ catch_signals(sigset_t *waitmask)
 	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
 	    sigaction(SIGINT, &sa, NULL) == -1)
 		die("sigaction: %s", strerror(errno));
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) == -1)
-		die("sigaction: %s", strerror(errno));
+	ignore_sigpipe();
 	(void)sigemptyset(&block);
 	(void)sigaddset(&block, SIGTERM);
 	(void)sigaddset(&block, SIGINT);
@@ -296,6 +289,52 @@ question_len(const unsigned char *m, size_t len)
 	return off + 1 + 4 - DNS_HDR;
 }
 
+/* Offset just past the (possibly compressed) name at off, or 0. */
+static size_t
+skip_name(const unsigned char *m, size_t len, size_t off)
+{
+	while (off < len) {
+		if (m[off] == 0)
+			return off + 1;
+		if ((m[off] & 0xc0) == 0xc0)
+			return off + 2 <= len ? off + 2 : 0;
+		if ((m[off] & 0xc0) != 0)
+			return 0;
+		off += 1 + m[off];
+	}
+	return 0;
+}
+
+/*
+ * Clear the DO bit of the OPT record in query m, if it has one; a query
+ * that does not parse is left as it is.
+ */
+static void
+clear_do(unsigned char *m, size_t len)
+{
+	size_t off, rdlen;
+	unsigned int i, nrr;
+
+	if (len < DNS_HDR)
+		return;
+	off = DNS_HDR + question_len(m, len);
+	if (off == DNS_HDR)
+		return;
+	nrr = (unsigned int)(m[6] << 8 | m[7]) + (unsigned int)(m[8] << 8 |
+	    m[9]) + (unsigned int)(m[10] << 8 | m[11]);
+	for (i = 0; i < nrr; i++) {
+		/* name, type 2, class 2, TTL 4, RDLENGTH 2 */
+		if ((off = skip_name(m, len, off)) == 0 || off + 10 > len)
+			return;
+		rdlen = (size_t)m[off + 8] << 8 | m[off + 9];
+		/* OPT's TTL: extended rcode, version, then DO in the top
+		 * bit of the flags. */
+		if (m[off] == 0 && m[off + 1] == 41)
+			m[off + 6] &= 0x7f;
+		off += 10 + rdlen;
+	}
+}
+
 static void
 q_push(struct delay *d, struct queue *q, int32_t i)
 {
@@ -387,6 +426,8 @@ udp_from_clients(struct delay *d)
 		memcpy(s->buf, dgram, s->len);
 		s->client_id = (uint16_t)(s->buf[0] << 8 | s->buf[1]);
 		s->qlen = question_len(s->buf, s->len);
+		if (strip_dnssec)
+			clear_do(s->buf, s->len);
 		q_push(d, &d->delayed, i);
 	}
 }
@@ -549,6 +590,8 @@ tcp_serve(void *arg)
 		if (len < DNS_HDR || move_full(fd, msg + 2, len, false) == -1)
 			goto end;
 		sleep_ns(arrived + tcp_delay_ns - now_ns());
+		if (strip_dnssec)
+			clear_do(msg + 2, len);
 		if (up == -1) {
 			up = socket(upstream_tcp->ai_family, SOCK_STREAM, 0);
 			if (up == -1)
@@ -651,9 +694,14 @@ main(int argc, char *argv[])
 	char *end;
 	long ms;
 
+	if (argc > 1 && strcmp(argv[1], "--strip-dnssec") == 0) {
+		strip_dnssec = true;
+		argc--;
+		argv++;
+	}
 	if (argc != 5) {
-		(void)fputs("usage: dns_delay LISTEN_ADDR PORT UPSTREAM_ADDR "
-		    "DELAY_MS\n", stderr);
+		(void)fputs("usage: dns_delay [--strip-dnssec] LISTEN_ADDR PORT "
+		    "UPSTREAM_ADDR DELAY_MS\n", stderr);
 		return 2;
 	}
 	errno = 0;

@@ -12,8 +12,12 @@
 # This file provides to world:
 #   zones_list  one line per zone, "NAME MODE", parents before children;
 #               MODE is signed (valid now), expired (signatures that ended
-#               in the past, DS in the parent still valid) or unsigned
+#               in the past, DS in the parent still valid), unsigned, or
+#               a DNSSEC fault world makes after signing: badsig, nokey
+#               or dsmismatch (see world)
 #   zone_body   NAME: the zone's records after the apex SOA and NS
+#   script_rules  dns_script's SUFFIX=ACTION rules for the zones
+#               delegated to ns.script.example.com (127.53.0.4)
 #
 # Tests depend on these names and addresses: change them together.
 
@@ -31,6 +35,9 @@ example-broadband.com. signed
 example.net. unsigned
 100.51.198.in-addr.arpa. signed
 64-26.100.51.198.in-addr.arpa. signed
+badsig.100.51.198.in-addr.arpa. badsig
+nokey.100.51.198.in-addr.arpa. nokey
+dsmismatch.100.51.198.in-addr.arpa. dsmismatch
 113.0.203.in-addr.arpa. expired
 2.0.192.in-addr.arpa. unsigned
 8.b.d.0.1.0.0.2.ip6.arpa. signed
@@ -38,6 +45,31 @@ EOF
 	if [ "$BENCH" -gt 0 ]; then
 		echo "18.198.in-addr.arpa. signed"
 	fi
+}
+
+# Broken servers on 127.53.0.4, one way of breaking per delegated zone.
+script_rules()
+{
+	local way
+	for way in refused truncated short pointer-loop bad-rdlength \
+	    wrong-question; do
+		echo "$way.100.51.198.in-addr.arpa=$way"
+	done
+	echo "refused.example.com=refused"
+}
+
+# Seven names of some 200 octets each, every label distinct so that name
+# compression cannot shrink them: their PTR set is too big for a 1232-byte
+# UDP answer.
+long_names()
+{
+	local k c1 c2 c3 chars=abcdefghijklmnopqrstu
+	for k in 0 1 2 3 4 5 6; do
+		c1=${chars:$((3 * k)):1}
+		c2=${chars:$((3 * k + 1)):1}
+		c3=${chars:$((3 * k + 2)):1}
+		echo "$(zone_label 60 "$c1").$(zone_label 63 "$c2").$(zone_label 63 "$c3")"
+	done
 }
 
 # A label of N copies of character C, for the 255-octet name.
@@ -121,7 +153,19 @@ ns.servfail		A	127.53.0.2
 ; the blackhole on 127.53.0.3 never answers: the resolver times out
 timeout			NS	ns.timeout.example.com.
 ns.timeout		A	127.53.0.3
+; dns_script on 127.53.0.4: REFUSED for everything under refused
+refused			NS	ns.script.example.com.
+ns.script		A	127.53.0.4
+; the PTR targets of the DNSSEC-broken reverse zones: with the data taken
+; at face value, each would confirm
+badsig			A	198.51.100.101
+nokey			A	198.51.100.102
+dsmismatch		A	198.51.100.103
+; a CNAME loop
+loop			CNAME	loop2
+loop2			CNAME	loop
 EOF
+		long_names | awk '{ print $0 "\tA\t198.51.100.99" }'
 		if [ "$BENCH" -gt 0 ]; then
 			awk -v n="$BENCH" 'BEGIN {
 				for (k = 1; k <= n; k++)
@@ -166,15 +210,54 @@ EOF
 		for k in 1 2 3 4 5 6 7 8 9 10 11 12; do
 			printf '92\t\t\tPTR\tmany%d.example.com.\n' "$k"
 		done
-		cat <<'EOF'
+		cat <<EOF
 ; NODATA: a name without a PTR
 93			TXT	"no PTR here"
+; a CNAME loop in the reverse tree; a PTR into a forward CNAME loop
+94			CNAME	loop94
+loop94			CNAME	loop94b
+loop94b			CNAME	loop94
+95			PTR	loop.example.com.
+; DNSSEC faults, each in an RFC 2317 child zone that world breaks
+101			CNAME	101.badsig
+badsig			NS	a.root-servers.net.
+$(ds badsig.100.51.198.in-addr.arpa.)
+102			CNAME	102.nokey
+nokey			NS	a.root-servers.net.
+$(ds nokey.100.51.198.in-addr.arpa.)
+103			CNAME	103.dsmismatch
+dsmismatch		NS	a.root-servers.net.
+$(ds dsmismatch.100.51.198.in-addr.arpa.)
+; broken servers (dns_script), insecure delegations: 110 REFUSED, 111 a
+; truncated UDP answer with TCP refused, 112-115 malformed answers
+110			CNAME	110.refused
+111			CNAME	111.truncated
+112			CNAME	112.short
+113			CNAME	113.pointer-loop
+114			CNAME	114.bad-rdlength
+115			CNAME	115.wrong-question
+; forward zone REFUSED
+120			PTR	host.refused.example.com.
 EOF
+		for k in refused truncated short pointer-loop bad-rdlength \
+		    wrong-question; do
+			printf '%s\t\tNS\tns.script.example.com.\n' "$k"
+		done
+		long_names | awk '{ print "99\t\t\tPTR\t" $0 ".example.com." }'
 		;;
 	64-26.100.51.198.in-addr.arpa.)
 		cat <<'EOF'
 70			PTR	classless.example.com.
 EOF
+		;;
+	badsig.100.51.198.in-addr.arpa.)
+		printf '101\tPTR\tbadsig.example.com.\n'
+		;;
+	nokey.100.51.198.in-addr.arpa.)
+		printf '102\tPTR\tnokey.example.com.\n'
+		;;
+	dsmismatch.100.51.198.in-addr.arpa.)
+		printf '103\tPTR\tdsmismatch.example.com.\n'
 		;;
 	113.0.203.in-addr.arpa.)
 		cat <<'EOF'

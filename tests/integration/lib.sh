@@ -17,6 +17,7 @@ umask 022
 PTRCHECK=$top_builddir/src/ptrcheck
 WORLD=$top_srcdir/tests/dnsworld/world
 BLACKHOLE=$top_builddir/tests/dnsworld/dns_blackhole
+SCRIPTED=$top_builddir/tests/dnsworld/dns_script
 failures=0
 checks=0
 
@@ -37,13 +38,15 @@ world_up()
 	command -v ldns-signzone >/dev/null || skip_or_fail "ldnsutils is not installed"
 	command -v jq >/dev/null || skip_or_fail "jq is not installed"
 	[ -x "$BLACKHOLE" ] || skip_or_fail "$BLACKHOLE is not built"
+	[ -x "$SCRIPTED" ] || skip_or_fail "$SCRIPTED is not built"
 	# One world per machine (fixed addresses): tests that need it take
 	# turns, however many make runs at once.
 	exec 9>/tmp/ptrmilter-world.lock
 	flock -w 600 9 || { echo "FAIL: the DNS world stayed locked for 10 minutes" >&2; exit 99; }
 	W=$(mktemp -d /tmp/ptrmilter-world.XXXXXX)
 	trap 'world_down' EXIT
-	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" --stats ||
+	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" --script "$SCRIPTED" \
+		--stats ||
 		{ echo "FAIL: the DNS world did not start" >&2; exit 99; }
 	CONF=$W/dns/ptrmilter.conf
 }
