@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <unbound.h>
@@ -32,7 +33,11 @@ struct resolver {
 	int wake[2];		/* write end closes the thread down */
 	atomic_bool dead;	/* the thread stopped on an error */
 	bool validating;	/* a trust anchor was given */
+	atomic_bool primed;	/* the start-up verdict is logged */
 };
+
+/* How long resolver_destroy() waits for the start-up verdict. */
+#define PRIME_WAIT_MS 500
 
 struct dns_query {
 	pthread_mutex_t lock;
@@ -231,6 +236,11 @@ resolver_destroy(struct resolver *r)
 
 	if (r == NULL)
 		return;
+	/* A short-lived process (ptrcheck) would otherwise often exit
+	 * before the start-up verdict is logged. */
+	for (int i = 0; i < PRIME_WAIT_MS / 10 && !atomic_load(&r->primed);
+	    i++)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 	/* Closing the write end wakes the thread too, should the write
 	 * ever fail. */
 	if (write(r->wake[1], &c, 1) != 1) {
@@ -417,4 +427,5 @@ on_prime(void *arg, int err, struct ub_result *res)
 	priority = resolver_health(&answer, r->validating, msg, sizeof(msg));
 	log_msg(priority, "%s", msg);
 	ub_resolve_free(res);
+	atomic_store(&r->primed, true);
 }
