@@ -19,6 +19,7 @@
 
 #include "dname.h"
 #include "fcrdns.h"
+#include "metrics.h"
 #include "monotime.h"
 #include "text.h"
 
@@ -38,6 +39,7 @@ struct fcrdns {
 	bool complete;
 	unsigned pending;		/* lookups sent, not yet answered */
 	bool closing;			/* owner stopped: start nothing new */
+	bool timed_out;			/* a wait reached its deadline */
 	bool finished;
 	struct dns_query *ptr_query;
 	struct timespec ptr_sent;
@@ -54,6 +56,8 @@ static void record(struct fcrdns_lookup *l, const struct dns_answer *a,
 static void add_names(struct fcrdns *job, const struct dns_answer *a);
 static void start_forwards(struct fcrdns *job);
 static void set_error(struct fcrdns_lookup *l, const char *text);
+static void mark_timeout(struct fcrdns_lookup *l, struct timespec sent,
+    bool timed_out);
 static unsigned reuse_ttl(const struct fcrdns_result *res);
 static struct fcrdns *new_job(unsigned max_names);
 
@@ -90,6 +94,7 @@ fcrdns_start(struct resolver *r, const struct addr *client,
 		job->pending = 0;
 		set_error(&job->res.ptr, "the resolver could not start the "
 		    "lookup");
+		metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
 	}
 	pthread_mutex_unlock(&job->lock);
 	return job;
@@ -199,6 +204,7 @@ record(struct fcrdns_lookup *l, const struct dns_answer *a,
 	l->dnssec = a->dnssec;
 	l->ms = ms < 0 ? 0 : (unsigned)ms;
 	l->ttl = a->ttl;
+	metrics_count_dns(a->status, a->dnssec);
 	if (a->why_bogus != NULL)
 		text_printable(l->why, sizeof(l->why), a->why_bogus);
 	else if (a->error != NULL)
@@ -279,11 +285,13 @@ start_forwards(struct fcrdns *job)
 		n->forward.started = true;
 		job->fwd_queries[i] = resolver_query(job->resolver, n->name,
 		    rrtype, on_forward, &job->fwd_refs[i]);
-		if (job->fwd_queries[i] == NULL)
+		if (job->fwd_queries[i] == NULL) {
 			set_error(&n->forward, "the resolver could not start "
 			    "the lookup");
-		else
+			metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
+		} else {
 			job->pending++;
+		}
 	}
 }
 
@@ -328,6 +336,8 @@ fcrdns_wait(struct fcrdns *job, struct timespec deadline)
 		rc = pthread_cond_timedwait(&job->changed, &job->lock,
 		    &deadline);
 	rc = job->pending == 0 ? 0 : -1;
+	if (rc == -1)
+		job->timed_out = true;
 	pthread_mutex_unlock(&job->lock);
 	return rc;
 }
@@ -343,8 +353,11 @@ fcrdns_done(struct fcrdns *job)
 	return done;
 }
 
+/* An unanswered lookup is a timeout for the verdict either way; for the
+ * metrics it is one only if the wait ran out, not when the owner let go
+ * without waiting (a client gone before MAIL). */
 static void
-mark_timeout(struct fcrdns_lookup *l, struct timespec sent)
+mark_timeout(struct fcrdns_lookup *l, struct timespec sent, bool timed_out)
 {
 	int64_t ms;
 
@@ -355,6 +368,10 @@ mark_timeout(struct fcrdns_lookup *l, struct timespec sent)
 	l->status = DNS_TIMEOUT;
 	l->rcode = -1;
 	l->ms = ms < 0 ? 0 : (unsigned)ms;
+	if (timed_out)
+		metrics_count_dns(DNS_TIMEOUT, DNSSEC_INSECURE);
+	else
+		metrics_count_dns_cancelled();
 }
 
 const struct fcrdns_result *
@@ -378,9 +395,10 @@ fcrdns_finish(struct fcrdns *job)
 	}
 
 	/* No callback can run any more. */
-	mark_timeout(&job->res.ptr, job->ptr_sent);
+	mark_timeout(&job->res.ptr, job->ptr_sent, job->timed_out);
 	for (size_t i = 0; i < job->res.nnames; i++)
-		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i]);
+		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i],
+		    job->timed_out);
 	fcrdns_judge(&job->res);
 	job->res.ttl = reuse_ttl(&job->res);
 	/* The verdict time is when the last answer came, not when the owner

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "fcrdns_cache.h"
+#include "metrics.h"
 
 /* "address/max_names": a result followed at most max_names PTR names. */
 #define KEY_MAX (ADDR_TEXT_MAX + 16)
@@ -35,10 +36,13 @@ fcrdns_cache_start(struct ttl_cache *c, struct resolver *r,
 		return fcrdns_start(r, client, max_names);
 	make_key(key, client, max_names);
 	kept = ttl_cache_get(c, key, now);
-	if (kept == NULL)
+	if (kept == NULL) {
+		metrics_count_cache(METRICS_CACHE_FCRDNS, false);
 		return fcrdns_start(r, client, max_names);
+	}
 	job = fcrdns_start_done(kept);
 	free_result(kept);
+	metrics_count_cache(METRICS_CACHE_FCRDNS, job != NULL);
 	return job != NULL ? job : fcrdns_start(r, client, max_names);
 }
 

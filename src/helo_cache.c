@@ -9,6 +9,7 @@
 #include "ascii.h"
 #include "dname.h"
 #include "helo_cache.h"
+#include "metrics.h"
 
 /* A finished helo_forward with its addresses, in one block. */
 struct helo_kept {
@@ -34,14 +35,16 @@ helo_cache_start(struct ttl_cache *c, struct resolver *r, const char *name,
 	struct helo_kept *kept;
 	struct helo_lookup *l = NULL;
 
-	if (c == NULL || make_key(key, sizeof(key), name) == -1)
+	if (c == NULL)
 		return helo_lookup_start(r, name);
-	kept = ttl_cache_get(c, key, now);
+	kept = make_key(key, sizeof(key), name) == 0 ?
+	    ttl_cache_get(c, key, now) : NULL;
 	if (kept != NULL) {
 		kept->fwd.addrs = kept->addrs;
 		l = helo_lookup_start_done(&kept->fwd);
 		free(kept);
 	}
+	metrics_count_cache(METRICS_CACHE_HELO, l != NULL);
 	return l != NULL ? l : helo_lookup_start(r, name);
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "helo_lookup.h"
+#include "metrics.h"
 
 enum { LOOKUP_A, LOOKUP_AAAA, LOOKUP_COUNT };
 
@@ -30,6 +31,7 @@ struct helo_lookup {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	unsigned pending;
+	bool timed_out;			/* a wait reached its deadline */
 	bool finished;
 	bool cached;			/* from helo_lookup_start_done() */
 	struct helo_slot slot[LOOKUP_COUNT];
@@ -62,6 +64,7 @@ helo_lookup_start(struct resolver *r, const char *name)
 			l->pending--;
 			s->answered = true;
 			s->status = DNS_TEMPFAIL;
+			metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
 		}
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -79,6 +82,7 @@ on_answer(void *arg, const struct dns_answer *a)
 	s->status = a->status;
 	s->ttl = a->ttl;
 	s->bogus = a->dnssec == DNSSEC_BOGUS;
+	metrics_count_dns(a->status, a->dnssec);
 	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS)
 		keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
 		    AF_INET6);
@@ -116,6 +120,8 @@ helo_lookup_wait(struct helo_lookup *l, struct timespec deadline)
 	while (l->pending > 0 && rc == 0)
 		rc = pthread_cond_timedwait(&l->changed, &l->lock, &deadline);
 	rc = l->pending == 0 ? 0 : -1;
+	if (rc == -1)
+		l->timed_out = true;
 	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
@@ -130,7 +136,17 @@ helo_lookup_finish(struct helo_lookup *l)
 		resolver_release(l->slot[i].query);
 		l->slot[i].query = NULL;
 	}
-	/* No callback can run any more; unanswered slots stay DNS_TIMEOUT. */
+	/* No callback can run any more; unanswered slots stay DNS_TIMEOUT.
+	 * For the metrics they are timeouts only if a wait ran out, not when
+	 * the owner let go without waiting (a new HELO, a client gone). */
+	for (int i = 0; i < LOOKUP_COUNT; i++) {
+		if (l->slot[i].answered)
+			continue;
+		if (l->timed_out)
+			metrics_count_dns(DNS_TIMEOUT, DNSSEC_INSECURE);
+		else
+			metrics_count_dns_cancelled();
+	}
 	for (int i = 0; i < LOOKUP_COUNT; i++) {
 		memcpy(l->addrs + l->result.naddrs, l->slot[i].addrs,
 		    l->slot[i].naddrs * sizeof(l->addrs[0]));

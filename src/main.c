@@ -2,13 +2,15 @@
  * main.c - the ptrmilter daemon: options, policy, socket, user, signals,
  * resolver, and libmilter's main loop.
  *
- * Order matters.  The socket is opened while still privileged, then the
- * user is switched, then the daemon goes into the background; signals are
- * blocked before any thread starts (the resolver's, libmilter's), so that
- * only the threads that sigwait() for them ever see one; the resolver is
- * created after going into the background, because libunbound's threads
- * do not survive fork().  SIGUSR1 re-reads the policy (libmilter's own
- * signal thread turns SIGHUP, SIGINT and SIGTERM into a stop).
+ * Order matters.  The milter socket is opened and the metrics socket
+ * bound while still privileged, then the user is switched, then the
+ * daemon goes into the background; signals are blocked before any thread
+ * starts (the resolver's, libmilter's, the metrics server's), so that
+ * only the threads that sigwait() for them ever see one; the resolver and
+ * the metrics server are started after going into the background,
+ * because threads do not survive fork().  SIGUSR1 re-reads the policy
+ * (libmilter's own signal thread turns SIGHUP, SIGINT and SIGTERM into a
+ * stop).
  */
 #include "config.h"
 
@@ -33,6 +35,8 @@
 #include "helo_cache.h"
 #include "generic_db.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "milter.h"
 #include "policy.h"
 #include "regdom.h"
@@ -55,6 +59,9 @@ struct options {
 };
 
 static atomic_bool stopping;
+/* The policy the daemon started with: what the keys that need a restart
+ * are still set to, however many reloads came since. */
+static struct snapshot *started;
 static struct options opt;
 /* The unix socket we created, removed again at exit. */
 static char socket_path[4096];
@@ -254,6 +261,8 @@ warn_restart_keys(const struct policy *old, const struct policy *new)
 		{ "trust_anchor_file", old->trust_anchor_file,
 		    new->trust_anchor_file },
 		{ "forwarders", old->forwarders, new->forwarders },
+		{ "metrics_listen", old->metrics_listen,
+		    new->metrics_listen },
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -284,6 +293,7 @@ reload(void)
 	if (p == NULL) {
 		log_err("reload: %s has errors; keeping the policy in force",
 		    opt.config);
+		metrics_count_reload(false);
 		return;
 	}
 	g = load_generic(p, &ok);
@@ -291,11 +301,12 @@ reload(void)
 		log_err("reload: the generic-name data has errors; keeping the "
 		    "policy and data in force");
 		policy_free(p);
+		metrics_count_reload(false);
 		return;
 	}
 	old = snapshot_current();
 	if (old != NULL) {
-		warn_restart_keys(old->policy, p);
+		warn_restart_keys(started->policy, p);
 		if (policy_equal(old->policy, p))
 			log_info("reload: %s read; policy unchanged",
 			    opt.config);
@@ -304,8 +315,12 @@ reload(void)
 			    opt.config);
 		snapshot_release(old);
 	}
-	if (snapshot_install(p, g) == -1)
+	if (snapshot_install(p, g) == -1) {
 		log_err("reload: out of memory; keeping the policy in force");
+		metrics_count_reload(false);
+		return;
+	}
+	metrics_count_reload(true);
 }
 
 static void *
@@ -338,6 +353,8 @@ main(int argc, char **argv)
 	bool generic_ok;
 	struct resolver *resolver;
 	struct dns_grace *grace;
+	struct metrics_http *metrics = NULL;
+	int metrics_fd = -1;
 	pthread_t sig_tid;
 	sigset_t blocked;
 	char hostname[256];
@@ -347,6 +364,7 @@ main(int argc, char **argv)
 
 	parse_options(argc, argv, &opt);
 	log_open("ptrmilter", true, opt.verbose);
+	metrics_mark_start();
 	policy = load_policy();
 	if (policy == NULL) {
 		log_err("%s: not starting", opt.config);
@@ -386,6 +404,20 @@ main(int argc, char **argv)
 		return 1;
 	if (daemon_tcp_nodelay() > 0)
 		log_debug("TCP_NODELAY set on %s", policy->socket);
+	/* Bound now, as the milter socket is: still privileged (a port below
+	 * 1024 works) and still in the foreground (a port in use is said on
+	 * the terminal and the start fails).  It is served from after fork():
+	 * threads do not survive it. */
+	if (policy->metrics_listen != NULL) {
+		metrics_fd = metrics_http_listen(policy->metrics_listen, err,
+		    sizeof(err));
+		if (metrics_fd == -1) {
+			log_err("%s", err);
+			if (socket_path[0] != '\0')
+				(void)unlink(socket_path);
+			return 1;
+		}
+	}
 	if (policy->user != NULL && getuid() == 0 &&
 	    daemon_drop_privileges(policy->user, err, sizeof(err)) == -1) {
 		log_err("%s", err);
@@ -419,15 +451,24 @@ main(int argc, char **argv)
 	shared.helo_cache = helo_cache_create(HELO_CACHE_NAMES);
 	if (shared.fcrdns_cache == NULL || shared.helo_cache == NULL)
 		startup_failed("out of memory");
+	if (metrics_fd != -1) {
+		metrics = metrics_http_start(metrics_fd, err, sizeof(err));
+		if (metrics == NULL)
+			startup_failed("%s", err);
+		log_info("metrics served at http://%s/metrics",
+		    policy->metrics_listen);
+	}
 	log_info("ptrmilter %s listening on %s", PACKAGE_VERSION,
 	    policy->socket);
 	if (snapshot_install(policy, generic) == -1)
 		startup_failed("out of memory");
+	started = snapshot_current();
 	if (pthread_create(&sig_tid, NULL, signal_thread, &blocked) != 0)
 		startup_failed("cannot start the signal thread");
 	daemon_ready(NULL);
 	status = smfi_main() == MI_SUCCESS ? 0 : 1;
 	log_info("ptrmilter stopping");
+	metrics_http_stop(metrics);
 	/* Removed now, while nobody can connect any more; it may fail once
 	 * the user is switched, and then the next start finds it stale. */
 	if (socket_path[0] != '\0')
@@ -449,6 +490,7 @@ main(int argc, char **argv)
 	dns_grace_destroy(grace);
 	ttl_cache_free(shared.fcrdns_cache);
 	ttl_cache_free(shared.helo_cache);
+	snapshot_release(started);
 	snapshot_clear();
 	regdom_exit();
 	return status;

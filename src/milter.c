@@ -26,6 +26,7 @@
 #include "fcrdns_cache.h"
 #include "helo_cache.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter.h"
 #include "milter_session.h"
 #include "monotime.h"
@@ -223,12 +224,14 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	if (hostaddr == NULL || addr_from_sockaddr(hostaddr, &s->client) != 0) {
 		log_debug("conn=%lu client without an IP address: not judged",
 		    s->id);
+		metrics_count_exempt(METRICS_EXEMPT_NO_ADDRESS);
 		return SMFIS_CONTINUE;
 	}
 	(void)addr_format(&s->client, s->client_text, sizeof(s->client_text));
 	if (cidr_list_contains(&p->exempt_networks, &s->client)) {
 		log_debug("conn=%lu ip=%s in exempt_networks: not judged",
 		    s->id, s->client_text);
+		metrics_count_exempt(METRICS_EXEMPT_NETWORK);
 		return SMFIS_CONTINUE;
 	}
 	/* dns_timeout counts from when the MTA opened the milter connection:
@@ -248,6 +251,7 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		return SMFIS_CONTINUE;
 	}
 	s->judged = true;
+	metrics_count_judged();
 	return SMFIS_CONTINUE;
 }
 
@@ -312,6 +316,7 @@ on_envfrom(SMFICTX *ctx, char **argv)
 		s->msg_exempt = true;
 		log_debug("conn=%lu ip=%s authenticated: not judged", s->id,
 		    s->client_text);
+		metrics_count_exempt(METRICS_EXEMPT_AUTHENTICATED);
 		return SMFIS_CONTINUE;
 	}
 	if (!s->have_verdict)
@@ -351,8 +356,10 @@ on_envrcpt(SMFICTX *ctx, char **argv)
 	if (!v->enforced)
 		return SMFIS_CONTINUE;
 	if (argv != NULL && argv[0] != NULL &&
-	    recipient_exempt(s->snap->policy, argv[0]))
+	    recipient_exempt(s->snap->policy, argv[0])) {
+		metrics_count_exempt(METRICS_EXEMPT_RECIPIENT);
 		return SMFIS_CONTINUE;
+	}
 	if (smfi_setreply(ctx, (char *)v->rcode, (char *)v->xcode,
 	    (char *)v->reply) != MI_SUCCESS)
 		log_warning("conn=%lu could not set the reply text", s->id);

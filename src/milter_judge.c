@@ -17,6 +17,7 @@
 #include "helo_cache.h"
 #include "judge.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter_session.h"
 #include "monotime.h"
 
@@ -64,6 +65,8 @@ milter_judge(struct session *s)
 	verdict_decide(&in, &s->verdict);
 	s->have_verdict = true;
 	keep_worst_refusal(s);
+	metrics_count_verdict(&s->verdict,
+	    s->snap->policy->mode == POLICY_MODE_DRY_RUN, res->ms);
 
 	line = malloc(VERDICT_LOG_MAX);
 	if (line != NULL &&

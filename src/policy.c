@@ -78,7 +78,7 @@ static const struct policy_key keys[] = {
 	{ "forwarders", KEY_ADDRESSES, KEY_NONE, F(forwarders), "none",
 	  0, 0, NULL, "resolvers to forward queries to" },
 	{ "dns_timeout", KEY_DURATION_MS, 0, F(dns_timeout_ms), "5s", 1, 60,
-	  NULL, "time for all lookups of one verdict, from connect" },
+	  NULL, "time for all lookups of one verdict, from negotiation" },
 	{ "max_ptr_names", KEY_UNSIGNED, 0, F(max_ptr_names), "10", 1, 32,
 	  NULL, "PTR names followed per client address" },
 	SCORE(no_ptr, NO_PTR, "5", "weight: no PTR record"),

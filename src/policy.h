@@ -18,7 +18,13 @@
 #include "resolver.h"
 #include "tags.h"
 
-#define POLICY_DEFAULT_PATH "/etc/ptrmilter.conf"
+/* The policy file read without -c: $(sysconfdir)/ptrmilter.conf, where
+ * make install puts the example (/etc with --sysconfdir=/etc, as Debian's
+ * package builds it).  Builds outside make (the fuzzers) get /etc. */
+#ifndef PTRMILTER_SYSCONFDIR
+#define PTRMILTER_SYSCONFDIR "/etc"
+#endif
+#define POLICY_DEFAULT_PATH PTRMILTER_SYSCONFDIR "/ptrmilter.conf"
 
 enum policy_mode { POLICY_MODE_ENFORCE, POLICY_MODE_DRY_RUN };
 enum policy_dns_error_action { POLICY_DNS_ERROR_ACCEPT, POLICY_DNS_ERROR_TEMPFAIL };

@@ -20,6 +20,7 @@
 #include "helo.h"
 #include "helo_lookup.h"
 #include "judge.h"
+#include "log.h"
 #include "monotime.h"
 #include "policy.h"
 #include "ptrcheck_report.h"
@@ -114,6 +115,8 @@ main(int argc, char **argv)
 	unsigned mode;
 	int c, status = EXIT_CONFIG;
 
+	/* The resolver's start-up line goes to stderr under our own name. */
+	log_open("ptrcheck", true, false);
 	while ((c = getopt_long(argc, argv, "c:jhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -35,6 +35,8 @@
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 IT_DIR=$top_srcdir/tests/integration
+# shellcheck source=tests/integration/mail.sh
+. "$IT_DIR/mail.sh"
 POSTFIX_LOCK=/tmp/ptrmilter-postfix.lock
 POSTFIX_DIR=
 POSTFIX_LOG=
@@ -460,21 +462,6 @@ smtp_session()
 milter_client()
 {
 	"$PYTHON" "$IT_DIR/milter_client.py" "$@"
-}
-
-# header NAME FILE: every value of header NAME in a delivered message, one
-# per line, unfolded.
-header()
-{
-	awk -v name="$1" '
-		/^\r?$/ { exit }
-		{ sub(/\r$/, "") }
-		/^[ \t]/ { if (on) value = value " " substr($0, 2); next }
-		{ if (on) { print value; on = 0 } }
-		tolower($0) ~ "^" tolower(name) ":" {
-			on = 1; value = substr($0, length(name) + 3)
-		}
-		END { if (on) print value }' "$2"
 }
 
 # delivered SUBJECT: the sink file of the message with that subject.
