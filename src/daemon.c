@@ -92,8 +92,9 @@ user_ids(const char *user, uid_t *uid, gid_t *gid, char *err, size_t size)
 	errno = 0;
 	pw = getpwnam(user);
 	if (pw == NULL) {
-		snprintf(err, size, "user %s: %s", user, errno != 0 ?
-		    strerror(errno) : "no such user");
+		snprintf(err, size, "user %s: %s; create it (the sysusers.d "
+		    "entry makes ptrmilter) or set user to one that exists",
+		    user, errno != 0 ? strerror(errno) : "no such user");
 		return -1;
 	}
 	*uid = pw->pw_uid;

@@ -12,6 +12,12 @@
 /* For a "unix:PATH" / "local:PATH" / "/PATH" spec: the path, else NULL. */
 const char *daemon_unix_path(const char *spec);
 
+/* Tries what opening the socket of spec takes - for a unix socket, its
+ * directory exists and the caller may write it; for inet: and inet6:, the
+ * port can be bound - and undoes it.  Returns 0, or -1 with err set to
+ * one line naming the cause and the fix. */
+int daemon_socket_preflight(const char *spec, char *err, size_t size);
+
 /* Makes a unix socket path ready to bind: nothing there is fine; a stale
  * socket (nobody accepts on it) is removed; a live socket or anything
  * that is not a socket is an error.  Returns 0, or -1 with err set. */

@@ -209,6 +209,10 @@ open_socket(const struct policy *p)
 		log_err("%s", err);
 		return -1;
 	}
+	if (daemon_socket_preflight(p->socket, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return -1;
+	}
 	if (smfi_setconn(p->socket) != MI_SUCCESS) {
 		log_err("socket %s: libmilter refused the specification",
 		    p->socket);
@@ -221,8 +225,8 @@ open_socket(const struct policy *p)
 	if (path != NULL)
 		umask(old_mask);
 	if (rc != MI_SUCCESS) {
-		log_err("cannot listen on %s (in use, or a directory that does "
-		    "not exist?)", p->socket);
+		log_err("cannot listen on %s: %s", p->socket,
+		    errno != 0 ? strerror(errno) : "libmilter refused");
 		return -1;
 	}
 	if (path == NULL)
@@ -372,8 +376,10 @@ main(int argc, char **argv)
 	}
 	generic = load_generic(policy, &generic_ok);
 	if (!generic_ok) {
-		log_err("%s: the generic-name data has errors: not starting",
-		    opt.config);
+		log_err("%s: the generic-name data has errors: not starting; "
+		    "fix generic_data or generic_patterns (the shipped data is "
+		    "%s), or set them to none", opt.config,
+		    PTRMILTER_DATADIR "/generic-providers");
 		policy_free(policy);
 		return EX_CONFIG;
 	}
