@@ -85,9 +85,11 @@ unix_preflight(const char *spec, const char *path, char *err, size_t size)
 	/* The real ids: the daemon opens its socket before it switches
 	 * user, as whoever started it. */
 	if (access(dir, W_OK | X_OK) == -1) {
+		const char *why = strerror(errno);	/* before getpwuid() */
+
 		snprintf(err, size, "socket %s: directory %s is not writable "
 		    "by %s (%s); give that user the directory or choose "
-		    "another socket", spec, dir, user_name(), strerror(errno));
+		    "another socket", spec, dir, user_name(), why);
 		return -1;
 	}
 	return 0;

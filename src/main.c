@@ -400,14 +400,14 @@ main(int argc, char **argv)
 	shared.hostname = hostname;
 	if (milter_register(&shared) == -1) {
 		log_err("libmilter refused to register the filter");
-		return 1;
+		goto fail;
 	}
 	fd_limit = daemon_raise_fd_limit();
 	if (fd_limit != -1 && fd_limit < 4096)
 		log_warning("descriptor limit %ld: fewer SMTP sessions than that "
 		    "can be filtered at once (raise LimitNOFILE)", fd_limit);
 	if (open_socket(policy) == -1)
-		return 1;
+		goto fail;
 	if (daemon_tcp_nodelay() > 0)
 		log_debug("TCP_NODELAY set on %s", policy->socket);
 	/* Bound now, as the milter socket is: still privileged (a port below
@@ -421,13 +421,13 @@ main(int argc, char **argv)
 			log_err("%s", err);
 			if (socket_path[0] != '\0')
 				(void)unlink(socket_path);
-			return 1;
+			goto fail;
 		}
 	}
 	if (policy->user != NULL && getuid() == 0 &&
 	    daemon_drop_privileges(policy->user, err, sizeof(err)) == -1) {
 		log_err("%s", err);
-		return 1;
+		goto fail;
 	}
 	if (policy->user != NULL && getuid() != 0 &&
 	    daemon_drop_privileges(policy->user, err, sizeof(err)) == -1)
@@ -436,7 +436,7 @@ main(int argc, char **argv)
 	if (!opt.foreground) {
 		if (daemon_background(err, sizeof(err)) == -1) {
 			log_err("%s", err);
-			return 1;
+			goto fail;
 		}
 		log_to_stderr(false);
 	}
@@ -500,4 +500,11 @@ main(int argc, char **argv)
 	snapshot_clear();
 	regdom_exit();
 	return status;
+
+fail:
+	/* Nothing else is running yet: what main() holds is all there is. */
+	policy_free(policy);
+	generic_db_free(generic);
+	regdom_exit();
+	return 1;
 }
