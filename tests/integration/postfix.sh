@@ -432,15 +432,7 @@ sink_count()
 # wait_for_delivery N [TIMEOUT]: until N complete messages are in the sink.
 wait_for_delivery()
 {
-	local want=$1 timeout=${2:-30} n=0
-	for _ in $(seq $((timeout * 10))); do
-		n=$(sink_count)
-		[ "$n" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_for_delivery: $n of $want messages after ${timeout}s; the log:" >&2
-	tail -n 30 "$POSTFIX_LOG" >&2
-	return 1
+	wait_for_count sink_count "$1" "${2:-30}" "$POSTFIX_LOG"
 }
 
 # postfix_log_mark / postfix_log_since MARK: the log written after a mark.

@@ -523,15 +523,7 @@ mail_count()
 # wait_for_mail N [TIMEOUT]: until N messages are in SM_MAIL.
 wait_for_mail()
 {
-	local want=$1 timeout=${2:-30} n=0
-	for _ in $(seq $((timeout * 10))); do
-		n=$(mail_count)
-		[ "$n" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	echo "wait_for_mail: $n of $want messages after ${timeout}s; the log:" >&2
-	tail -n 30 "$SM_LOG" >&2
-	return 1
+	wait_for_count mail_count "$1" "${2:-30}" "$SM_LOG"
 }
 
 sendmail_log_has()
