@@ -94,7 +94,6 @@ fcrdns_start(struct resolver *r, const struct addr *client,
 		job->pending = 0;
 		set_error(&job->res.ptr, "the resolver could not start the "
 		    "lookup");
-		metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
 	}
 	pthread_mutex_unlock(&job->lock);
 	return job;
@@ -204,7 +203,6 @@ record(struct fcrdns_lookup *l, const struct dns_answer *a,
 	l->dnssec = a->dnssec;
 	l->ms = ms < 0 ? 0 : (unsigned)ms;
 	l->ttl = a->ttl;
-	metrics_count_dns(a->status, a->dnssec);
 	if (a->why_bogus != NULL)
 		text_printable(l->why, sizeof(l->why), a->why_bogus);
 	else if (a->error != NULL)
@@ -285,13 +283,11 @@ start_forwards(struct fcrdns *job)
 		n->forward.started = true;
 		job->fwd_queries[i] = resolver_query(job->resolver, n->name,
 		    rrtype, on_forward, &job->fwd_refs[i]);
-		if (job->fwd_queries[i] == NULL) {
+		if (job->fwd_queries[i] == NULL)
 			set_error(&n->forward, "the resolver could not start "
 			    "the lookup");
-			metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
-		} else {
+		else
 			job->pending++;
-		}
 	}
 }
 

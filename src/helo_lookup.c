@@ -64,7 +64,6 @@ helo_lookup_start(struct resolver *r, const char *name)
 			l->pending--;
 			s->answered = true;
 			s->status = DNS_TEMPFAIL;
-			metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
 		}
 	}
 	pthread_mutex_unlock(&l->lock);
@@ -82,7 +81,6 @@ on_answer(void *arg, const struct dns_answer *a)
 	s->status = a->status;
 	s->ttl = a->ttl;
 	s->bogus = a->dnssec == DNSSEC_BOGUS;
-	metrics_count_dns(a->status, a->dnssec);
 	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS)
 		keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
 		    AF_INET6);

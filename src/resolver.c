@@ -25,6 +25,7 @@
 
 #include "addr.h"
 #include "log.h"
+#include "metrics.h"
 #include "resolver.h"
 
 struct resolver {
@@ -73,6 +74,8 @@ static const char *const default_options[][2] = {
 	{ "qname-minimisation:", "no" },
 };
 
+static struct dns_query *query_start(struct resolver *r, const char *name,
+    int rrtype, resolver_callback *cb, void *arg);
 static void query_unref(struct dns_query *q);
 static void on_result(void *arg, int err, struct ub_result *res);
 static void on_prime(void *arg, int err, struct ub_result *res);
@@ -283,8 +286,22 @@ resolver_thread(void *arg)
 	return NULL;
 }
 
+/* Every lookup is counted here, once, by how it ended: a start that
+ * failed, or the answer its owner was still waiting for.  An answer the
+ * owner let go of first is its owner's to count (timeout or cancelled). */
 struct dns_query *
 resolver_query(struct resolver *r, const char *name, int rrtype,
+    resolver_callback *cb, void *arg)
+{
+	struct dns_query *q = query_start(r, name, rrtype, cb, arg);
+
+	if (q == NULL)
+		metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
+	return q;
+}
+
+static struct dns_query *
+query_start(struct resolver *r, const char *name, int rrtype,
     resolver_callback *cb, void *arg)
 {
 	struct dns_query *q;
@@ -406,8 +423,10 @@ on_result(void *arg, int err, struct ub_result *res)
 		}
 	}
 	pthread_mutex_lock(&q->lock);
-	if (!q->released)
+	if (!q->released) {
+		metrics_count_dns(answer.status, answer.dnssec);
 		q->cb(q->arg, &answer);
+	}
 	pthread_mutex_unlock(&q->lock);
 	free(rr);
 	ub_resolve_free(res);

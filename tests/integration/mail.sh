@@ -31,3 +31,15 @@ wait_for_count()
 	tail -n 30 "$log" >&2
 	return 1
 }
+
+# pick_python: $PYTHON for the SMTP client, Debian's own python3 first (a
+# python3 earlier in PATH may lack what the system one has).
+pick_python()
+{
+	[ -z "${PYTHON:-}" ] || return 0
+	if [ -x /usr/bin/python3 ]; then
+		PYTHON=/usr/bin/python3
+	else
+		PYTHON=$(command -v python3) || skip_or_fail "python3 is not installed"
+	fi
+}

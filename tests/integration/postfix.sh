@@ -61,13 +61,7 @@ postfix_check_deps()
 		command -v "$p" >/dev/null ||
 			skip_or_fail "$p is not installed (Debian: postfix)"
 	done
-	if [ -z "${PYTHON:-}" ]; then
-		if [ -x /usr/bin/python3 ]; then
-			PYTHON=/usr/bin/python3
-		else
-			PYTHON=$(command -v python3) || skip_or_fail "python3 is not installed"
-		fi
-	fi
+	pick_python
 	"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 7))' 2>/dev/null ||
 		skip_or_fail "$PYTHON is not a usable python3 (3.7 or later)"
 	export PYTHON

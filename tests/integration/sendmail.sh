@@ -82,13 +82,7 @@ sendmail_fetch()
 		command -v "$p" >/dev/null ||
 			skip_or_fail "$p is not installed (Debian: apt, dpkg, m4, util-linux, iproute2, mount, libc-bin)"
 	done
-	if [ -z "${PYTHON:-}" ]; then
-		if [ -x /usr/bin/python3 ]; then
-			PYTHON=/usr/bin/python3
-		else
-			PYTHON=$(command -v python3) || skip_or_fail "python3 is not installed"
-		fi
-	fi
+	pick_python
 	export PYTHON
 	getent passwd nobody >/dev/null || skip_or_fail "no nobody user"
 	getent group nogroup >/dev/null || skip_or_fail "no nogroup group"
