@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_generic.c - throughput of the generic-PTR detector, one thread:
  * names judged per second per core, with the shipped provider data loaded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * bench_verdicts.c - verdict latency and throughput of the FCrDNS engine
  * through the real libunbound, against the DNS world started by bench/run.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/lib.sh - shared pieces of bench/run: milters started and stopped,
 # client lists, load runs, /proc samples.  Sourced; expects $B (a built
 # tree), $work (a scratch directory) and $world (the DNS world's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_load - a milter protocol (version 6) load generator: it plays
  * the MTA, as Postfix does, against a milter socket and reports

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_load.h - shared pieces of bench/milter_load, a milter protocol
  * (version 6) load generator: the wire (socket addresses, client lists,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_load_opts.c - the command line of bench/milter_load: the usage,
  * the options with their bounds and defaults, and the SMTP clients given

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_load_session.c - one session of bench/milter_load, played as
  * Postfix plays it: connect, negotiate, send each command and read its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_load_stats.c - latency histograms and the report of
  * bench/milter_load.  The histogram is log-linear with fixed memory, so

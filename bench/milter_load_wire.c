@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_load_wire.c - what bench/milter_load puts on the wire: the milter
  * socket address, the list of SMTP clients it pretends to be, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * null_milter - the baseline for the milter benchmark: a libmilter filter
  * that judges nothing, accepts every message and adds one header at end

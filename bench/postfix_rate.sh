@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # postfix_rate.sh - messages per second through a real Postfix, with and
 # without ptrmilter.  See bench/README.md, "Through Postfix".
 #

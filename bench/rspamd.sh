@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 #
 # rspamd.sh - run rspamd as a milter beside ptrmilter, for the benchmark.
 #

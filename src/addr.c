@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * addr.c - client addresses: parsing, canonical text, reverse names, CIDR
  * matching and CIDR lists; see addr.h.

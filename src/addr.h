@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * addr.h - client addresses: parsing, formatting, reverse names, CIDR lists.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ascii.h - character classes for protocol text: plain ASCII whatever the
  * locale, because DNS names and SMTP commands are ASCII and a byte above

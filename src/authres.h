@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * authres.h - reading the authserv-id of an Authentication-Results header
  * that arrived with a message (RFC 8601 section 5: ours are removed).

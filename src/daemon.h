@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon.h - the Unix chores of starting a daemon: the milter socket,
  * switching user, going into the background with start-up errors still

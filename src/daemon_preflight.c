@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon_preflight.c - why the milter socket cannot be opened, found
  * before libmilter tries; see daemon.h.

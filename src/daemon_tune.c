@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon_tune.c - descriptor limit, thread stacks, TCP_NODELAY; see
  * daemon_tune.h.

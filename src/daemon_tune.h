@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * daemon_tune.h - process settings that let one ptrmilter hold thousands
  * of SMTP sessions at once and answer them without added delay: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dname.c - DNS names off the wire: decoding, escaping, hostname syntax,
  * comparison; see dname.h.

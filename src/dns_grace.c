@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_grace.c - tempfail_limit: since when each client IP has had DNS
  * errors; see dns_grace.h.

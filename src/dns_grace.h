@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_grace.h - tempfail_limit: remembers since when each client IP has
  * been tempfailed because of DNS errors, so that a client whose DNS has

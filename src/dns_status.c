@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_status.c - names of DNS outcomes for output and logs; see resolver.h.
  *

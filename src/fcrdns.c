@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns.c - PTR, then forward A/AAAA of every name, then the iprev verdict.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns.h - forward-confirmed reverse DNS over the resolver interface.
  *

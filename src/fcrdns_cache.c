@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns_cache.c - FCrDNS results by client address; see fcrdns_cache.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns_cache.h - finished FCrDNS results of recent clients, reused
  * while every DNS answer they rest on is still within its TTL.

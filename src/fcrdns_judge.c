@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns_judge.c - the iprev verdict (RFC 8601 section 3) from recorded
  * lookups.  Pure: the rules can be tested without any DNS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns_result.c - copying and freeing a finished FCrDNS result, for the
  * cache of recent clients; see fcrdns.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic.c - judges whether a PTR name is a provider's default name for
  * an address rather than a name chosen for a mail host; see generic.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic.h - does a host name look like a generic, dynamic or
  * provider-default name (198-51-100-20.example-broadband.com)?

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_db.c - matching names and addresses against the loaded provider
  * data; see generic_db.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_db.h - what ptrmilter knows about providers, as data: default
  * host-name patterns of clouds, hosting and access providers, the domains

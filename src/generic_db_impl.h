@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_db_impl.h - the loaded provider data, shared by the loader
  * (generic_db_load.c) and the matcher (generic_db.c).  Private to them.

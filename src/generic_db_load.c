@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_db_load.c - reading and checking the provider data files; see
  * generic_db.h and docs/generic-providers.md.  Every error is reported

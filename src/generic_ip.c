@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_ip.c - the client's address written in a host name; see
  * generic_ip.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_ip.h - finds a client's own address written in a host name, in
  * the encodings providers use for default names: IPv4 dashed, dotted,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo.c - classifying the HELO/EHLO argument and judging it against what
  * DNS says about the client; see helo.h.

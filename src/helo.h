@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo.h - what the HELO/EHLO argument says about the client.
  *

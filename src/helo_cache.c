@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo_cache.c - HELO lookups by name; see helo_cache.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo_cache.h - A and AAAA of recent HELO names, reused within their
  * TTL, as fcrdns_cache.h does for clients: a server that says the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo_lookup.c - A and AAAA of the HELO name; see helo_lookup.h.
  *

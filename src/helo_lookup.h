@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * helo_lookup.h - the HELO name's A and AAAA lookups, run in parallel
  * with the client's FCrDNS while the SMTP dialogue goes on.

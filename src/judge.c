@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * judge.c - gathers the findings about one client; see judge.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * judge.h - every finding about one client, gathered in one place so the
  * daemon and ptrcheck judge alike: the FCrDNS tags, the generic-name

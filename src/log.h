@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log.h - where ptrmilter's messages go: syslog (LOG_MAIL) as a daemon,
  * stderr in the foreground (-f) and for the command-line tools.

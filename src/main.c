@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main.c - the ptrmilter daemon: options, policy, socket, user, signals,
  * resolver, and libmilter's main loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics.h - what the daemon counts for Prometheus: connections judged
  * and exempt, verdicts by iprev result, action and tag, DNS lookups by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics_http.h - serving the counters of metrics.h at GET /metrics,
  * with libmicrohttpd; the only file that knows that library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * metrics_text.c - the Prometheus text exposition format (0.0.4) of the
  * counters; see metrics.h.

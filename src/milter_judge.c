@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_judge.c - from running lookups to one decision: wait under the
  * session's deadline, collect the findings of fcrdns, the generic-name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_session.h - one SMTP connection's state, shared by milter.c (the
  * callbacks) and milter_judge.c (waiting for DNS and deciding).  Private

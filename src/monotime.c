@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * monotime.c - CLOCK_MONOTONIC arithmetic; see monotime.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * monotime.h - absolute deadlines on CLOCK_MONOTONIC.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.c - ptrmilter.conf: the key table, the loader, the dump; see
  * policy.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy.h - /etc/ptrmilter.conf: the parser and the policy it yields.
  *

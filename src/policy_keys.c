@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_keys.c - what a key of ptrmilter.conf does with its value; see
  * policy_keys.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_keys.h - internal to policy.c and policy_keys.c: what a key of
  * ptrmilter.conf is, and what is done with its value.

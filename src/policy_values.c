@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_values.c - the value syntaxes of ptrmilter.conf; see
  * policy_values.h.

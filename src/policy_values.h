@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy_values.h - the value syntaxes of ptrmilter.conf, one parser or
  * checker each, and the formatters that write them back.

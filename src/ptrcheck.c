@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ptrcheck.c - audit IP addresses the way ptrmilter judges SMTP clients.
  *

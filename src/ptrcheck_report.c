@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ptrcheck_report.c - text and JSON output of ptrcheck's lookups: the
  * reverse query, each PTR name and its forward query; see the header.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ptrcheck_report.h - how ptrcheck prints one verdict: as text laid out like
  * `dig -x IP` followed by `dig NAME A`, then the HELO, the tags with their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ptrcheck_verdict.c - ptrcheck's output of what the daemon would decide:
  * the HELO and what its lookups returned, every tag with its reason and

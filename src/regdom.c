@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * regdom.c - registered domains from the Public Suffix List; see regdom.h.
  *

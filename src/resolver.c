@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver.c - the libunbound adapter; see resolver.h for the contract.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver.h - asynchronous, DNSSEC-validating DNS lookups.
  *

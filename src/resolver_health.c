@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * resolver_health.c - what the resolver's first answer says about its
  * set-up; see resolver.h.

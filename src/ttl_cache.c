@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ttl_cache.c - hash table plus a least-recently-used list; see
  * ttl_cache.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ttl_cache.h - a bounded, thread-safe map from text keys to values that
  * expire: the finished lookups of recent clients, kept for as long as the

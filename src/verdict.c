@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict.c - findings and policy to a decision and its words; see
  * verdict.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict.h - from findings and policy to a decision and its words: the
  * score, the action, the SMTP reply, the Authentication-Results and score

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict_text.c - showing text verdict.c does not control; see
  * verdict_text.h.

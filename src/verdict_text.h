@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * verdict_text.h - how verdict.c shows text it does not control: filtering
  * untrusted bytes, cutting long names, folding header values.

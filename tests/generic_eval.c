@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_eval.c - accuracy of the generic-PTR detector on a labelled
  * file (tests/data/README.md): columns ip, ptr, label, kind, source, a

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- bench/rspamd/order.lua: hfilter (HFILTER_CHECK) reads task:get_hostname(),
 -- which once_received (ONCE_RECEIVED) fills in from the PTR it resolves when
 -- the MTA passed no hostname.  Without an ordering the two run side by side

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_blackhole.c - a name server that never answers, for the DNS test world.
  *

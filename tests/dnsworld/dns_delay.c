@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_delay.c - a DNS forwarder that adds a fixed delay, for the DNS test
  * world (this kernel has no netem, so the delay is made in user space).

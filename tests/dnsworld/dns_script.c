@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_script.c - a name server that misbehaves to order, for the DNS test
  * world.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dns_tool.h - what the DNS test world's small servers (dns_blackhole,
  * dns_delay, dns_script) share: dying with a message, and the signals

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # zones.sh - the contents of the DNS test world; sourced by tests/dnsworld/world.
 #

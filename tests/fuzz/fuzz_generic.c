@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_generic.c - the generic-name detector on an arbitrary address and
  * name, with the built-in rules alone and with the shipped provider data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_header.c - the header values and the log line made from hostile
  * input: a fuzz-chosen iprev, DNSSEC state, client, PTR names, HELO,

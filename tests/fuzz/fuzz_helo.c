@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_helo.c - the HELO classifier on arbitrary bytes, at most
  * SESSION_HELO_KEEP of them as the milter keeps (milter.c on_helo).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_ptr_wire.c - the PTR rdata decoder on arbitrary wire bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_reverse.c - addresses: formatting, parsing and reverse names.
  *

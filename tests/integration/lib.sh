@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shared by the integration tests: the DNS world, checks, skips.
 #
 # A test sources this file, calls world_up, and runs ptrcheck against the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mail.sh - delivered mail: reading it and waiting for it, for the tests
 # that run a real MTA (postfix.sh, sendmail.sh source it).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # milter.sh - runs the built ptrmilter daemon for a test, against the DNS
 # world (source lib.sh first and call world_up).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """milter_client.py - an independent milter protocol client (the MTA side).
 
 Speaks milter protocol version 6 - libmilter's wire format - to a milter,

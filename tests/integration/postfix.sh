@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # postfix.sh - a private Postfix on loopback for the end-to-end milter tests.
 #
 # Sourced by a test after lib.sh (and after world_up, if the test uses the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # sendmail.sh - a private Sendmail for the end-to-end milter tests.
 #
 # Sendmail conflicts with Postfix as a Debian package, and Postfix is what

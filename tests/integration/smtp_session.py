@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """smtp_session.py - one scripted SMTP session, for ptrmilter's end-to-end tests.
 
 Connects to a Postfix smtpd (tests/integration/postfix.sh starts one), uses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stress_release.c - verdicts abandoned at every moment of their life.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fake_resolver.h - a scripted resolver linked in place of resolver.c.
  *

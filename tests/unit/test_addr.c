@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_addr.c - unit tests for addr.c: address parsing and folding,
  * canonical text, reverse names, CIDR parsing and matching, CIDR lists.

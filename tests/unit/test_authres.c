@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_authres.c - unit tests for authres.c: which incoming
  * Authentication-Results headers claim our authserv-id (and are removed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dname.c - unit tests for dname.c: wire-format decoding and its
  * limits, presentation escapes, hostname syntax, name comparison.

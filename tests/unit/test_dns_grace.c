@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_dns_grace.c - unit tests for dns_grace.c: when a streak of DNS
  * errors for one IP outlives tempfail_limit, what ends a streak, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_fcrdns.c - the FCrDNS algorithm and its verdicts over a scripted
  * resolver: every iprev outcome, DNSSEC states, CNAMEs, caps, hostile data,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_generic.c - unit tests for generic.c and generic_ip.c: the
  * client's address written in its PTR name in every encoding (IPv4 and

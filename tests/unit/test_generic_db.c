@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_generic_db.c - unit tests for generic_db.c: the provider data
  * format (every error with its file and line), sender domains, provider

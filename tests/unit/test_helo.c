@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_helo.c - unit tests for helo.c and regdom.c: how HELO text is
  * classified (names, address literals, hostile bytes, limits) and which

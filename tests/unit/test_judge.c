@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_judge.c - judge_collect(), the one place where the daemon and
  * ptrcheck gather their findings: the FCrDNS tags copied as they are, the

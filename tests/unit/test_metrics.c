@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_metrics.c - unit tests for metrics.c and metrics_text.c: which
  * series each count lands in, and the text a scrape gets - valid

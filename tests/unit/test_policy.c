@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_policy.c - the ptrmilter.conf parser: defaults, every value syntax
  * with its boundaries, the exact error lines, the dump round trip, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_resolver_health.c - unit tests for resolver_health.c: the start-up
  * verdict on the answer that primes the resolver, for each way a set-up

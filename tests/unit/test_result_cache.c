@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_result_cache.c - reuse of finished lookups: the TTL cache itself
  * (expiry, the TTL cap, least-recently-used eviction, copies), and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_verdict.c - from findings and policy to a decision and its words:
  * the score, the action rules (temperror above all), the SMTP reply, the

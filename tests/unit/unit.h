@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * unit.h - helpers shared by the cmocka unit tests.  Include it after
  * <cmocka.h>.
