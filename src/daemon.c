@@ -22,6 +22,7 @@ static int ready_fd = -1;
 
 static int user_ids(const char *user, uid_t *uid, gid_t *gid, char *err,
     size_t size);
+static int fd_chmod(int fd, mode_t mode);
 
 const char *
 daemon_unix_path(const char *spec)
@@ -103,26 +104,81 @@ user_ids(const char *user, uid_t *uid, gid_t *gid, char *err, size_t size)
 	return 0;
 }
 
+/*
+ * The socket's directory may be writable by the user we hand the socket
+ * to (both of the unit's directories are), so between bind() and here
+ * that user may have put a symbolic link, or a hard link to a file of
+ * root's, in the socket's place; root would then change the target.  So
+ * nothing is done by path: the entry is opened without following a link,
+ * taken only if it is the socket just made - a socket, ours, with no
+ * other name - and changed through that descriptor, which stays on that
+ * inode whatever happens to the name meanwhile.
+ */
 int
 daemon_socket_access(const char *path, unsigned mode, const char *user,
     char *err, size_t size)
 {
+	struct stat st;
 	uid_t uid;
 	gid_t gid;
+	int fd, ret = -1;
 
-	if (chmod(path, (mode_t)mode) == -1) {
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(err, size, "socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, size, "socket %s: %s", path, strerror(errno));
+		goto end;
+	}
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+	    st.st_nlink != 1) {
+		snprintf(err, size, "socket %s was replaced after it was made "
+		    "(now %s); not changing it: keep the socket's directory "
+		    "writable by the daemon's user alone", path,
+		    !S_ISSOCK(st.st_mode) ? "not a socket" :
+		    st.st_uid != geteuid() ? "another user's socket" :
+		    "a socket with other names");
+		goto end;
+	}
+	/* Born with the mode (main.c sets the umask); a default ACL on the
+	 * directory overrides the umask, though, so it is checked. */
+	if ((st.st_mode & 07777) != (mode_t)mode &&
+	    fd_chmod(fd, (mode_t)mode) == -1) {
 		snprintf(err, size, "chmod %s: %s", path, strerror(errno));
-		return -1;
+		goto end;
 	}
-	if (user == NULL)
-		return 0;
+	if (user == NULL) {
+		ret = 0;
+		goto end;
+	}
 	if (user_ids(user, &uid, &gid, err, size) == -1)
-		return -1;
-	if (chown(path, uid, gid) == -1) {
+		goto end;
+	/* A group the directory gave (set-group-ID) is the one the MTA is
+	 * let in by: it is kept. */
+	if (st.st_gid != getegid())
+		gid = (gid_t)-1;
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) == -1) {
 		snprintf(err, size, "chown %s: %s", path, strerror(errno));
-		return -1;
+		goto end;
 	}
-	return 0;
+	ret = 0;
+end:
+	close(fd);
+	return ret;
+}
+
+/* chmod of the inode fd (an O_PATH descriptor) stands for: fchmod()
+ * refuses O_PATH descriptors, and /proc/self/fd names that inode and no
+ * other. */
+static int
+fd_chmod(int fd, mode_t mode)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return chmod(proc, mode);
 }
 
 int

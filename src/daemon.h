@@ -24,8 +24,11 @@ int daemon_socket_preflight(const char *spec, char *err, size_t size);
  * that is not a socket is an error.  Returns 0, or -1 with err set. */
 int daemon_clear_stale_socket(const char *path, char *err, size_t size);
 
-/* Gives the socket mode and, if user is set, the user's ownership, so an
- * MTA in the user's group can connect.  Returns 0 or -1 with err set. */
+/* Gives the unix socket just made at path the mode (if the umask did not)
+ * and, if user is set, the user's ownership, keeping a group the
+ * directory gave it, so that the MTA can connect.  Never follows a link:
+ * refuses, changing nothing, unless path is a socket of the effective
+ * user's with no other name.  Returns 0 or -1 with err set. */
 int daemon_socket_access(const char *path, unsigned mode, const char *user,
     char *err, size_t size);
 
