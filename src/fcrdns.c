@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "monotime.h"
 #include "text.h"
+#include "ttl_cache.h"
 
 /* A forward callback's argument: which name of which job. */
 struct forward_ref {
@@ -59,7 +60,7 @@ static void start_forwards(struct fcrdns *job);
 static void set_error(struct fcrdns_lookup *l, const char *text);
 static void mark_timeout(struct fcrdns_lookup *l, struct timespec sent,
     bool timed_out);
-static unsigned reuse_ttl(const struct fcrdns_result *res);
+static void judge_reuse(struct fcrdns_result *res);
 static struct fcrdns *new_job(unsigned max_names);
 
 struct fcrdns *
@@ -168,6 +169,7 @@ set_error(struct fcrdns_lookup *l, const char *text)
 {
 	l->started = true;
 	l->answered = true;
+	l->arrived = false;
 	l->status = DNS_TEMPFAIL;
 	l->rcode = -1;
 	snprintf(l->why, sizeof(l->why), "%s", text);
@@ -196,9 +198,12 @@ static void
 record(struct fcrdns_lookup *l, const struct dns_answer *a,
     struct timespec sent)
 {
-	int64_t ms = monotime_diff_ms(sent, monotime_now());
+	struct timespec now = monotime_now();
+	int64_t ms = monotime_diff_ms(sent, now);
 
 	l->answered = true;
+	l->arrived = true;
+	l->arrived_at = now;
 	l->status = a->status;
 	l->rcode = a->rcode;
 	l->dnssec = a->dnssec;
@@ -233,7 +238,10 @@ on_ptr(void *arg, const struct dns_answer *a)
 	    job->res.reverse);
 	if (a->status == DNS_OK) {
 		add_names(job, a);
-		if (!job->closing)
+		/* Closing: the owner is releasing the queries it knows of, so
+		 * new ones would run on unowned.  The names stay recorded;
+		 * their unstarted lookups make the verdict temperror. */
+		if (!job->closing && job->res.ptr.status == DNS_OK)
 			start_forwards(job);
 	}
 	finish_one(job);
@@ -241,7 +249,10 @@ on_ptr(void *arg, const struct dns_answer *a)
 }
 
 /* Decodes each PTR rdata ourselves: labels and lengths are checked and odd
- * bytes escaped, whatever the server sent.  Duplicates are followed once. */
+ * bytes escaped, whatever the server sent.  Duplicates are followed once.
+ * Out of memory is our failure, not the DNS's: the PTR lookup is then
+ * recorded as failed (temperror, never reused) rather than a name being
+ * dropped, which could turn a pass into a fail. */
 static void
 add_names(struct fcrdns *job, const struct dns_answer *a)
 {
@@ -262,8 +273,8 @@ add_names(struct fcrdns *job, const struct dns_answer *a)
 			continue;
 		char *copy = strdup(text);
 		if (copy == NULL) {
-			res->ptr_invalid++;
-			continue;
+			set_error(&res->ptr, "out of memory");
+			return;
 		}
 		res->names[res->nnames++].name = copy;
 	}
@@ -397,7 +408,7 @@ fcrdns_finish(struct fcrdns *job)
 		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i],
 		    job->timed_out);
 	fcrdns_judge(&job->res);
-	job->res.ttl = reuse_ttl(&job->res);
+	judge_reuse(&job->res);
 	/* The verdict time is when the last answer came, not when the owner
 	 * got round to asking: ptrcheck finishes jobs in input order. */
 	if (job->pending > 0 || !job->complete)
@@ -423,33 +434,38 @@ fcrdns_free(struct fcrdns *job)
 	free(job);
 }
 
-/* Only answers that say what the DNS holds are worth keeping: a failure,
- * a timeout or a bogus answer is asked again next time. */
+/* Only an answer that came from the DNS and says what it holds is worth
+ * keeping, and only until its TTL runs out counted from its arrival: a
+ * failure, a timeout, a cancel or a bogus answer is asked again next
+ * time.  Moves *until back to the answer's expiry when that is earlier. */
 static bool
-reusable(const struct fcrdns_lookup *l)
+lookup_reusable(const struct fcrdns_lookup *l, struct timespec *until)
 {
-	return l->answered && l->dnssec != DNSSEC_BOGUS &&
-	    (l->status == DNS_OK || l->status == DNS_NXDOMAIN ||
-	    l->status == DNS_NODATA);
+	if (!l->arrived || l->dnssec == DNSSEC_BOGUS ||
+	    (l->status != DNS_OK && l->status != DNS_NXDOMAIN &&
+	    l->status != DNS_NODATA))
+		return false;
+	*until = ttl_cache_expiry(*until, l->arrived_at, l->ttl);
+	return true;
 }
 
-static unsigned
-reuse_ttl(const struct fcrdns_result *res)
+/* The verdict rests on the PTR answer and, when it held names, on the
+ * forward answer of every name followed; the result may be reused only if
+ * each of them is.  No lookup is passed over: a name whose forward lookup
+ * never started (the PTR answer came while the job was closing) makes the
+ * verdict temperror, and so the result is not reusable. */
+static void
+judge_reuse(struct fcrdns_result *res)
 {
-	unsigned ttl;
+	struct timespec until = res->ptr.arrived_at;
 
-	if (!reusable(&res->ptr))
-		return 0;
-	ttl = res->ptr.ttl;
-	for (size_t i = 0; i < res->nnames; i++) {
-		const struct fcrdns_lookup *f = &res->names[i].forward;
-
-		if (!f->started)
-			continue;
-		if (!reusable(f))
-			return 0;
-		if (f->ttl < ttl)
-			ttl = f->ttl;
-	}
-	return ttl;
+	until.tv_sec += (time_t)res->ptr.ttl;	/* lowered by each answer */
+	res->reusable = false;
+	if (!lookup_reusable(&res->ptr, &until))
+		return;
+	for (size_t i = 0; res->ptr.status == DNS_OK && i < res->nnames; i++)
+		if (!lookup_reusable(&res->names[i].forward, &until))
+			return;
+	res->expires = until;
+	res->reusable = true;
 }

@@ -38,10 +38,15 @@ enum iprev {
 	IPREV_TEMPERROR		/* SERVFAIL, timeout or bogus on the way */
 };
 
-/* One recorded lookup. */
+/* One recorded lookup.  answered is set however the lookup ended (an
+ * answer, a local failure, a timeout or a cancel); arrived only when the
+ * DNS's own answer was recorded, which is the one case a result may be
+ * reused on. */
 struct fcrdns_lookup {
 	bool started;			/* a query was sent */
-	bool answered;			/* its answer arrived in time */
+	bool answered;			/* it has ended; status says how */
+	bool arrived;			/* the status is the DNS's answer */
+	struct timespec arrived_at;	/* CLOCK_MONOTONIC, when arrived */
 	enum dns_status status;
 	int rcode;
 	enum dnssec_state dnssec;
@@ -74,11 +79,16 @@ struct fcrdns_result {
 	int confirmed;			/* index into names, or -1 */
 	tag_set tags;
 	unsigned ms;			/* from start to the verdict */
-	unsigned ttl;			/* seconds the whole result may be
-					   reused: the smallest TTL of the
-					   answers it rests on; 0 if one of
-					   them failed, timed out or was
-					   bogus */
+	bool reusable;			/* every answer the verdict rests on
+					   (the PTR answer and the forward
+					   answer of every name followed)
+					   arrived from the DNS and says
+					   what the DNS holds: no failure,
+					   timeout, cancel, unstarted lookup
+					   or bogus answer among them */
+	struct timespec expires;	/* when reusable: the earliest
+					   arrival + TTL of those answers,
+					   CLOCK_MONOTONIC */
 	bool cached;			/* reused, not looked up */
 };
 

@@ -53,10 +53,10 @@ fcrdns_cache_keep(struct ttl_cache *c, const struct fcrdns_result *res,
 {
 	char key[KEY_MAX];
 
-	if (c == NULL || res->cached || res->ttl == 0)
+	if (c == NULL || res->cached || !res->reusable)
 		return;
 	make_key(key, &res->client, max_names);
-	(void)ttl_cache_put(c, key, res, res->ttl, now);
+	(void)ttl_cache_put(c, key, res, res->expires, now);
 }
 
 static void *

@@ -31,7 +31,8 @@ struct fcrdns *fcrdns_cache_start(struct ttl_cache *c, struct resolver *r,
     const struct addr *client, unsigned max_names, struct timespec now);
 
 /* Keeps a finished result that was looked up (not itself from the
- * cache) for its ttl.  c may be NULL. */
+ * cache) and is reusable, until it expires (see struct fcrdns_result):
+ * counted from when its answers arrived, not from now.  c may be NULL. */
 void fcrdns_cache_keep(struct ttl_cache *c, const struct fcrdns_result *res,
     unsigned max_names, struct timespec now);
 

@@ -56,12 +56,11 @@ helo_cache_keep(struct ttl_cache *c, const char *name, struct helo_lookup *l,
 	char key[DNAME_TEXT_MAX];
 	const struct helo_forward *fwd;
 	struct helo_kept *kept;
-	unsigned ttl;
+	struct timespec expires;
 
 	if (c == NULL || l == NULL || make_key(key, sizeof(key), name) == -1)
 		return;
-	ttl = helo_lookup_ttl(l);
-	if (ttl == 0)
+	if (!helo_lookup_expiry(l, &expires))
 		return;
 	fwd = helo_lookup_finish(l);
 	kept = calloc(1, sizeof(*kept));
@@ -72,7 +71,7 @@ helo_cache_keep(struct ttl_cache *c, const char *name, struct helo_lookup *l,
 		kept->fwd.naddrs = HELO_LOOKUP_MAX_ADDRS;
 	memcpy(kept->addrs, fwd->addrs,
 	    kept->fwd.naddrs * sizeof(kept->addrs[0]));
-	(void)ttl_cache_put(c, key, kept, ttl, now);
+	(void)ttl_cache_put(c, key, kept, expires, now);
 	free(kept);
 }
 

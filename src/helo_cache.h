@@ -25,8 +25,9 @@ struct ttl_cache *helo_cache_create(size_t capacity);
 struct helo_lookup *helo_cache_start(struct ttl_cache *c, struct resolver *r,
     const char *name, struct timespec now);
 
-/* Keeps a finished lookup of name for its TTL (see helo_lookup_ttl()).
- * c may be NULL. */
+/* Keeps a finished, reusable lookup of name until the first of its
+ * answers' TTLs runs out, counted from when that answer arrived (see
+ * helo_lookup_expiry()).  c may be NULL. */
 void helo_cache_keep(struct ttl_cache *c, const char *name,
     struct helo_lookup *l, struct timespec now);
 

@@ -14,13 +14,20 @@
 
 #include "helo_lookup.h"
 #include "metrics.h"
+#include "monotime.h"
+#include "ttl_cache.h"
 
 enum { LOOKUP_A, LOOKUP_AAAA, LOOKUP_COUNT };
 
+/* One of the two lookups.  answered is set however it ended; arrived only
+ * when the status is the DNS's own answer, the one case it may be reused
+ * on. */
 struct helo_slot {
 	struct helo_lookup *owner;
 	struct dns_query *query;
 	bool answered;
+	bool arrived;
+	struct timespec arrived_at;	/* CLOCK_MONOTONIC */
 	enum dns_status status;
 	struct addr addrs[HELO_LOOKUP_MAX_ADDRS / LOOKUP_COUNT];
 	size_t naddrs;
@@ -79,6 +86,8 @@ on_answer(void *arg, const struct dns_answer *a)
 
 	pthread_mutex_lock(&l->lock);
 	s->answered = true;
+	s->arrived = true;
+	s->arrived_at = monotime_now();
 	s->status = a->status;
 	s->ttl = a->ttl;
 	s->bogus = a->dnssec == DNSSEC_BOGUS;
@@ -187,24 +196,28 @@ helo_lookup_start_done(const struct helo_forward *fwd)
 	return l;
 }
 
-/* A failure, a timeout or a bogus answer is asked again next time. */
-unsigned
-helo_lookup_ttl(const struct helo_lookup *l)
+/* Reusable only if both answers came from the DNS and say what it holds:
+ * a failure, a timeout, a cancel or a bogus answer is asked again next
+ * time.  Expiry counts from each answer's arrival, not from now. */
+bool
+helo_lookup_expiry(const struct helo_lookup *l, struct timespec *expires)
 {
-	unsigned ttl = 0;
+	struct timespec until;
 
 	if (!l->finished || l->cached)
-		return 0;
+		return false;
+	until = l->slot[LOOKUP_A].arrived_at;
+	until.tv_sec += (time_t)l->slot[LOOKUP_A].ttl;
 	for (int i = 0; i < LOOKUP_COUNT; i++) {
 		const struct helo_slot *s = &l->slot[i];
 
-		if (!s->answered || s->bogus || (s->status != DNS_OK &&
+		if (!s->arrived || s->bogus || (s->status != DNS_OK &&
 		    s->status != DNS_NXDOMAIN && s->status != DNS_NODATA))
-			return 0;
-		if (i == 0 || s->ttl < ttl)
-			ttl = s->ttl;
+			return false;
+		until = ttl_cache_expiry(until, s->arrived_at, s->ttl);
 	}
-	return ttl;
+	*expires = until;
+	return true;
 }
 
 static struct helo_lookup *

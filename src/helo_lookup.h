@@ -10,6 +10,7 @@
 #ifndef PTRMILTER_HELO_LOOKUP_H
 #define PTRMILTER_HELO_LOOKUP_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "helo.h"
@@ -41,9 +42,11 @@ void helo_lookup_free(struct helo_lookup *l);
  * earlier connection.  NULL when out of memory. */
 struct helo_lookup *helo_lookup_start_done(const struct helo_forward *fwd);
 
-/* Seconds a finished lookup's result may be reused: the smaller TTL of
- * the A and AAAA answers; 0 if either failed, timed out or was bogus, or
- * if the result itself came from helo_lookup_start_done(). */
-unsigned helo_lookup_ttl(const struct helo_lookup *l);
+/* Whether a finished lookup's result may be reused, and until when:
+ * true, with *expires set to the earlier of (arrival + TTL) of the A and
+ * AAAA answers (CLOCK_MONOTONIC), only when both answers came from the
+ * DNS and neither failed, timed out, was cancelled or was bogus; false
+ * too for a result that itself came from helo_lookup_start_done(). */
+bool helo_lookup_expiry(const struct helo_lookup *l, struct timespec *expires);
 
 #endif

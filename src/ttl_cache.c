@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monotime.h"
 #include "ttl_cache.h"
 
 struct entry {
 	struct entry *next_in_bucket;
 	struct entry *newer, *older;	/* the LRU list */
-	time_t expires;			/* monotonic seconds */
+	struct timespec expires;	/* CLOCK_MONOTONIC */
 	void *value;
 	char key[];
 };
@@ -81,7 +82,7 @@ ttl_cache_get(struct ttl_cache *c, const char *key, struct timespec now)
 
 	pthread_mutex_lock(&c->lock);
 	slot = find(c, key);
-	if (*slot != NULL && (*slot)->expires <= now.tv_sec) {
+	if (*slot != NULL && monotime_diff_us(now, (*slot)->expires) <= 0) {
 		drop(c, slot);
 	} else if (*slot != NULL) {
 		unlink_lru(c, *slot);
@@ -94,15 +95,14 @@ ttl_cache_get(struct ttl_cache *c, const char *key, struct timespec now)
 
 int
 ttl_cache_put(struct ttl_cache *c, const char *key, const void *value,
-    unsigned ttl, struct timespec now)
+    struct timespec expires, struct timespec now)
 {
 	size_t klen = strlen(key) + 1;
 	struct entry **slot, *e;
 
-	if (ttl == 0 || c->capacity == 0)
+	if (monotime_diff_us(now, expires) <= 0 || c->capacity == 0)
 		return 0;
-	if (ttl > c->max_ttl)
-		ttl = c->max_ttl;
+	expires = ttl_cache_expiry(expires, now, c->max_ttl);
 	e = malloc(sizeof(*e) + klen);
 	if (e == NULL)
 		return -1;
@@ -112,7 +112,7 @@ ttl_cache_put(struct ttl_cache *c, const char *key, const void *value,
 		return -1;
 	}
 	memcpy(e->key, key, klen);
-	e->expires = now.tv_sec + (time_t)ttl;
+	e->expires = expires;
 
 	pthread_mutex_lock(&c->lock);
 	slot = find(c, key);
@@ -138,6 +138,16 @@ ttl_cache_count(struct ttl_cache *c)
 	n = c->count;
 	pthread_mutex_unlock(&c->lock);
 	return n;
+}
+
+struct timespec
+ttl_cache_expiry(struct timespec until, struct timespec arrived,
+    unsigned ttl)
+{
+	struct timespec t = arrived;
+
+	t.tv_sec += (time_t)ttl;
+	return monotime_diff_us(t, until) > 0 ? t : until;
 }
 
 /* FNV-1a: keys are short (an address, a host name). */

@@ -33,11 +33,20 @@ void ttl_cache_free(struct ttl_cache *c);
 void *ttl_cache_get(struct ttl_cache *c, const char *key,
     struct timespec now);
 
-/* Keeps a copy of value under key for ttl seconds from now (at most
- * max_ttl), replacing what was there.  ttl 0 keeps nothing.  Returns 0,
- * or -1 when out of memory (nothing is kept then). */
+/* Keeps a copy of value under key until expires, replacing what was
+ * there.  expires is a CLOCK_MONOTONIC time the caller computes from when
+ * the answers behind value arrived and their TTLs, not from now: time a
+ * result spent waiting to be kept must not stretch it.  The cache keeps
+ * nothing longer than max_ttl seconds from now, and nothing at all when
+ * expires is not after now.  Returns 0, or -1 when out of memory (nothing
+ * is kept then). */
 int ttl_cache_put(struct ttl_cache *c, const char *key, const void *value,
-    unsigned ttl, struct timespec now);
+    struct timespec expires, struct timespec now);
+
+/* The earlier of until and arrived + ttl seconds: a value resting on
+ * several DNS answers expires with the first of them. */
+struct timespec ttl_cache_expiry(struct timespec until,
+    struct timespec arrived, unsigned ttl);
 
 /* Entries held, expired or not (for tests and statistics). */
 size_t ttl_cache_count(struct ttl_cache *c);

@@ -41,8 +41,13 @@ fake_resolver_reset(void)
 void
 fake_resolver_add(const struct fake_rule *rule)
 {
-	if (nrules < MAX_RULES)
-		rules[nrules++] = *rule;
+	if (nrules == MAX_RULES) {
+		/* A rule dropped silently would make a test lie. */
+		fprintf(stderr, "fake_resolver: more than %d rules\n",
+		    MAX_RULES);
+		abort();
+	}
+	rules[nrules++] = *rule;
 }
 
 static const struct fake_rule *
@@ -91,11 +96,19 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 	return q;
 }
 
+static void answer(struct dns_query *q, const struct fake_rule *rule);
+
 void
 resolver_release(struct dns_query *q)
 {
-	if (q != NULL)
-		q->released = true;
+	const struct fake_rule *rule;
+
+	if (q == NULL)
+		return;
+	rule = find_rule(q->name, q->rrtype);
+	if (!q->answered && rule != NULL && rule->on_release)
+		answer(q, rule);
+	q->released = true;
 }
 
 /* "a.b.c" to wire format; no escapes (tests use wire for odd names). */
@@ -120,13 +133,36 @@ to_wire(const char *name, uint8_t *out, size_t size)
 	return n;
 }
 
+/* One datum as rdata of q's type into buf (at least 300 bytes): an
+ * address for A and AAAA, else a name.  Not an address for A: sent as
+ * odd-length rdata.  Returns its length. */
+static size_t
+to_rdata(const struct dns_query *q, const char *datum, uint8_t *buf,
+    size_t size)
+{
+	size_t len = 0;
+
+	if (q->rrtype == DNS_TYPE_A)
+		len = inet_pton(AF_INET, datum, buf) == 1 ? 4 : 0;
+	else if (q->rrtype == DNS_TYPE_AAAA)
+		len = inet_pton(AF_INET6, datum, buf) == 1 ? 16 : 0;
+	else
+		len = to_wire(datum, buf, size);
+	if (len == 0 && q->rrtype == DNS_TYPE_A) {
+		len = strlen(datum) % size;
+		memcpy(buf, datum, len);
+	}
+	return len;
+}
+
 static void
 answer(struct dns_query *q, const struct fake_rule *rule)
 {
-	uint8_t buf[FAKE_MAX_DATA][300];
-	struct dns_rdata rr[FAKE_MAX_DATA];
+	enum { SLOT = 300 };
+	uint8_t *buf = NULL;
+	struct dns_rdata *rr = NULL;
 	struct dns_answer a;
-	size_t n = 0;
+	size_t n = 0, max = 0, ndata = 0;
 
 	memset(&a, 0, sizeof(a));
 	if (rule == NULL) {
@@ -139,35 +175,32 @@ answer(struct dns_query *q, const struct fake_rule *rule)
 		a.ttl = rule->ttl;
 		a.why_bogus = rule->why_bogus;
 		a.canonname = rule->canonname;
+		while (ndata < FAKE_MAX_DATA && rule->data[ndata] != NULL)
+			ndata++;
+		max = 1 + ndata + rule->nmore;
+		buf = calloc(max, SLOT);
+		rr = calloc(max, sizeof(*rr));
+		if (buf == NULL || rr == NULL)
+			abort();
 		if (rule->wire_len > 0) {
 			rr[n].data = rule->wire;
 			rr[n++].len = rule->wire_len;
 		}
-		for (size_t i = 0; i < FAKE_MAX_DATA &&
-		    rule->data[i] != NULL; i++) {
-			size_t len = 0;
-			if (q->rrtype == DNS_TYPE_A)
-				len = inet_pton(AF_INET, rule->data[i],
-				    buf[n]) == 1 ? 4 : 0;
-			else if (q->rrtype == DNS_TYPE_AAAA)
-				len = inet_pton(AF_INET6, rule->data[i],
-				    buf[n]) == 1 ? 16 : 0;
-			else
-				len = to_wire(rule->data[i], buf[n],
-				    sizeof(buf[n]));
-			if (len == 0 && q->rrtype == DNS_TYPE_A) {
-				/* not an address: sent as odd-length rdata */
-				len = strlen(rule->data[i]) % sizeof(buf[n]);
-				memcpy(buf[n], rule->data[i], len);
-			}
-			rr[n].data = buf[n];
-			rr[n++].len = len;
+		for (size_t i = 0; i < ndata + rule->nmore; i++) {
+			const char *datum = i < ndata ? rule->data[i] :
+			    rule->more[i - ndata];
+			uint8_t *slot = buf + n * SLOT;
+
+			rr[n].data = slot;
+			rr[n++].len = to_rdata(q, datum, slot, SLOT);
 		}
 	}
 	a.count = n;
 	a.rr = n > 0 ? rr : NULL;
 	q->answered = true;
 	q->cb(q->arg, &a);
+	free(buf);
+	free(rr);
 }
 
 size_t
@@ -185,7 +218,7 @@ fake_resolver_deliver(void)
 			if (q->answered || q->released)
 				continue;
 			rule = find_rule(q->name, q->rrtype);
-			if (rule != NULL && rule->never)
+			if (rule != NULL && (rule->never || rule->on_release))
 				continue;
 			answer(q, rule);
 			delivered++;

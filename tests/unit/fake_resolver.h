@@ -5,7 +5,10 @@
  * Answers come from a script of {name, type} rules.  Queries are queued and
  * answered only when the test calls fake_resolver_deliver(), on the test's
  * own thread, so every interleaving is deterministic.  A rule marked
- * `never` leaves its query unanswered, as a dead server would.
+ * `never` leaves its query unanswered, as a dead server would; one marked
+ * `on_release` answers only when the owner releases the query, as the
+ * real resolver does when the answer races the release (the callback runs
+ * and the release waits for it).
  */
 #ifndef FAKE_RESOLVER_H
 #define FAKE_RESOLVER_H
@@ -29,6 +32,10 @@ struct fake_rule {
 	const char *why_bogus;
 	unsigned ttl;			/* the answer's reuse time */
 	bool never;			/* no answer, ever */
+	bool on_release;		/* answered inside resolver_release() */
+	/* More data after data[], any number: large answers. */
+	const char *const *more;
+	size_t nmore;
 	bool refuse;			/* resolver_query() fails */
 	/* Raw rdata, used instead of data[0] when wire_len > 0. */
 	const uint8_t *wire;

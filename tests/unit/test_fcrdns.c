@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -471,6 +472,84 @@ test_finish_after_ptr_starts_no_forward_lookups(void **state)
 }
 
 static void
+test_client_570th_of_2048_forward_records_confirms(void **state)
+{
+	static char texts[2048][16];
+	static const char *list[2048];
+
+	(void)state;
+	for (size_t i = 0; i < 2048; i++) {
+		snprintf(texts[i], sizeof(texts[i]), "10.0.%zu.%zu", i / 256,
+		    i % 256);
+		list[i] = i == 569 ? CLIENT4 : texts[i];
+	}
+	ptr(REV4, DNSSEC_SECURE, "big.example.com", NULL);
+	struct fake_rule r = { .name = "big.example.com",
+	    .rrtype = DNS_TYPE_A, .status = DNS_OK, .dnssec = DNSSEC_SECURE,
+	    .more = list, .nmore = 2048 };
+	fake_resolver_add(&r);
+	const struct fcrdns_result *res = run(CLIENT4, 10, 100);
+	assert_int_equal(res->names[0].naddrs, 2048);
+	assert_int_equal(res->iprev, IPREV_PASS);
+}
+
+/* The PTR answer comes while the owner is finishing the job: the names
+ * are recorded, no forward lookup starts, the verdict is temperror and
+ * the result rests on lookups never made, so it is not reusable. */
+static void
+test_ptr_answer_while_finishing_is_temperror_not_reusable(void **state)
+{
+	(void)state;
+	struct fake_rule r = { .name = REV4, .rrtype = DNS_TYPE_PTR,
+	    .status = DNS_OK, .dnssec = DNSSEC_SECURE, .ttl = 300,
+	    .data = { "mail.example.com" }, .on_release = true };
+	fake_resolver_add(&r);
+	fwd("mail.example.com", DNS_TYPE_A, DNSSEC_SECURE, CLIENT4, NULL);
+	const struct fcrdns_result *res = run(CLIENT4, 10, 10);
+	assert_int_equal(res->ptr.status, DNS_OK);
+	assert_int_equal(res->nnames, 1);
+	assert_false(res->names[0].forward.started);
+	assert_int_equal(fake_resolver_sent("mail.example.com"), 0);
+	assert_int_equal(res->iprev, IPREV_TEMPERROR);
+	assert_true(has(res, TAG_DNS_TEMPERROR));
+	assert_false(res->reusable);
+}
+
+/* Reusable until the first answer's TTL runs out, from its arrival. */
+static void
+test_reusable_until_the_earliest_answer_expires(void **state)
+{
+	(void)state;
+	struct timespec before = monotime_now();
+	struct fake_rule p = { .name = REV4, .rrtype = DNS_TYPE_PTR,
+	    .status = DNS_OK, .dnssec = DNSSEC_SECURE, .ttl = 300,
+	    .data = { "mail.example.com" } };
+	struct fake_rule a = { .name = "mail.example.com",
+	    .rrtype = DNS_TYPE_A, .status = DNS_OK, .dnssec = DNSSEC_SECURE,
+	    .ttl = 60, .data = { CLIENT4 } };
+	fake_resolver_add(&p);
+	fake_resolver_add(&a);
+	const struct fcrdns_result *res = run(CLIENT4, 10, 100);
+	int64_t ms = monotime_diff_ms(before, res->expires);
+	assert_true(res->reusable);
+	assert_true(ms >= 60000 && ms < 61000);
+}
+
+/* One name confirms, another's lookup timed out: the pass stands, but
+ * the result rests on a timeout and is not reused. */
+static void
+test_pass_with_a_timed_out_name_is_not_reusable(void **state)
+{
+	(void)state;
+	ptr(REV4, DNSSEC_SECURE, "slow.example.com", "mail.example.com");
+	silent("slow.example.com", DNS_TYPE_A);
+	fwd("mail.example.com", DNS_TYPE_A, DNSSEC_SECURE, CLIENT4, NULL);
+	const struct fcrdns_result *res = run(CLIENT4, 10, 20);
+	assert_int_equal(res->iprev, IPREV_PASS);
+	assert_false(res->reusable);
+}
+
+static void
 test_iprev_names_are_rfc8601_words(void **state)
 {
 	(void)state;
@@ -511,6 +590,10 @@ main(void)
 		T(test_forward_rdata_of_wrong_length_is_ignored),
 		T(test_free_before_any_answer_releases_every_query),
 		T(test_finish_after_ptr_starts_no_forward_lookups),
+		T(test_client_570th_of_2048_forward_records_confirms),
+		T(test_ptr_answer_while_finishing_is_temperror_not_reusable),
+		T(test_reusable_until_the_earliest_answer_expires),
+		T(test_pass_with_a_timed_out_name_is_not_reusable),
 		T(test_iprev_names_are_rfc8601_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,14 @@
  * test_result_cache.c - reuse of finished lookups: the TTL cache itself
  * (expiry, the TTL cap, least-recently-used eviction, copies), and the
  * FCrDNS and HELO caches over the scripted resolver: a client seen again
- * within the TTLs costs no query, and failures are never kept.
+ * within the TTLs costs no query, an entry expires with the first of its
+ * answers counted from when that answer arrived, and no result that rests
+ * on a failure, a timeout, a cancel or a lookup never started is kept.
+ *
+ * The lookups stamp their answers with the real monotonic clock, so the
+ * times handed to the caches are seconds after `base`, read just before
+ * the answers are delivered: an answer arrives at base + (well under a
+ * second).
  */
 #include "config.h"
 
@@ -29,6 +36,7 @@
 #define RESOLVER ((struct resolver *)1)
 
 static int live_values;
+static struct timespec base;
 
 static void *
 copy_int(const void *v)
@@ -69,10 +77,12 @@ get(struct ttl_cache *c, const char *key, time_t t)
 	return r;
 }
 
+/* put: value under key at time t, until t + ttl. */
 static void
 put(struct ttl_cache *c, const char *key, int value, unsigned ttl, time_t t)
 {
-	assert_int_equal(ttl_cache_put(c, key, &value, ttl, at(t)), 0);
+	assert_int_equal(ttl_cache_put(c, key, &value, at(t + (time_t)ttl),
+	    at(t)), 0);
 }
 
 static void
@@ -156,7 +166,18 @@ setup(void **state)
 {
 	(void)state;
 	fake_resolver_reset();
+	base = monotime_now();
 	return 0;
+}
+
+/* t seconds after base. */
+static struct timespec
+since(time_t t)
+{
+	struct timespec s = base;
+
+	s.tv_sec += t;
+	return s;
 }
 
 static int
@@ -179,10 +200,12 @@ rule(const char *name, int type, enum dns_status st, unsigned ttl,
 	fake_resolver_add(&r);
 }
 
-/* One connection: start (maybe from the cache), answer, finish, keep.
- * Returns the iprev verdict; *cached says whether it was reused. */
+/* One connection: start at t_connect (maybe from the cache), answer,
+ * finish, and keep at t_mail.  Returns the iprev verdict; *cached says
+ * whether it was reused. */
 static enum iprev
-connection(struct ttl_cache *c, unsigned max_names, time_t t, bool *cached)
+session(struct ttl_cache *c, unsigned max_names, time_t t_connect,
+    time_t t_mail, bool *cached)
 {
 	struct addr a;
 	struct fcrdns *job;
@@ -190,12 +213,13 @@ connection(struct ttl_cache *c, unsigned max_names, time_t t, bool *cached)
 	enum iprev iprev;
 
 	assert_int_equal(addr_parse(CLIENT, &a), 0);
-	job = fcrdns_cache_start(c, RESOLVER, &a, max_names, at(t));
+	job = fcrdns_cache_start(c, RESOLVER, &a, max_names,
+	    since(t_connect));
 	assert_non_null(job);
 	fake_resolver_deliver();
 	(void)fcrdns_wait(job, monotime_add_ms(monotime_now(), 20));
 	res = fcrdns_finish(job);
-	fcrdns_cache_keep(c, res, max_names, at(t));
+	fcrdns_cache_keep(c, res, max_names, since(t_mail));
 	iprev = res->iprev;
 	*cached = res->cached;
 	if (res->cached) {
@@ -207,6 +231,13 @@ connection(struct ttl_cache *c, unsigned max_names, time_t t, bool *cached)
 	return iprev;
 }
 
+/* A connection whose verdict is kept as soon as it is made. */
+static enum iprev
+connection(struct ttl_cache *c, unsigned max_names, time_t t, bool *cached)
+{
+	return session(c, max_names, t, t, cached);
+}
+
 static void
 test_fcrdns_reused_within_the_smallest_ttl(void **state)
 {
@@ -216,19 +247,19 @@ test_fcrdns_reused_within_the_smallest_ttl(void **state)
 	(void)state;
 	rule(REV, DNS_TYPE_PTR, DNS_OK, 300, DNSSEC_SECURE, NAME);
 	rule(NAME, DNS_TYPE_A, DNS_OK, 60, DNSSEC_SECURE, CLIENT);
-	assert_int_equal(connection(c, 10, 1000, &cached), IPREV_PASS);
+	assert_int_equal(connection(c, 10, 0, &cached), IPREV_PASS);
 	assert_false(cached);
 	assert_int_equal(fake_resolver_sent(REV), 1);
-	assert_int_equal(connection(c, 10, 1059, &cached), IPREV_PASS);
+	assert_int_equal(connection(c, 10, 59, &cached), IPREV_PASS);
 	assert_true(cached);
 	assert_int_equal(fake_resolver_sent(REV), 1);	/* no new query */
 	assert_int_equal(fake_resolver_sent(NAME), 1);
-	/* 60 s, the A record's TTL, later: asked again. */
-	assert_int_equal(connection(c, 10, 1060, &cached), IPREV_PASS);
+	/* 60 s, the A record's TTL, after it came: asked again. */
+	assert_int_equal(connection(c, 10, 61, &cached), IPREV_PASS);
 	assert_false(cached);
 	assert_int_equal(fake_resolver_sent(REV), 2);
 	/* Another max_ptr_names follows other names: its own entry. */
-	assert_int_equal(connection(c, 1, 1061, &cached), IPREV_PASS);
+	assert_int_equal(connection(c, 1, 1, &cached), IPREV_PASS);
 	assert_false(cached);
 	ttl_cache_free(c);
 }
@@ -279,18 +310,93 @@ test_fcrdns_failures_are_never_kept(void **state)
 	ttl_cache_free(c);
 }
 
+/* The PTR answer comes exactly while the job is being finished: the
+ * owner has closed it, so no forward lookup starts and the verdict is
+ * temperror.  It rests on lookups never started and must not be kept:
+ * the next connection from the address looks up afresh. */
+static void
+test_fcrdns_ptr_answer_while_finishing_is_not_kept(void **state)
+{
+	struct ttl_cache *c = fcrdns_cache_create(16);
+	struct fake_rule r = { .name = REV, .rrtype = DNS_TYPE_PTR,
+	    .status = DNS_OK, .dnssec = DNSSEC_SECURE, .ttl = 300,
+	    .data = { NAME }, .on_release = true };
+	bool cached;
+
+	(void)state;
+	fake_resolver_add(&r);
+	rule(NAME, DNS_TYPE_A, DNS_OK, 300, DNSSEC_SECURE, CLIENT);
+	assert_int_equal(connection(c, 10, 0, &cached), IPREV_TEMPERROR);
+	assert_int_equal(fake_resolver_sent(NAME), 0);	/* never started */
+	assert_int_equal(ttl_cache_count(c), 0);
+	assert_int_equal(connection(c, 10, 1, &cached), IPREV_TEMPERROR);
+	assert_false(cached);
+	assert_int_equal(fake_resolver_sent(REV), 2);	/* asked again */
+	ttl_cache_free(c);
+}
+
+/* A forward answer that comes while its query is released did arrive and
+ * was judged on: that result is whole and may be kept. */
+static void
+test_fcrdns_forward_answer_while_finishing_is_kept(void **state)
+{
+	struct ttl_cache *c = fcrdns_cache_create(16);
+	struct fake_rule r = { .name = NAME, .rrtype = DNS_TYPE_A,
+	    .status = DNS_OK, .dnssec = DNSSEC_SECURE, .ttl = 300,
+	    .data = { CLIENT }, .on_release = true };
+	bool cached;
+
+	(void)state;
+	rule(REV, DNS_TYPE_PTR, DNS_OK, 300, DNSSEC_SECURE, NAME);
+	fake_resolver_add(&r);
+	assert_int_equal(connection(c, 10, 0, &cached), IPREV_PASS);
+	assert_int_equal(connection(c, 10, 1, &cached), IPREV_PASS);
+	assert_true(cached);
+	assert_int_equal(fake_resolver_sent(REV), 1);
+	ttl_cache_free(c);
+}
+
+/* An answer that arrived at 0 with TTL 60 and was kept at 50 (the client
+ * idled before MAIL) is gone at 61, not at 110. */
+static void
+test_fcrdns_expiry_counts_from_the_answers_arrival(void **state)
+{
+	struct ttl_cache *c = fcrdns_cache_create(16);
+	bool cached;
+
+	(void)state;
+	rule(REV, DNS_TYPE_PTR, DNS_OK, 60, DNSSEC_SECURE, NAME);
+	rule(NAME, DNS_TYPE_A, DNS_OK, 300, DNSSEC_SECURE, CLIENT);
+	assert_int_equal(session(c, 10, 0, 50, &cached), IPREV_PASS);
+	assert_false(cached);
+	assert_int_equal(connection(c, 10, 59, &cached), IPREV_PASS);
+	assert_true(cached);
+	assert_int_equal(connection(c, 10, 61, &cached), IPREV_PASS);
+	assert_false(cached);
+	assert_int_equal(fake_resolver_sent(REV), 2);
+	ttl_cache_free(c);
+}
+
 /* --- HELO lookups */
 
+/* A HELO lookup started at t_helo and kept at t_mail. */
 static const struct helo_forward *
-helo(struct ttl_cache *c, const char *name, time_t t, struct helo_lookup **l)
+helo_session(struct ttl_cache *c, const char *name, time_t t_helo,
+    time_t t_mail, struct helo_lookup **l)
 {
-	*l = helo_cache_start(c, RESOLVER, name, at(t));
+	*l = helo_cache_start(c, RESOLVER, name, since(t_helo));
 	assert_non_null(*l);
 	fake_resolver_deliver();
 	(void)helo_lookup_wait(*l, monotime_add_ms(monotime_now(), 20));
 	const struct helo_forward *f = helo_lookup_finish(*l);
-	helo_cache_keep(c, name, *l, at(t));
+	helo_cache_keep(c, name, *l, since(t_mail));
 	return f;
+}
+
+static const struct helo_forward *
+helo(struct ttl_cache *c, const char *name, time_t t, struct helo_lookup **l)
+{
+	return helo_session(c, name, t, t, l);
 }
 
 static void
@@ -312,11 +418,12 @@ test_helo_reused_whatever_the_case(void **state)
 	assert_int_equal(f->aaaa, DNS_NODATA);
 	assert_int_equal(f->naddrs, 1);
 	assert_int_equal(f->addrs[0].family, AF_INET);
-	assert_int_equal(helo_lookup_ttl(l), 0);	/* not kept twice */
+	assert_false(helo_lookup_expiry(l, &(struct timespec){ 0 }));
+							/* not kept twice */
 	helo_lookup_free(l);
 	assert_int_equal(fake_resolver_sent(NAME), 2);
 	/* The AAAA answer's 50 s are up. */
-	helo_lookup_free((helo(c, NAME, 50, &l), l));
+	helo_lookup_free((helo(c, NAME, 51, &l), l));
 	assert_int_equal(fake_resolver_sent(NAME), 4);
 	ttl_cache_free(c);
 }
@@ -337,6 +444,43 @@ test_helo_timeout_is_never_kept(void **state)
 	ttl_cache_free(c);
 }
 
+/* As for FCrDNS: an A answer that arrived at 0 with TTL 60 and was kept
+ * at 50 is gone at 61. */
+static void
+test_helo_expiry_counts_from_the_answers_arrival(void **state)
+{
+	struct ttl_cache *c = helo_cache_create(16);
+	struct helo_lookup *l;
+
+	(void)state;
+	rule(NAME, DNS_TYPE_A, DNS_OK, 60, DNSSEC_INSECURE, CLIENT);
+	rule(NAME, DNS_TYPE_AAAA, DNS_NODATA, 300, DNSSEC_INSECURE, NULL);
+	helo_lookup_free((helo_session(c, NAME, 0, 50, &l), l));
+	helo_lookup_free((helo(c, NAME, 59, &l), l));
+	assert_int_equal(fake_resolver_sent(NAME), 2);	/* reused */
+	helo_lookup_free((helo(c, NAME, 61, &l), l));
+	assert_int_equal(fake_resolver_sent(NAME), 4);	/* asked again */
+	ttl_cache_free(c);
+}
+
+/* Let go before any answer (a new HELO, a client gone): nothing kept. */
+static void
+test_helo_cancelled_lookup_is_never_kept(void **state)
+{
+	struct ttl_cache *c = helo_cache_create(16);
+	struct helo_lookup *l;
+
+	(void)state;
+	rule(NAME, DNS_TYPE_A, DNS_OK, 100, DNSSEC_INSECURE, CLIENT);
+	rule(NAME, DNS_TYPE_AAAA, DNS_NODATA, 100, DNSSEC_INSECURE, NULL);
+	l = helo_cache_start(c, RESOLVER, NAME, since(0));
+	(void)helo_lookup_finish(l);
+	helo_cache_keep(c, NAME, l, since(0));
+	helo_lookup_free(l);
+	assert_int_equal(ttl_cache_count(c), 0);
+	ttl_cache_free(c);
+}
+
 int
 main(void)
 {
@@ -352,7 +496,21 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_fcrdns_failures_are_never_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_fcrdns_ptr_answer_while_finishing_is_not_kept, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fcrdns_forward_answer_while_finishing_is_kept, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fcrdns_expiry_counts_from_the_answers_arrival, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_helo_reused_whatever_the_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_helo_expiry_counts_from_the_answers_arrival, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_helo_cancelled_lookup_is_never_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_helo_timeout_is_never_kept, setup, teardown),
 	};
