@@ -12,12 +12,14 @@
 #include "helo_cache.h"
 #include "metrics.h"
 
-/* A finished helo_forward with its addresses, in one block. */
+/* A finished helo_forward with all its addresses, in one block sized to
+ * fit them. */
 struct helo_kept {
 	struct helo_forward fwd;
-	struct addr addrs[HELO_LOOKUP_MAX_ADDRS];
+	struct addr addrs[];
 };
 
+static struct helo_kept *new_kept(const struct helo_forward *fwd);
 static void *copy_kept(const void *value);
 static int make_key(char *key, size_t size, const char *name);
 
@@ -41,7 +43,6 @@ helo_cache_start(struct ttl_cache *c, struct resolver *r, const char *name,
 	kept = make_key(key, sizeof(key), name) == 0 ?
 	    ttl_cache_get(c, key, now) : NULL;
 	if (kept != NULL) {
-		kept->fwd.addrs = kept->addrs;
 		l = helo_lookup_start_done(&kept->fwd);
 		free(kept);
 	}
@@ -54,7 +55,6 @@ helo_cache_keep(struct ttl_cache *c, const char *name, struct helo_lookup *l,
     struct timespec now)
 {
 	char key[DNAME_TEXT_MAX];
-	const struct helo_forward *fwd;
 	struct helo_kept *kept;
 	struct timespec expires;
 
@@ -62,27 +62,33 @@ helo_cache_keep(struct ttl_cache *c, const char *name, struct helo_lookup *l,
 		return;
 	if (!helo_lookup_expiry(l, &expires))
 		return;
-	fwd = helo_lookup_finish(l);
-	kept = calloc(1, sizeof(*kept));
+	kept = new_kept(helo_lookup_finish(l));
 	if (kept == NULL)
 		return;
-	kept->fwd = *fwd;
-	if (kept->fwd.naddrs > HELO_LOOKUP_MAX_ADDRS)
-		kept->fwd.naddrs = HELO_LOOKUP_MAX_ADDRS;
-	memcpy(kept->addrs, fwd->addrs,
-	    kept->fwd.naddrs * sizeof(kept->addrs[0]));
 	(void)ttl_cache_put(c, key, kept, expires, now);
 	free(kept);
+}
+
+static struct helo_kept *
+new_kept(const struct helo_forward *fwd)
+{
+	struct helo_kept *kept;
+
+	kept = malloc(sizeof(*kept) + fwd->naddrs * sizeof(kept->addrs[0]));
+	if (kept == NULL)
+		return NULL;
+	kept->fwd = *fwd;
+	if (fwd->naddrs > 0)
+		memcpy(kept->addrs, fwd->addrs,
+		    fwd->naddrs * sizeof(kept->addrs[0]));
+	kept->fwd.addrs = kept->addrs;
+	return kept;
 }
 
 static void *
 copy_kept(const void *value)
 {
-	struct helo_kept *copy = malloc(sizeof(*copy));
-
-	if (copy != NULL)
-		memcpy(copy, value, sizeof(*copy));
-	return copy;
+	return new_kept(&((const struct helo_kept *)value)->fwd);
 }
 
 /* DNS names compare without case: one entry per name however spelt. */

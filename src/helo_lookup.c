@@ -29,7 +29,7 @@ struct helo_slot {
 	bool arrived;
 	struct timespec arrived_at;	/* CLOCK_MONOTONIC */
 	enum dns_status status;
-	struct addr addrs[HELO_LOOKUP_MAX_ADDRS / LOOKUP_COUNT];
+	struct addr *addrs;		/* every address of the answer */
 	size_t naddrs;
 	unsigned ttl;
 	bool bogus;
@@ -43,13 +43,14 @@ struct helo_lookup {
 	bool finished;
 	bool cached;			/* from helo_lookup_start_done() */
 	struct helo_slot slot[LOOKUP_COUNT];
-	struct addr addrs[HELO_LOOKUP_MAX_ADDRS];
+	struct addr *addrs;		/* result.addrs: A, then AAAA */
 	struct helo_forward result;
 };
 
 static void on_answer(void *arg, const struct dns_answer *a);
-static void keep_addresses(struct helo_slot *s, const struct dns_answer *a,
+static int keep_addresses(struct helo_slot *s, const struct dns_answer *a,
     int family);
+static void merge_addresses(struct helo_lookup *l);
 static struct helo_lookup *new_lookup(void);
 
 struct helo_lookup *
@@ -91,9 +92,14 @@ on_answer(void *arg, const struct dns_answer *a)
 	s->status = a->status;
 	s->ttl = a->ttl;
 	s->bogus = a->dnssec == DNSSEC_BOGUS;
-	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS)
-		keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
-		    AF_INET6);
+	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS &&
+	    keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
+	    AF_INET6) == -1) {
+		/* Part of the answer would be missing: a temporary
+		 * failure of ours, judged and kept as one. */
+		s->arrived = false;
+		s->status = DNS_TEMPFAIL;
+	}
 	if (l->pending > 0 && --l->pending == 0)
 		pthread_cond_broadcast(&l->changed);
 	pthread_mutex_unlock(&l->lock);
@@ -101,14 +107,20 @@ on_answer(void *arg, const struct dns_answer *a)
 
 /* Each lookup keeps its own addresses, so that the result lists A before
  * AAAA whichever answer came first: a finding's reason must not depend on
- * timing. */
-static void
+ * timing.  Every address is kept, however many: the client may be any of
+ * them, and the answer itself is bounded by the size of a DNS message
+ * (65,535 bytes hold fewer than 4,100 A records).  -1 when out of memory. */
+static int
 keep_addresses(struct helo_slot *s, const struct dns_answer *a, int family)
 {
 	size_t want = family == AF_INET ? 4 : 16;
-	size_t room = sizeof(s->addrs) / sizeof(s->addrs[0]);
 
-	for (size_t i = 0; i < a->count && s->naddrs < room; i++) {
+	if (a->count == 0)
+		return 0;
+	s->addrs = calloc(a->count, sizeof(*s->addrs));
+	if (s->addrs == NULL)
+		return -1;
+	for (size_t i = 0; i < a->count; i++) {
 		struct addr *x;
 
 		if (a->rr[i].len != want)
@@ -117,6 +129,7 @@ keep_addresses(struct helo_slot *s, const struct dns_answer *a, int family)
 		x->family = family;
 		memcpy(x->bytes, a->rr[i].data, want);
 	}
+	return 0;
 }
 
 int
@@ -155,15 +168,39 @@ helo_lookup_finish(struct helo_lookup *l)
 		else
 			metrics_count_dns_cancelled();
 	}
-	for (int i = 0; i < LOOKUP_COUNT; i++) {
-		memcpy(l->addrs + l->result.naddrs, l->slot[i].addrs,
-		    l->slot[i].naddrs * sizeof(l->addrs[0]));
-		l->result.naddrs += l->slot[i].naddrs;
-	}
+	merge_addresses(l);
 	l->result.a = l->slot[LOOKUP_A].status;
 	l->result.aaaa = l->slot[LOOKUP_AAAA].status;
 	l->finished = true;
 	return &l->result;
+}
+
+/* The result's addresses: A, then AAAA.  Out of memory leaves none and
+ * both lookups failed temporarily, so that nothing is judged (or kept)
+ * on half an answer. */
+static void
+merge_addresses(struct helo_lookup *l)
+{
+	size_t n = l->slot[LOOKUP_A].naddrs + l->slot[LOOKUP_AAAA].naddrs;
+
+	if (n == 0)
+		return;
+	l->addrs = calloc(n, sizeof(*l->addrs));
+	if (l->addrs == NULL) {
+		for (int i = 0; i < LOOKUP_COUNT; i++) {
+			l->slot[i].arrived = false;
+			l->slot[i].status = DNS_TEMPFAIL;
+		}
+		return;
+	}
+	for (int i = 0; i < LOOKUP_COUNT; i++) {
+		if (l->slot[i].naddrs == 0)
+			continue;	/* addrs may be NULL */
+		memcpy(l->addrs + l->result.naddrs, l->slot[i].addrs,
+		    l->slot[i].naddrs * sizeof(*l->addrs));
+		l->result.naddrs += l->slot[i].naddrs;
+	}
+	l->result.addrs = l->addrs;
 }
 
 void
@@ -172,6 +209,9 @@ helo_lookup_free(struct helo_lookup *l)
 	if (l == NULL)
 		return;
 	(void)helo_lookup_finish(l);
+	for (int i = 0; i < LOOKUP_COUNT; i++)
+		free(l->slot[i].addrs);
+	free(l->addrs);
 	pthread_cond_destroy(&l->changed);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
@@ -181,14 +221,19 @@ struct helo_lookup *
 helo_lookup_start_done(const struct helo_forward *fwd)
 {
 	struct helo_lookup *l = new_lookup();
-	size_t n = fwd->naddrs;
 
 	if (l == NULL)
 		return NULL;
-	if (n > HELO_LOOKUP_MAX_ADDRS)
-		n = HELO_LOOKUP_MAX_ADDRS;
-	memcpy(l->addrs, fwd->addrs, n * sizeof(l->addrs[0]));
-	l->result.naddrs = n;
+	if (fwd->naddrs > 0) {
+		l->addrs = calloc(fwd->naddrs, sizeof(*l->addrs));
+		if (l->addrs == NULL) {
+			helo_lookup_free(l);
+			return NULL;
+		}
+		memcpy(l->addrs, fwd->addrs, fwd->naddrs * sizeof(*l->addrs));
+	}
+	l->result.addrs = l->addrs;
+	l->result.naddrs = fwd->naddrs;
 	l->result.a = fwd->a;
 	l->result.aaaa = fwd->aaaa;
 	l->cached = true;
@@ -245,6 +290,5 @@ new_lookup(void)
 		free(l);
 		return NULL;
 	}
-	l->result.addrs = l->addrs;
 	return l;
 }

@@ -16,9 +16,6 @@
 #include "helo.h"
 #include "resolver.h"
 
-/* Addresses kept per HELO name (A and AAAA together). */
-#define HELO_LOOKUP_MAX_ADDRS 32
-
 struct helo_lookup;
 
 /* Starts both lookups of name (a host name, as helo_parse() yields it).
@@ -31,7 +28,8 @@ struct helo_lookup *helo_lookup_start(struct resolver *r, const char *name);
 int helo_lookup_wait(struct helo_lookup *l, struct timespec deadline);
 
 /* Stops what is outstanding (recorded as DNS_TIMEOUT) and returns what
- * came back; bogus answers count as failures and their data is dropped.
+ * came back: every address of both answers, A before AAAA, however many
+ * there are.  Bogus answers count as failures and their data is dropped.
  * May be called more than once. */
 const struct helo_forward *helo_lookup_finish(struct helo_lookup *l);
 

@@ -167,6 +167,14 @@ loop			CNAME	loop2
 loop2			CNAME	loop
 EOF
 		long_names | awk '{ print $0 "\tA\t198.51.100.99" }'
+		# A HELO name of 20 A records, 198.51.100.20 the 17th: the
+		# whole answer must count, not the first 16.
+		awk 'BEGIN {
+			for (k = 1; k <= 20; k++) {
+				a = k == 17 ? "198.51.100.20" : "192.0.2." (100 + k)
+				printf "many-a\tA\t%s\n", a
+			}
+		}'
 		if [ "$BENCH" -gt 0 ]; then
 			awk -v n="$BENCH" 'BEGIN {
 				for (k = 1; k <= n; k++)
