@@ -8,14 +8,20 @@
  * (milter_judge.c), RCPT enforces it per recipient so that postmaster and
  * abuse still get mail, and end-of-message records it in headers.
  *
+ * Forged headers (RFC 8601 section 5) are about the message, not the
+ * client: they are removed from every message, judged or not - exempt
+ * networks, clients without an address, authenticated senders included.
+ *
  * Nothing here exits or crashes the MTA's session: an internal error is
  * logged and the client accepted - ptrmilter never loses mail by its own
- * fault.  Every string from the MTA is bounded and made printable before
- * it is kept or logged.
+ * fault - except where accepting would pass a forged header: then the
+ * message is deferred.  Every string from the MTA is bounded and made
+ * printable before it is kept or logged.
  */
 #include "config.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,6 +44,9 @@
 static const struct milter_shared *shared;
 static atomic_ulong next_session_id;
 static atomic_ulong live_sessions;
+/* Each bad fallback authserv-id is logged once per process. */
+static atomic_bool warned_mta_id;
+static atomic_bool warned_no_id;
 
 static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0,
     unsigned long f1, unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -53,7 +62,12 @@ static sfsistat on_abort(SMFICTX *ctx);
 static sfsistat on_close(SMFICTX *ctx);
 
 static struct session *session_new(void);
+static struct session *session_for_message(SMFICTX *ctx);
 static void session_read_macros(SMFICTX *ctx, struct session *s);
+static void session_authserv_id(SMFICTX *ctx, struct session *s);
+static bool first_time(atomic_bool *done);
+static const char *client_shown(const struct session *s);
+static void remove_forged(SMFICTX *ctx, struct session *s);
 static void session_free(struct session *s);
 static void reset_message(struct session *s);
 static void copy_macro(SMFICTX *ctx, const char *macro, char *dst,
@@ -158,6 +172,25 @@ session_new(void)
 		return NULL;
 	}
 	s->helo_parsed.kind = HELO_NONE;
+	forged_init(&s->forged);
+	return s;
+}
+
+/* The session of a message.  One that could not be made at connect is
+ * made now, unjudged, so that the message's forged headers are still
+ * removed; NULL if even that fails. */
+static struct session *
+session_for_message(SMFICTX *ctx)
+{
+	struct session *s = smfi_getpriv(ctx);
+
+	if (s != NULL)
+		return s;
+	s = session_new();
+	if (s == NULL)
+		return NULL;
+	smfi_setpriv(ctx, s);
+	session_read_macros(ctx, s);
 	return s;
 }
 
@@ -173,15 +206,56 @@ session_read_macros(SMFICTX *ctx, struct session *s)
 	copy_macro(ctx, "{client_ptr}", s->mta_ptr, sizeof(s->mta_ptr));
 	copy_macro(ctx, "{daemon_addr}", addr_text, sizeof(addr_text));
 	s->have_our_addr = addr_parse(addr_text, &s->our_addr) == 0;
-	/* The authserv-id: the policy's, else the MTA's own name, else ours. */
-	if (s->snap->policy->authserv_id != NULL)
-		text_printable(s->authserv_id, sizeof(s->authserv_id),
-		    s->snap->policy->authserv_id);
-	else if (s->our_name[0] != '\0')
-		memcpy(s->authserv_id, s->our_name, sizeof(s->authserv_id));
-	else
-		text_printable(s->authserv_id, sizeof(s->authserv_id),
-		    shared->hostname);
+	session_authserv_id(ctx, s);
+}
+
+/* The authserv-id: the policy's, else the MTA's own name ({j}), else the
+ * host name - the first that is one (authres_id_valid()).  It is written
+ * unchanged and compared with incoming headers as it is, so a {j} that is
+ * not a token is not cut or mended but passed over. */
+static void
+session_authserv_id(SMFICTX *ctx, struct session *s)
+{
+	const char *j = smfi_getsymval(ctx, "j"), *id;
+	enum authres_id_source from;
+	char shown[SESSION_NAME_MAX];
+
+	from = authres_pick_id(s->snap->policy->authserv_id, j,
+	    shared->hostname, &id);
+	if (from > AUTHRES_ID_MTA && j != NULL && *j != '\0' &&
+	    first_time(&warned_mta_id)) {
+		text_printable(shown, sizeof(shown), j);
+		log_warning("the MTA's name {j} <%s> cannot be an "
+		    "authserv-id (an RFC 2045 token of at most 255 bytes); "
+		    "passed over: set authserv_id", shown);
+	}
+	if (from == AUTHRES_ID_NONE) {
+		if (first_time(&warned_no_id)) {
+			text_printable(shown, sizeof(shown), shared->hostname);
+			log_warning("the host name <%s> cannot be an "
+			    "authserv-id either: no Authentication-Results "
+			    "header is written until authserv_id is set",
+			    shown);
+		}
+		s->authserv_id[0] = '\0';
+		return;
+	}
+	/* authres_id_valid(): at most AUTHRES_ID_MAX bytes, which fit. */
+	memcpy(s->authserv_id, id, strlen(id) + 1);
+}
+
+/* True the first time it is asked about done, in the whole process. */
+static bool
+first_time(atomic_bool *done)
+{
+	return !atomic_exchange(done, true);
+}
+
+/* The client's address for a log line; "-" when it has none. */
+static const char *
+client_shown(const struct session *s)
+{
+	return s->client_text[0] != '\0' ? s->client_text : "-";
 }
 
 static void
@@ -192,6 +266,7 @@ session_free(struct session *s)
 	fcrdns_free(s->fcrdns);
 	helo_lookup_free(s->helo_lookup);
 	snapshot_release(s->snap);
+	forged_free(&s->forged);
 	free(s);
 	atomic_fetch_sub(&live_sessions, 1);
 }
@@ -213,9 +288,11 @@ on_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 		s = session_new();
 	}
 	if (s == NULL) {
-		log_err("out of memory at connect; accepting the connection "
-		    "unfiltered");
-		return SMFIS_ACCEPT;
+		/* Not SMFIS_ACCEPT: that would skip end of message, and
+		 * with it the removal of forged headers.  MAIL tries again. */
+		log_err("out of memory at connect; the connection is not "
+		    "judged");
+		return SMFIS_CONTINUE;
 	}
 	s->fresh = false;
 	smfi_setpriv(ctx, s);
@@ -294,20 +371,21 @@ static void
 reset_message(struct session *s)
 {
 	s->msg_exempt = false;
-	s->ar_seen = 0;
-	s->nar_ours = 0;
-	s->score_seen = 0;
+	forged_reset(&s->forged);
 }
 
 static sfsistat
 on_envfrom(SMFICTX *ctx, char **argv)
 {
-	struct session *s = smfi_getpriv(ctx);
+	struct session *s = session_for_message(ctx);
 	const char *auth;
 
 	(void)argv;
-	if (s == NULL)
-		return SMFIS_CONTINUE;
+	if (s == NULL) {
+		log_err("out of memory at MAIL: message deferred, its forged "
+		    "headers could not be removed");
+		return SMFIS_TEMPFAIL;
+	}
 	reset_message(s);
 	if (!s->judged)
 		return SMFIS_CONTINUE;
@@ -367,23 +445,22 @@ on_envrcpt(SMFICTX *ctx, char **argv)
 	return v->action == VERDICT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
+/* Every session, judged or not, keeps count: RFC 8601 removal is about
+ * the message.  A header that cannot be counted defers the message. */
 static sfsistat
 on_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = smfi_getpriv(ctx);
-	const char *score = NULL;
 
-	if (s == NULL || name == NULL)
-		return SMFIS_CONTINUE;
-	if (s->snap->policy->score_header != NULL)
-		score = s->snap->policy->score_header;
-	if (strcasecmp(name, AR_HEADER) == 0) {
-		s->ar_seen++;
-		if (authres_is_ours(value, s->authserv_id) &&
-		    s->nar_ours < SESSION_AR_MAX)
-			s->ar_ours[s->nar_ours++] = s->ar_seen;
-	} else if (score != NULL && strcasecmp(name, score) == 0) {
-		s->score_seen++;
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	if (forged_header(&s->forged, name, value, s->authserv_id,
+	    s->snap->policy->score_header) == -1) {
+		log_err("conn=%lu ip=%s out of memory counting the message's "
+		    "%s headers: message deferred", s->id, client_shown(s),
+		    AR_HEADER);
+		reset_message(s);
+		return SMFIS_TEMPFAIL;
 	}
 	return SMFIS_CONTINUE;
 }
@@ -419,28 +496,37 @@ add_headers(SMFICTX *ctx, struct session *s)
 	free(value);
 }
 
+/* RFC 8601 section 5: a header that claims to be ours and came with the
+ * message is a forgery.  Highest index first, so that the indexes still
+ * to delete do not move. */
+static void
+remove_forged(SMFICTX *ctx, struct session *s)
+{
+	const struct forged *f = &s->forged;
+	const char *score = s->snap->policy->score_header;
+
+	for (size_t i = f->nours; i > 0; i--)
+		(void)smfi_chgheader(ctx, AR_HEADER, (int)f->ar_ours[i - 1],
+		    NULL);
+	for (unsigned i = f->score_seen; score != NULL && i > 0; i--)
+		(void)smfi_chgheader(ctx, (char *)score, (int)i, NULL);
+	if (f->nours > 0 || f->score_seen > 0)
+		log_info("conn=%lu ip=%s removed %zu forged %s and %u %s "
+		    "header(s)", s->id, client_shown(s), f->nours, AR_HEADER,
+		    f->score_seen, score != NULL ? score : "score");
+}
+
+/* Forgeries go from every message; our headers come only with a verdict
+ * (a judged client that did not authenticate). */
 static sfsistat
 on_eom(SMFICTX *ctx)
 {
 	struct session *s = smfi_getpriv(ctx);
-	const char *score;
 
-	if (s == NULL || !s->judged)
-		return SMFIS_CONTINUE;
-	/* RFC 8601 section 5: a header that claims to be ours and came with
-	 * the message is a forgery.  Highest index first, so that the
-	 * indexes still to delete do not move. */
-	for (unsigned i = s->nar_ours; i > 0; i--)
-		(void)smfi_chgheader(ctx, AR_HEADER, (int)s->ar_ours[i - 1],
-		    NULL);
-	score = s->snap->policy->score_header;
-	for (unsigned i = s->score_seen; score != NULL && i > 0; i--)
-		(void)smfi_chgheader(ctx, (char *)score, (int)i, NULL);
-	if (s->nar_ours > 0 || s->score_seen > 0)
-		log_info("conn=%lu ip=%s removed %u forged %s and %u %s "
-		    "header(s)", s->id, s->client_text, s->nar_ours,
-		    AR_HEADER, s->score_seen, score != NULL ? score : "score");
-	if (s->have_verdict && !s->msg_exempt)
+	if (s == NULL)
+		return SMFIS_TEMPFAIL;
+	remove_forged(ctx, s);
+	if (s->judged && s->have_verdict && !s->msg_exempt)
 		add_headers(ctx, s);
 	reset_message(s);
 	return SMFIS_CONTINUE;

@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "fcrdns.h"
+#include "forged.h"
 #include "helo.h"
 #include "helo_lookup.h"
 #include "milter.h"
@@ -22,8 +23,6 @@
 /* Bytes of a HELO argument kept; anything longer is invalid anyway and
  * is shown cut. */
 #define SESSION_HELO_KEEP 512
-/* Our own Authentication-Results headers removed per message. */
-#define SESSION_AR_MAX 64
 #define SESSION_NAME_MAX 256
 
 struct session {
@@ -32,7 +31,9 @@ struct session {
 	const struct milter_shared *shared;
 	struct addr client;
 	char client_text[ADDR_TEXT_MAX];
-	bool judged;			/* not exempt, lookups running */
+	bool judged;			/* not exempt, lookups running; a
+					   session that is not still has its
+					   forged headers removed */
 	struct timespec opened;		/* option negotiation, or connect
 					   on a reused connection */
 	bool fresh;			/* made at negotiation, no connect
@@ -46,7 +47,8 @@ struct session {
 	size_t helo_len;
 	struct helo_parsed helo_parsed;
 
-	char authserv_id[SESSION_NAME_MAX];
+	char authserv_id[SESSION_NAME_MAX];	/* authres_id_valid(), or ""
+						   when there is none */
 	char our_name[SESSION_NAME_MAX];	/* {j}, "" if not sent */
 	bool have_our_addr;
 	struct addr our_addr;			/* {daemon_addr} */
@@ -62,10 +64,7 @@ struct session {
 
 	/* The current message. */
 	bool msg_exempt;		/* authenticated */
-	unsigned ar_seen;		/* Authentication-Results so far */
-	unsigned ar_ours[SESSION_AR_MAX];	/* indexes of ours */
-	unsigned nar_ours;
-	unsigned score_seen;		/* score headers so far */
+	struct forged forged;		/* headers to remove at its end */
 };
 
 /* Waits (until the session's deadline) for what the verdict needs, then

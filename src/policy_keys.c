@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "authres.h"
 #include "policy_keys.h"
 #include "policy_values.h"
 
@@ -177,7 +178,9 @@ policy_key_parse(const struct policy_key *k, const char *text,
 		ok = policy_value_is_word(text);
 		break;
 	case KEY_TOKEN:
-		ok = policy_value_is_token(text);
+		/* The one rule for what is written unchanged into
+		 * Authentication-Results and compared with incoming ones. */
+		ok = authres_id_valid(text);
 		break;
 	case KEY_PATH:
 		ok = policy_value_is_path(text);

@@ -25,7 +25,7 @@ enum policy_key_type {
 	KEY_USER,		/* char *, one word */
 	KEY_OCTAL,		/* unsigned, 0000..0777 */
 	KEY_ENUM,		/* an enum, one of choices[] (index = value) */
-	KEY_TOKEN,		/* char *, RFC 2045 token */
+	KEY_TOKEN,		/* char *, authserv-id: authres_id_valid() */
 	KEY_PATH,		/* char *, absolute path */
 	KEY_BOOL,		/* bool */
 	KEY_ADDRESSES,		/* char *, IP addresses joined by one space */

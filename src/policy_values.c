@@ -18,7 +18,6 @@
 #include "policy_values.h"
 
 #define LOCAL_PART_MAX 64		/* RFC 5321 4.5.3.1.1 */
-#define TSPECIALS "()<>@,;:\\\"/[]?="	/* RFC 2045 5.1 */
 
 static bool is_digit(char c);
 static bool is_graph(char c);
@@ -309,19 +308,6 @@ policy_value_is_word(const char *text)
 		return false;
 	for (; *text != '\0'; text++)
 		if (!is_graph(*text))
-			return false;
-	return true;
-}
-
-bool
-policy_value_is_token(const char *text)
-{
-	size_t n = strlen(text);
-
-	if (n == 0 || n > 255)
-		return false;
-	for (; *text != '\0'; text++)
-		if (!is_graph(*text) || strchr(TSPECIALS, *text) != NULL)
 			return false;
 	return true;
 }

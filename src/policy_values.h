@@ -76,10 +76,6 @@ bool policy_value_is_path(const char *text);
 /* A run of printable ASCII without whitespace (a user name, a local part). */
 bool policy_value_is_word(const char *text);
 
-/* An RFC 2045 token, at most 255 bytes: printable ASCII except space and
- * ()<>@,;:\"/[]?= -- what an authserv-id written without quotes may be. */
-bool policy_value_is_token(const char *text);
-
 /* An RFC 5322 field name (ftext: printable ASCII except ':'), at most 64
  * bytes. */
 bool policy_value_is_field_name(const char *text);

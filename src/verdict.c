@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authres.h"
 #include "text.h"
 #include "verdict.h"
 #include "verdict_text.h"
@@ -193,7 +194,9 @@ ptr_name(const struct fcrdns_result *r)
 	return r->names[i].name;
 }
 
-/* "id; iprev=pass policy.iprev=IP (name; dnssec=secure)" as tokens. */
+/* "id; iprev=pass policy.iprev=IP (name; dnssec=secure)" as tokens.  The
+ * property's value is RFC 8601's pvalue: an IPv4 address is a token, an
+ * IPv6 one holds ':', a tspecial, and is written as a quoted-string. */
 static void
 add_iprev(struct verdict_fold *f, const struct verdict *v,
     const struct verdict_input *in, const char *id, const char *ip)
@@ -206,7 +209,10 @@ add_iprev(struct verdict_fold *f, const struct verdict *v,
 
 	verdict_fold_add(f, "%s;", id);
 	verdict_fold_add(f, "iprev=%s", iprev_name(v->iprev));
-	verdict_fold_add(f, "%s=%s", prop, ip);
+	if (strchr(ip, ':') != NULL)
+		verdict_fold_add(f, "%s=\"%s\"", prop, ip);
+	else
+		verdict_fold_add(f, "%s=%s", prop, ip);
 	if (ptr != NULL) {
 		verdict_show(name, sizeof(name), ptr, VERDICT_SHOW_NAME);
 		verdict_fold_add(f, "(%s;", name);
@@ -221,16 +227,17 @@ verdict_auth_results(const struct verdict_input *in,
     const struct verdict *v, const char *authserv_id, char *buf, size_t size)
 {
 	static const char field[] = "Authentication-Results: ";
-	char id[SHOWN_MAX], ip[ADDR_TEXT_MAX];
+	char ip[ADDR_TEXT_MAX];
 	struct verdict_fold f;
 
 	verdict_fold_init(&f, buf, size, sizeof(field) - 1);
-	verdict_show(id, sizeof(id), authserv_id, VERDICT_SHOW_ID);
-	/* Without an authserv-id or an address there is no valid header to
-	 * write; f's empty value makes verdict_fold_end() fail. */
-	if (id[0] != '\0' &&
+	/* The id goes out unchanged - it is what incoming headers are
+	 * compared with (authres_is_ours()) - so one that is not a token
+	 * is not written at all.  Without an id or an address there is no
+	 * valid header; f's empty value makes verdict_fold_end() fail. */
+	if (authres_id_valid(authserv_id) &&
 	    addr_format(&in->fcrdns->client, ip, sizeof(ip)) == 0)
-		add_iprev(&f, v, in, id, ip);
+		add_iprev(&f, v, in, authserv_id, ip);
 	return verdict_fold_end(&f);
 }
 

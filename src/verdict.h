@@ -92,12 +92,13 @@ void verdict_decide(const struct verdict_input *in, struct verdict *out);
  * (mail.example.com; dnssec=secure)" - the property per
  * auth_results_property, the comment with the confirmed (else first) PTR
  * name, cut to VERDICT_NAME_SHOWN, and the DNSSEC state; "(dnssec=...)"
- * alone when there is no name.  authserv_id (the MTA's {j}, untrusted) is
- * kept an RFC 2045 token: bytes other than letters, digits, '-', '.' and
- * '_' become '_'.  Folded with "\n\t" between words where a line would
+ * alone when there is no name; an IPv6 address is quoted
+ * (policy.iprev="2001:db8::1"), as RFC 8601's grammar needs.  authserv_id
+ * is written unchanged and must be authres_id_valid().  Folded with "\n\t" between words where a line would
  * pass 78 characters, the first line counting "Authentication-Results: ".
  * Returns 0, or -1 with buf "" if it did not fit in size, authserv_id is
- * NULL or empty, or the client address has no text form. */
+ * not authres_id_valid() (NULL and "" included), or the client address
+ * has no text form. */
 int verdict_auth_results(const struct verdict_input *in,
     const struct verdict *v, const char *authserv_id, char *buf, size_t size);
 

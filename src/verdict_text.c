@@ -31,11 +31,6 @@ static char
 show_byte(unsigned char c, enum verdict_show kind)
 {
 	switch (kind) {
-	case VERDICT_SHOW_ID:
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')
-			return (char)c;
-		return '_';
 	case VERDICT_SHOW_NAME:
 		/* The backslash starts an escape here: keep it.  dname.c
 		 * escapes ( ) ; " itself, so finding one means the caller

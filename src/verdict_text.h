@@ -29,10 +29,7 @@ enum verdict_show {
 	 * \. \\ \DDD escapes are kept whole; anything outside 0x21..0x7e and
 	 * ( ) ; " (which dname.c escapes) still becomes '?' in case a caller
 	 * passed raw text. */
-	VERDICT_SHOW_NAME,
-	/* An authserv-id, which must stay an RFC 2045 token: everything but
-	 * letters, digits, '-', '.' and '_' becomes '_'. */
-	VERDICT_SHOW_ID
+	VERDICT_SHOW_NAME
 };
 
 /* Copies src into dst (size bytes, NUL included) as kind says.  Text

@@ -28,6 +28,7 @@
 #include "fcrdns.h"
 #include "policy.h"
 #include "tags.h"
+#include "authres.h"
 #include "verdict.h"
 #include "verdict_text.h"
 
@@ -233,8 +234,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(buf, 'x', sizeof(buf));
 	if (verdict_auth_results(&in, &v, authserv, buf, sizeof(buf)) == 0)
 		check_header("Authentication-Results", buf);
-	else if (buf[0] != '\0' || authserv[0] != '\0')
-		__builtin_trap();	/* room enough; only an empty id fails */
+	else if (buf[0] != '\0' || authres_id_valid(authserv))
+		__builtin_trap();	/* room enough; only a bad id fails */
 
 	field = pol->score_header != NULL ? pol->score_header : "X-PTR-Score";
 	memset(buf, 'x', sizeof(buf));

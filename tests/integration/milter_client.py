@@ -65,9 +65,11 @@ before any \\xNN - against what ptrmilter may emit (header_problem()):
 the form tests/fuzz/fuzz_header.c holds its formatter to (a valid field
 name; printable ASCII and single spaces, folded only as "\\n\\t" before a
 word; lines of at most 998 characters counting "Field: ", over 78 only
-when one word) and a value that parses back as the Authentication-Results
-or the score header src/verdict.c writes (the score header under any name
-but Authentication-Results).  Each header that fails prints
+when one word), an Authentication-Results value that a strict RFC 8601
+parser (rfc8601.py, written from the RFCs alone) accepts, and a value
+that parses back as the Authentication-Results or the score header
+src/verdict.c writes (the score header under any name but
+Authentication-Results).  Each header that fails prints
     header-check FAIL: REASON: NAME: VALUE
 after its step's lines, and the exit status is 3 once the session is over
 (unless another error status applies).  --self-test-header-check runs the
@@ -101,6 +103,8 @@ import socket
 import struct
 import sys
 import time
+
+import rfc8601
 
 # --- constants (libmilter's mfdef.h) -----------------------------------------
 
@@ -748,7 +752,8 @@ def _visible(excluded):
 _NAME = _visible('();"')                        # VERDICT_SHOW_NAME (PTR)
 _RAW = _visible('();\\"<>')                     # VERDICT_SHOW_RAW (HELO)
 _REASON = _visible('();\\"<>[]')                # VERDICT_SHOW_REASON
-_AR_ID_RE = re.compile(r"([A-Za-z0-9._-]{1,%d});\Z" % SHOWN_MAX)    # SHOW_ID
+# authres_id_valid(): an RFC 2045 token, written unchanged.
+_AR_ID_RE = re.compile(r"(%s{1,%d});\Z" % (_visible('()<>@,;:\\"/[]?='), SHOWN_MAX))
 _AR_NAME_RE = re.compile(r"\(%s{0,%d};\Z" % (_NAME, SHOWN_MAX))
 _AR_DNSSEC_RE = re.compile(r"dnssec=(?:%s)\)\Z" % "|".join(DNSSEC_STATES))
 _SCORE_RE = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]\Z")             # "%.1f"
@@ -833,6 +838,13 @@ def _authres_problem(words):
     prop, sep, address = words[2].partition("=")
     if prop not in AR_PROPERTIES or not sep:
         return "bad property %r" % words[2]
+    # An IPv6 address holds ':', a tspecial: quoted, and only it.
+    quoted = len(address) > 2 and address[0] == address[-1] == '"'
+    if quoted:
+        address = address[1:-1]
+    if quoted != (":" in address):
+        return "address %s %s" % (address, "quoted without need" if quoted
+                                  else "not quoted (RFC 8601 pvalue)")
     problem = _address_problem(address)
     if problem:
         return problem
@@ -888,6 +900,9 @@ def header_problem(name, value):
         return problem
     words = value.decode("ascii").replace("\n\t", " ").split(" ")
     if name.lower() == AR_FIELD:
+        problem = rfc8601.problem(value)
+        if problem:
+            return "Authentication-Results: not RFC 8601: " + problem
         problem = _authres_problem(words)
         return problem and "Authentication-Results: " + problem
     problem = _score_problem(words)
@@ -921,8 +936,9 @@ HEADER_CHECK_EXAMPLES = [
     (_SCORE, b"0.0 (dnssec_secure) helo=mail.example.com ptr=mail.example.com", None),
     (_SCORE, _SCORE_NO_PTR, None),
     (_AR, b"mx.example.net; iprev=permerror\n\tpolicy.iprev=198.51.100.21 (dnssec=secure)", None),
-    (_AR, b"mx.example.net; iprev=permerror\n\tpolicy.iprev=2001:db8::1 (dnssec=secure)", None),
-    (_AR, b"mx.example.net; iprev=permerror policy.iprev=fe80::1\n\t(dnssec=insecure)", None),
+    (_AR, b"mx.example.net; iprev=permerror\n\tpolicy.iprev=\"2001:db8::1\" (dnssec=secure)", None),
+    (_AR, b"mx.example.net; iprev=permerror policy.iprev=\"fe80::1\"\n\t(dnssec=insecure)", None),
+    (_AR, b"mx+in.example; iprev=permerror\n\tpolicy.iprev=198.51.100.21 (dnssec=secure)", None),
     (_AR, b"mx.example.net; iprev=fail policy.iprev=198.51.100.90\n\t"
           b"(\\128\\255bin.example.com; dnssec=secure)", None),
     (_SCORE, b"5.8 (ptr_not_confirmed ptr_forward_nxdomain ptr_multiple\n\t"
@@ -967,21 +983,25 @@ HEADER_CHECK_EXAMPLES = [
     (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=198.51.100.256"), "not an IP address"),
     (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=198.051.100.20"), "not an IP address"),
     (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=mail.example.com"), "not an IP address"),
-    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=2001:db8:0:0::1"), "not in RFC 5952 form"),
-    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=2001:DB8::1"), "not in RFC 5952 form"),
-    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=::ffff:c633:6414"), "not in RFC 5952 form"),
-    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=fe80::1%eth0"), "has a zone"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=\"2001:db8:0:0::1\""), "not in RFC 5952 form"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=\"2001:DB8::1\""), "not in RFC 5952 form"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=\"::ffff:c633:6414\""), "not in RFC 5952 form"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=\"fe80::1%eth0\""), "has a zone"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=2001:db8::1"), "not RFC 8601"),
+    (_AR, _AR_SHORT.replace(b"=198.51.100.20", b"=\"198.51.100.20\""), "quoted without need"),
+    (_AR, _AR_SHORT.replace(b"mx.example.net", b"mx_in.example"), None),
+    (_AR, _AR_SHORT.replace(b"mx.example.net", b"mx:in.example"), "not RFC 8601"),
     (_AR, _AR_SHORT.replace(b"policy.iprev=", b"smtp.client-ip="), "bad property"),
-    (_AR, _AR_SHORT.replace(b"policy.iprev=", b"policy.iprev"), "bad property"),
+    (_AR, _AR_SHORT.replace(b"policy.iprev=", b"policy.iprev"), "not RFC 8601"),
     (_AR, b"mx.example.net; none", "2 words"),
     (_AR, b"mx.example.net; iprev=pass policy.iprev=198.51.100.20", "3 words"),
-    (_AR, _AR_PASS.replace(b"secure)", b"secure"), "bad comment"),        # unbalanced
-    (_AR, _AR_PASS.replace(b"(mail", b"((mail"), "bad comment"),
-    (_AR, _AR_PASS.replace(b"(mail", b"mail"), "bad comment"),
+    (_AR, _AR_PASS.replace(b"secure)", b"secure"), "not RFC 8601"),        # unbalanced
+    (_AR, _AR_PASS.replace(b"(mail", b"((mail"), "not RFC 8601"),
+    (_AR, _AR_PASS.replace(b"(mail", b"mail"), "not RFC 8601"),
     (_AR, _AR_PASS.replace(b"secure)", b"valid)"), "bad comment"),
-    (_AR, _AR_PASS.replace(b"mx.example.net;", b"mx.example.net"), "bad authserv-id"),
-    (_AR, _AR_PASS.replace(b"mx.example.net", b"mx/example.net"), "bad authserv-id"),
-    (_AR, _SCORE_NO_PTR, "bad authserv-id"),                            # a score value
+    (_AR, _AR_PASS.replace(b"mx.example.net;", b"mx.example.net"), "not RFC 8601"),
+    (_AR, _AR_PASS.replace(b"mx.example.net", b"mx/example.net"), "not RFC 8601"),
+    (_AR, _SCORE_NO_PTR, "not RFC 8601"),                            # a score value
     # The score header.
     (_SCORE, _SCORE_NO_PTR.replace(b"5.3", b"12.25"), "score '12.25'"),
     (_SCORE, _SCORE_NO_PTR.replace(b"5.3", b"-0.0"), "score '-0.0'"),
@@ -1020,7 +1040,7 @@ def header_check_self_test(out):
     out("header-check self-test: %d of %d examples judged right (%d good, %d bad)" % (
         len(HEADER_CHECK_EXAMPLES) - wrong, len(HEADER_CHECK_EXAMPLES),
         good, len(HEADER_CHECK_EXAMPLES) - good))
-    return 1 if wrong else 0
+    return 1 if wrong or rfc8601.self_test(out) else 0
 
 
 # --- the command line --------------------------------------------------------

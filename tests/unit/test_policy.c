@@ -426,6 +426,8 @@ static const struct {
 	{ "mode = enforce", "mode", "enforce" },
 	{ "authserv_id = mx.example.net", "authserv_id", "mx.example.net" },
 	{ "authserv_id = NONE", "authserv_id", "none" },
+	/* a token character that is not in a host name: written as it is */
+	{ "authserv_id = mx+in.example", "authserv_id", "mx+in.example" },
 	{ "unbound_config = /etc/unbound/ptr.conf", "unbound_config",
 	  "/etc/unbound/ptr.conf" },
 	{ "trust_anchor_file = none", "trust_anchor_file", "none" },
@@ -648,6 +650,10 @@ static const struct {
 	{ "unbound_config = unbound.conf",
 	  "bad value 'unbound.conf' for unbound_config: " X_PATH },
 	{ "resolv_conf = 1", "bad value '1' for resolv_conf: " X_BOOL },
+	{ "authserv_id = \"mx.example.net\"", "bad value "
+	  "'\"mx.example.net\"' for authserv_id: " X_TOKEN },
+	{ "authserv_id = mx\\.example", "bad value 'mx\\.example' for "
+	  "authserv_id: " X_TOKEN },
 	{ "resolv_conf = 0", "bad value '0' for resolv_conf: " X_BOOL },
 	{ "resolv_conf = on", "bad value 'on' for resolv_conf: " X_BOOL },
 	{ "resolv_conf = off", "bad value 'off' for resolv_conf: " X_BOOL },

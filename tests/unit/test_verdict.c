@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "authres.h"
 #include "dname.h"
 #include "policy.h"
 #include "tags.h"
@@ -764,12 +765,19 @@ test_auth_results_reports_iprev_with_name_and_dnssec(void **state)
 		    .dnssec = DNSSEC_BOGUS, .tags = "dnssec_bogus" }, "mx",
 		    "mx; iprev=temperror policy.iprev=198.51.100.20\n"
 		    "\t(dnssec=bogus)" },
-		{ "ipv6", { .ip = "2001:db8::1", .iprev = IPREV_PERMERROR },
-		    "mx", "mx; iprev=permerror policy.iprev=2001:db8::1\n"
+		{ "ipv6 is a quoted-string: ':' is a tspecial", { .ip =
+		    "2001:db8::1", .iprev = IPREV_PERMERROR }, "mx",
+		    "mx; iprev=permerror policy.iprev=\"2001:db8::1\"\n"
 		    "\t(dnssec=insecure)" },
-		{ "authserv-id kept a token", { .iprev = IPREV_PERMERROR },
-		    "mx example;net\r\n(x)",
-		    "mx_example_net___x_; iprev=permerror\n"
+		{ "ipv6 smtp.remote-ip quoted too", { .conf =
+		    "auth_results_property = smtp.remote-ip\n", .ip =
+		    "2001:db8:1::25", .iprev = IPREV_PASS,
+		    .ptr = { "mail6.example.com" } }, "mx",
+		    "mx; iprev=pass smtp.remote-ip=\"2001:db8:1::25\"\n"
+		    "\t(mail6.example.com; dnssec=insecure)" },
+		{ "authserv-id written unchanged", { .iprev =
+		    IPREV_PERMERROR }, "mx+in.example",
+		    "mx+in.example; iprev=permerror\n"
 		    "\tpolicy.iprev=198.51.100.20 (dnssec=insecure)" },
 	};
 	char buf[VERDICT_HEADER_MAX];
@@ -788,9 +796,13 @@ test_auth_results_reports_iprev_with_name_and_dnssec(void **state)
 	}
 }
 
+/* An id that is not a token would have to be mended or would break the
+ * header; either way forgeries of what is written would not be found. */
 static void
-test_auth_results_without_authserv_id_fails(void **state)
+test_auth_results_without_a_valid_authserv_id_fails(void **state)
 {
+	static const char *const bad[] = { "", "mx example", "mx;net",
+	    "mx.example.net\r\n(x)", "\"mx.example.net\"", "m\xc3\xa4il" };
 	struct situation s = { .iprev = IPREV_PASS,
 	    .ptr = { "mail.example.com" } };
 	char buf[VERDICT_HEADER_MAX];
@@ -801,9 +813,12 @@ test_auth_results_without_authserv_id_fails(void **state)
 	assert_int_equal(verdict_auth_results(&w.in, &w.v, NULL, buf,
 	    sizeof(buf)), -1);
 	assert_string_equal(buf, "");
-	assert_int_equal(verdict_auth_results(&w.in, &w.v, "", buf,
-	    sizeof(buf)), -1);
-	assert_string_equal(buf, "");
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		memset(buf, 'x', sizeof(buf));
+		if (verdict_auth_results(&w.in, &w.v, bad[i], buf,
+		    sizeof(buf)) != -1 || buf[0] != '\0')
+			fail_msg("written with authserv-id \"%s\"", bad[i]);
+	}
 	world_free(&w);
 }
 
@@ -912,7 +927,7 @@ test_hostile_helo_cannot_break_a_header_or_the_log(void **state)
 static void
 test_longest_inputs_fit_the_documented_buffers(void **state)
 {
-	char tags[4096], reason[TAG_REASON_MAX];
+	char tags[4096], reason[TAG_REASON_MAX], id[AUTHRES_ID_MAX + 1];
 	char buf[VERDICT_HEADER_MAX], log[VERDICT_LOG_MAX];
 	char *helo = hostile_helo(), *name = malloc(DNAME_TEXT_MAX);
 	struct situation s = { .conf = "mode = dry-run\n"
@@ -952,7 +967,10 @@ test_longest_inputs_fit_the_documented_buffers(void **state)
 		p += strlen(tag_name(t));
 		assert_int_equal(*p, '[');
 	}
-	assert_int_equal(verdict_auth_results(&w.in, &w.v, helo, buf,
+	/* the longest authserv-id there is */
+	memset(id, 'i', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	assert_int_equal(verdict_auth_results(&w.in, &w.v, id, buf,
 	    sizeof(buf)), 0);
 	assert_header_sane(AR_FIELD, buf);
 	assert_int_equal(verdict_log_line(&w.in, &w.v, log, sizeof(log)), 0);
@@ -1244,7 +1262,8 @@ main(void)
 		cmocka_unit_test(test_hand_made_reason_is_filtered_and_bounded),
 		cmocka_unit_test(
 		    test_auth_results_reports_iprev_with_name_and_dnssec),
-		cmocka_unit_test(test_auth_results_without_authserv_id_fails),
+		cmocka_unit_test(
+		    test_auth_results_without_a_valid_authserv_id_fails),
 		cmocka_unit_test(test_long_names_are_cut_with_an_ellipsis),
 		cmocka_unit_test(
 		    test_hostile_helo_cannot_break_a_header_or_the_log),
