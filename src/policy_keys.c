@@ -93,8 +93,10 @@ policy_key_expected(const struct policy_key *k, char *buf, size_t size)
 		what = "domain names separated by spaces or commas";
 		break;
 	case KEY_HEADER:
-		what = "a header field name (printable, no spaces or colons, "
-		    "at most 64 bytes)";
+		what = "a header field name of its own (printable, no spaces "
+		    "or colons, at most 64 bytes, not one a message carries "
+		    "such as From, Received, Content-Type or "
+		    "Authentication-Results)";
 		break;
 	case KEY_HOSTPORT:
 		what = "ADDRESS:PORT, e.g. 127.0.0.1:9100 or [::1]:9100";

@@ -312,12 +312,44 @@ policy_value_is_word(const char *text)
 	return true;
 }
 
+/* Every incoming header with the score header's name is removed, so it
+ * must not be one a message carries for itself or one another checker
+ * writes: RFC 5322 3.6, MIME (RFC 2045, 2183), RFC 8601, DKIM, ARC, SPF. */
+static bool
+is_message_field(const char *text)
+{
+	static const char *const fields[] = {
+		"Date", "From", "Sender", "Reply-To", "To", "Cc", "Bcc",
+		"Message-ID", "In-Reply-To", "References", "Subject",
+		"Comments", "Keywords", "Resent-Date", "Resent-From",
+		"Resent-Sender", "Resent-To", "Resent-Cc", "Resent-Bcc",
+		"Resent-Message-ID", "Return-Path", "Received", "MIME-Version",
+		"Authentication-Results", "DKIM-Signature", "Received-SPF",
+	};
+	static const char *const prefixes[] = { "Content-", "ARC-" };
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (policy_value_is(text, fields[i]))
+			return true;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		for (size_t k = 0; k <= n; k++) {
+			if (k == n)
+				return true;
+			if (lower(text[k]) != lower(prefixes[i][k]))
+				break;
+		}
+	}
+	return false;
+}
+
 bool
 policy_value_is_field_name(const char *text)
 {
 	size_t n = strlen(text);
 
-	if (n == 0 || n > 64)
+	if (n == 0 || n > 64 || is_message_field(text))
 		return false;
 	for (; *text != '\0'; text++)
 		if (!is_graph(*text) || *text == ':')

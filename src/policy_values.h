@@ -77,7 +77,10 @@ bool policy_value_is_path(const char *text);
 bool policy_value_is_word(const char *text);
 
 /* An RFC 5322 field name (ftext: printable ASCII except ':'), at most 64
- * bytes. */
+ * bytes, that is not a field of the message's own or another checker's
+ * (From, Received, Content-*, Authentication-Results, DKIM-Signature,
+ * ARC-*, ...): the score header's name, every incoming copy of which is
+ * removed. */
 bool policy_value_is_field_name(const char *text);
 
 /* A domain name in lower case: labels of [a-z0-9_-], 1..63 bytes each,

@@ -498,6 +498,8 @@ static const struct {
 	{ "tempfail_limit = 90", "tempfail_limit", "90s" },
 	{ "tempfail_limit = 2m", "tempfail_limit", "2m" },
 	{ "score_header = X-Spam-PTR", "score_header", "X-Spam-PTR" },
+	{ "score_header = Received-PTR", "score_header", "Received-PTR" },
+	{ "score_header = Content", "score_header", "Content" },
 	{ "score_header = none", "score_header", "none" },
 	{ "auth_results = false", "auth_results", "no" },
 	{ "auth_results_property = smtp.remote-ip", "auth_results_property",
@@ -606,8 +608,9 @@ test_each_score_key_sets_its_own_tag(void **state)
 	"host bits set) or addresses, separated by spaces or commas, or none"
 #define X_HOSTPORT "expected ADDRESS:PORT, e.g. 127.0.0.1:9100 or " \
 	"[::1]:9100, or none"
-#define X_HEADER "expected a header field name (printable, no spaces or " \
-	"colons, at most 64 bytes), or none"
+#define X_HEADER "expected a header field name of its own (printable, no " \
+	"spaces or colons, at most 64 bytes, not one a message carries such " \
+	"as From, Received, Content-Type or Authentication-Results), or none"
 #define X_PATH "expected an absolute path without spaces, or none"
 #define X_TOKEN "expected a name without spaces or any of " \
 	"()<>@,;:\\\"/[]?= (e.g. mx.example.net), or none"
@@ -647,13 +650,13 @@ static const struct {
 	{ "authserv_id = mx example",
 	  "bad value 'mx example' for authserv_id: " X_TOKEN },
 	{ "authserv_id = mx;x", "bad value 'mx;x' for authserv_id: " X_TOKEN },
-	{ "unbound_config = unbound.conf",
-	  "bad value 'unbound.conf' for unbound_config: " X_PATH },
-	{ "resolv_conf = 1", "bad value '1' for resolv_conf: " X_BOOL },
 	{ "authserv_id = \"mx.example.net\"", "bad value "
 	  "'\"mx.example.net\"' for authserv_id: " X_TOKEN },
 	{ "authserv_id = mx\\.example", "bad value 'mx\\.example' for "
 	  "authserv_id: " X_TOKEN },
+	{ "unbound_config = unbound.conf",
+	  "bad value 'unbound.conf' for unbound_config: " X_PATH },
+	{ "resolv_conf = 1", "bad value '1' for resolv_conf: " X_BOOL },
 	{ "resolv_conf = 0", "bad value '0' for resolv_conf: " X_BOOL },
 	{ "resolv_conf = on", "bad value 'on' for resolv_conf: " X_BOOL },
 	{ "resolv_conf = off", "bad value 'off' for resolv_conf: " X_BOOL },
@@ -754,6 +757,20 @@ static const struct {
 	  "bad value 'patterns.txt' for generic_patterns: " X_PATH },
 	{ "score_header = X PTR",
 	  "bad value 'X PTR' for score_header: " X_HEADER },
+	/* Every incoming copy is removed: not a field of the message's own
+	 * or of another checker's. */
+	{ "score_header = Authentication-Results", "bad value "
+	  "'Authentication-Results' for score_header: " X_HEADER },
+	{ "score_header = received",
+	  "bad value 'received' for score_header: " X_HEADER },
+	{ "score_header = Subject",
+	  "bad value 'Subject' for score_header: " X_HEADER },
+	{ "score_header = CONTENT-TYPE",
+	  "bad value 'CONTENT-TYPE' for score_header: " X_HEADER },
+	{ "score_header = ARC-Seal",
+	  "bad value 'ARC-Seal' for score_header: " X_HEADER },
+	{ "score_header = DKIM-Signature",
+	  "bad value 'DKIM-Signature' for score_header: " X_HEADER },
 	{ "score_header = X-PTR:", "bad value 'X-PTR:' for score_header: "
 	  X_HEADER },
 	{ "auth_results = 2", "bad value '2' for auth_results: " X_BOOL },
