@@ -28,7 +28,7 @@ static int parse_literal(const char *s, size_t len, struct addr *out);
 static enum helo_kind parse_name(const char *s, size_t len, char *name);
 static bool is_temporary(enum dns_status s);
 static bool is_absent(enum dns_status s);
-static void judge_address(const struct addr *a,
+static void judge_address(const struct addr *a, bool bare,
     const struct helo_context *ctx, struct findings *f);
 static void judge_ptr(const char *name, const struct fcrdns_result *res,
     struct findings *f);
@@ -178,18 +178,27 @@ is_absent(enum dns_status s)
 	return s == DNS_NXDOMAIN || s == DNS_NODATA;
 }
 
-/* helo_literal_mismatch and helo_is_ours for "[ip]" and bare addresses. */
+/*
+ * A HELO that is an address, bare or as "[ip]": one fact, one tag.  A bare
+ * address is helo_bare_ip whoever it names; a literal is a finding,
+ * helo_literal_mismatch, only when it names another host.  Either way the
+ * reason is the address when it is not the client's, so a bare address
+ * of another host is not counted a second time as a literal mismatch.
+ * helo_is_ours is a different fact and stands beside either.
+ */
 static void
-judge_address(const struct addr *a, const struct helo_context *ctx,
-    struct findings *f)
+judge_address(const struct addr *a, bool bare,
+    const struct helo_context *ctx, struct findings *f)
 {
-	char text[ADDR_TEXT_MAX];
+	char text[ADDR_TEXT_MAX] = "";
+	bool other = ctx->client != NULL && !addr_equal(a, ctx->client);
 
-	if (ctx->client != NULL && !addr_equal(a, ctx->client)) {
-		if (addr_format(a, text, sizeof(text)) == -1)
-			text[0] = '\0';
+	if (other && addr_format(a, text, sizeof(text)) == -1)
+		text[0] = '\0';
+	if (bare)
+		findings_add(f, TAG_HELO_BARE_IP, text);
+	else if (other)
 		findings_add(f, TAG_HELO_LITERAL_MISMATCH, text);
-	}
 	if (ctx->our_addr != NULL && addr_equal(a, ctx->our_addr))
 		findings_add(f, TAG_HELO_IS_OURS, "addr");
 }
@@ -275,11 +284,10 @@ helo_judge(const struct helo_parsed *h, const struct helo_context *ctx,
 		findings_add(f, TAG_HELO_INVALID, "");
 		break;
 	case HELO_BARE_IP:
-		findings_add(f, TAG_HELO_BARE_IP, "");
-		judge_address(&h->literal, ctx, f);
+		judge_address(&h->literal, true, ctx, f);
 		break;
 	case HELO_LITERAL:
-		judge_address(&h->literal, ctx, f);
+		judge_address(&h->literal, false, ctx, f);
 		break;
 	case HELO_SINGLE_LABEL:
 		findings_add(f, TAG_HELO_NOT_FQDN, "");

@@ -75,9 +75,12 @@ struct helo_context {
 };
 
 /* Adds the HELO tags that fire, with reasons, to f:
- *  helo_invalid, helo_not_fqdn, helo_bare_ip,
- *  helo_literal_mismatch (for "[ip]" and for a bare address; reason: the
- *  HELO's address in canonical form),
+ *  helo_invalid, helo_not_fqdn,
+ *  helo_bare_ip (an address without brackets, whoever it names; reason:
+ *  the address in canonical form when it is not the client's, else empty),
+ *  helo_literal_mismatch ("[ip]" or "[IPv6:ip]" of another host, never a
+ *  bare address: one fact, one tag; reason: the address in canonical
+ *  form),
  *  helo_ptr_mismatch / helo_ptr_same_domain (HELO_HOSTNAME only, and only
  *  when iprev passed: compared with the confirmed PTR names alone, an
  *  unconfirmed one proves nothing; the same-domain tag replaces the

@@ -344,6 +344,18 @@ test_helo_tags_are_merged_with_fcrdns_tags(void **state)
 		  .helo = "[198.51.100.99]",
 		  .want = "ptr_not_confirmed "
 		      "helo_literal_mismatch[198.51.100.99]" },
+		{ .name = "bare address of another host: one tag, the "
+		      "address its reason",
+		  .client = "198.51.100.20",
+		  .ptr = { "mail.example.com" }, .confirmed = 0,
+		  .fcrdns_tags = BIT(DNSSEC_SECURE),
+		  .helo = "198.51.100.9",
+		  .want = "helo_bare_ip[198.51.100.9] dnssec_secure" },
+		{ .name = "bare address of the client: one tag, no reason",
+		  .client = "198.51.100.20",
+		  .ptr = { "mail.example.com" }, .confirmed = 0,
+		  .helo = "198.51.100.20",
+		  .want = "helo_bare_ip" },
 		{ .name = "HELO claiming our name",
 		  .client = "198.51.100.20",
 		  .ptr = { "mail.example.com" }, .confirmed = 0,
