@@ -3,15 +3,17 @@
  * main.c - the ptrmilter daemon: options, policy, socket, user, signals,
  * resolver, and libmilter's main loop.
  *
- * Order matters.  The milter socket is opened and the metrics socket
- * bound while still privileged, then the user is switched, then the
- * daemon goes into the background; signals are blocked before any thread
- * starts (the resolver's, libmilter's, the metrics server's), so that
- * only the threads that sigwait() for them ever see one; the resolver and
- * the metrics server are started after going into the background,
- * because threads do not survive fork().  SIGUSR1 re-reads the policy
- * (libmilter's own signal thread turns SIGHUP, SIGINT and SIGTERM into a
- * stop).
+ * Order matters.  Signals are blocked first thing: a SIGUSR1 sent while
+ * the daemon starts ("systemctl start; systemctl reload") must not kill
+ * it by its default action, and every thread started later (the
+ * resolver's, libmilter's, the metrics server's) inherits the mask, so
+ * only the threads that sigwait() ever see a signal, and one sent during
+ * start-up waits for them.  The milter socket is opened and the metrics
+ * socket bound while still privileged, then the user is switched, then
+ * the daemon goes into the background; the resolver and the metrics
+ * server are started after that, because threads do not survive fork().
+ * SIGUSR1 re-reads the policy (libmilter's own signal thread turns
+ * SIGHUP, SIGINT and SIGTERM into a stop).
  */
 #include "config.h"
 
@@ -367,6 +369,7 @@ main(int argc, char **argv)
 	long fd_limit;
 	int status;
 
+	block_signals(&blocked);
 	parse_options(argc, argv, &opt);
 	log_open("ptrmilter", true, opt.verbose);
 	metrics_mark_start();
@@ -442,7 +445,6 @@ main(int argc, char **argv)
 		log_to_stderr(false);
 	}
 
-	block_signals(&blocked);
 	if (daemon_thread_stack(DAEMON_THREAD_STACK) == -1)
 		log_warning("cannot set the stack size of new threads");
 	policy_resolver_config(policy, &rc);
