@@ -448,6 +448,7 @@ main(int argc, char **argv)
 	if (daemon_thread_stack(DAEMON_THREAD_STACK) == -1)
 		log_warning("cannot set the stack size of new threads");
 	policy_resolver_config(policy, &rc);
+	rc.breaker = true;
 	resolver = resolver_create(&rc, err, sizeof(err));
 	if (resolver == NULL)
 		startup_failed("cannot start the resolver: %s", err);

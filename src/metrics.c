@@ -31,6 +31,11 @@ static struct {
 	atomic_ulong dns[METRICS_DNS_COUNT];
 	atomic_ulong cache[METRICS_CACHE_COUNT][2];
 	atomic_ulong reloads[2];
+	atomic_ulong resolver_restarts;
+	atomic_ulong breaker_open;
+	atomic_ulong breaker_opened;
+	atomic_ulong breaker_sessions;
+	atomic_ulong breaker_refused;
 	atomic_ulong latency[METRICS_BUCKET_COUNT + 1];
 	atomic_ulong latency_sum_ms;
 	atomic_long start_time;
@@ -131,6 +136,33 @@ metrics_count_reload(bool ok)
 }
 
 void
+metrics_count_resolver_restart(void)
+{
+	bump(&counters.resolver_restarts);
+}
+
+void
+metrics_set_breaker(bool open)
+{
+	atomic_store_explicit(&counters.breaker_open, open ? 1 : 0,
+	    memory_order_relaxed);
+	if (open)
+		bump(&counters.breaker_opened);
+}
+
+void
+metrics_count_breaker_session(void)
+{
+	bump(&counters.breaker_sessions);
+}
+
+void
+metrics_count_breaker_refused(void)
+{
+	bump(&counters.breaker_refused);
+}
+
+void
 metrics_mark_start(void)
 {
 	atomic_store_explicit(&counters.start_time, (long)time(NULL),
@@ -160,6 +192,11 @@ metrics_read(struct metrics_values *out)
 	for (size_t i = 0; i < NELEM(out->latency); i++)
 		out->latency[i] = load(&counters.latency[i]);
 	out->latency_sum_ms = load(&counters.latency_sum_ms);
+	out->resolver_restarts = load(&counters.resolver_restarts);
+	out->breaker_open = load(&counters.breaker_open);
+	out->breaker_opened = load(&counters.breaker_opened);
+	out->breaker_sessions = load(&counters.breaker_sessions);
+	out->breaker_refused = load(&counters.breaker_refused);
 	out->start_time = atomic_load_explicit(&counters.start_time,
 	    memory_order_relaxed);
 	out->version = PACKAGE_VERSION;

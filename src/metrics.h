@@ -2,7 +2,8 @@
 /*
  * metrics.h - what the daemon counts for Prometheus: connections judged
  * and exempt, verdicts by iprev result, action and tag, DNS lookups by
- * outcome, result-cache hits, reloads, and how long verdicts took.
+ * outcome, result-cache hits, reloads, resolver restarts, the DNS outage
+ * breaker, and how long verdicts took.
  *
  * Pure code.  The counters are process-wide C11 atomics, bumped with
  * relaxed increments from any thread on the hot path: no lock, no
@@ -83,6 +84,11 @@ struct metrics_values {
 	uint64_t dns[METRICS_DNS_COUNT];
 	uint64_t cache[METRICS_CACHE_COUNT][2];	/* [0] hit, [1] miss */
 	uint64_t reloads[2];			/* [0] ok, [1] failed */
+	uint64_t resolver_restarts;		/* new libunbound contexts */
+	uint64_t breaker_open;			/* gauge: 1 while open */
+	uint64_t breaker_opened;		/* times it opened */
+	uint64_t breaker_sessions;		/* verdicts while open */
+	uint64_t breaker_refused;		/* lookups not sent */
 	/* Verdicts per latency bucket, not cumulative: [i] took at most
 	 * metrics_bucket_ms[i] and more than the bound before; the last,
 	 * more than every bound. */
@@ -104,6 +110,14 @@ void metrics_count_dns(enum dns_status status, enum dnssec_state dnssec);
 void metrics_count_dns_cancelled(void);
 void metrics_count_cache(enum metrics_cache c, bool hit);
 void metrics_count_reload(bool ok);
+/* libunbound's context broke and a new one was built. */
+void metrics_count_resolver_restart(void);
+/* The DNS outage breaker opened (true) or closed (false). */
+void metrics_set_breaker(bool open);
+/* A verdict reached while the breaker was open. */
+void metrics_count_breaker_session(void);
+/* A lookup the open breaker did not send. */
+void metrics_count_breaker_refused(void);
 
 /* Records now as the start time. */
 void metrics_mark_start(void);

@@ -72,6 +72,7 @@ static void sample(struct out *o, const char *name,
 static void one_label(struct out *o, const char *name, const char *label,
     const char *value, uint64_t count);
 static void histogram(struct out *o, const struct metrics_values *v);
+static void resolver_families(struct out *o, const struct metrics_values *v);
 
 static void
 put(struct out *o, const char *fmt, ...)
@@ -162,6 +163,42 @@ histogram(struct out *o, const struct metrics_values *v)
 	put(o, "%s_sum %" PRIu64 ".%03u\n", name, v->latency_sum_ms / 1000,
 	    (unsigned)(v->latency_sum_ms % 1000));
 	put(o, "%s_count %" PRIu64 "\n", name, total);
+}
+
+/* The resolver's own health: restarts of libunbound, and the DNS outage
+ * breaker (see dns_breaker.h). */
+static void
+resolver_families(struct out *o, const struct metrics_values *v)
+{
+	const struct {
+		const char *name;
+		const char *type;
+		const char *help;
+		uint64_t value;
+	} series[] = {
+		{ "ptrmilter_resolver_restarts_total", "counter",
+		  "Times libunbound's context broke (its pipe failed) and a "
+		  "new one was built with the same settings.",
+		  v->resolver_restarts },
+		{ "ptrmilter_dns_breaker_open", "gauge",
+		  "1 while the DNS outage breaker is open: lookups have gone "
+		  "unanswered, new sessions get iprev=temperror without "
+		  "waiting; 0 otherwise.", v->breaker_open },
+		{ "ptrmilter_dns_breaker_opened_total", "counter",
+		  "Times the DNS outage breaker opened.", v->breaker_opened },
+		{ "ptrmilter_dns_breaker_sessions_total", "counter",
+		  "Verdicts reached while the DNS outage breaker was open "
+		  "(short-circuited to iprev=temperror).",
+		  v->breaker_sessions },
+		{ "ptrmilter_dns_breaker_refused_total", "counter",
+		  "DNS lookups not sent because the DNS outage breaker was "
+		  "open.", v->breaker_refused },
+	};
+
+	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++) {
+		family(o, series[i].name, series[i].type, series[i].help);
+		sample(o, series[i].name, NULL, series[i].value);
+	}
 }
 
 int
@@ -260,6 +297,7 @@ metrics_format(const struct metrics_values *v, char *buf, size_t size)
 	    "(the new policy is in force), failed (the old one stays).");
 	one_label(&o, name, "result", "ok", v->reloads[0]);
 	one_label(&o, name, "result", "failed", v->reloads[1]);
+	resolver_families(&o, v);
 
 	if (o.full) {
 		if (size > 0)

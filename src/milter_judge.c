@@ -6,7 +6,8 @@
  *
  * Runs at MAIL FROM in the connection's libmilter thread.  The lookups
  * have been running since CONNECT and HELO, so the wait is usually short
- * or nothing at all.
+ * or nothing at all - and nothing at all while the DNS outage breaker is
+ * open, whose results are never cached.
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include "metrics.h"
 #include "milter_session.h"
 #include "monotime.h"
+#include "resolver.h"
 
 static bool grace_expired(struct session *s, const struct fcrdns_result *res);
 static int action_rank(enum verdict_action a);
@@ -34,16 +36,29 @@ milter_judge(struct session *s)
 	struct judge_input jin;
 	struct verdict_input in;
 	char *line;
+	bool outage;
+
+	/* While the DNS outage breaker is open the lookups were refused or
+	 * failed at once: nothing to wait for, and nothing to keep - a
+	 * result reached then says nothing about the client. */
+	outage = resolver_breaker_open(s->shared->resolver);
 
 	(void)fcrdns_wait(s->fcrdns, s->deadline);
 	res = fcrdns_finish(s->fcrdns);
-	fcrdns_cache_keep(s->shared->fcrdns_cache, res,
-	    s->snap->policy->max_ptr_names, monotime_now());
 	if (s->helo_lookup != NULL) {
 		(void)helo_lookup_wait(s->helo_lookup, s->deadline);
 		fwd = helo_lookup_finish(s->helo_lookup);
-		helo_cache_keep(s->shared->helo_cache, s->helo_parsed.name,
-		    s->helo_lookup, monotime_now());
+	}
+	outage = outage || resolver_breaker_open(s->shared->resolver);
+	if (outage) {
+		metrics_count_breaker_session();
+	} else {
+		fcrdns_cache_keep(s->shared->fcrdns_cache, res,
+		    s->snap->policy->max_ptr_names, monotime_now());
+		if (s->helo_lookup != NULL)
+			helo_cache_keep(s->shared->helo_cache,
+			    s->helo_parsed.name, s->helo_lookup,
+			    monotime_now());
 	}
 	memset(&jin, 0, sizeof(jin));
 	jin.policy = s->snap->policy;

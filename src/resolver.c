@@ -5,9 +5,14 @@
  * One ub_ctx in threaded async mode (threads, not libunbound's default
  * fork).  libunbound's own worker thread does the resolving; our resolver
  * thread polls ub_fd() and calls ub_process(), which delivers answers to
- * on_result().  ub_cancel() can lose the race with an answer that is
- * already being delivered, so each query carries its own lock and
- * reference count: the caller and the pending callback each hold one.
+ * resolver_on_result() (resolver_query.c, with the queries themselves and
+ * the outage breaker).
+ *
+ * This file owns the context: it is built from a copy of the settings, so
+ * that when libunbound's pipe breaks (ub_process() fails: no answer will
+ * ever come through it again) the thread says so once, builds a new one,
+ * and fails the queries the old one still owed with a resolver failure.
+ * Until then, and while a rebuild fails, lookups fail at once.
  */
 #include "config.h"
 
@@ -28,28 +33,12 @@
 #include "log.h"
 #include "metrics.h"
 #include "resolver.h"
-
-struct resolver {
-	struct ub_ctx *ctx;
-	pthread_t thread;
-	int wake[2];		/* write end closes the thread down */
-	atomic_bool dead;	/* the thread stopped on an error */
-	bool validating;	/* a trust anchor was given */
-	atomic_bool primed;	/* the start-up verdict is logged */
-};
+#include "resolver_impl.h"
 
 /* How long resolver_destroy() waits for the start-up verdict. */
 #define PRIME_WAIT_MS 500
-
-struct dns_query {
-	pthread_mutex_t lock;
-	int refs;		/* caller + pending callback */
-	bool released;		/* the caller let go: do not call back */
-	int async_id;
-	struct resolver *resolver;
-	resolver_callback *cb;
-	void *arg;
-};
+/* How often a failed rebuild is tried again. */
+#define REBUILD_RETRY_MS 1000
 
 /* Caches well above libunbound's 1 MiB defaults: every judged client's
  * PTR, forward and DNSSEC records stay warm for their TTL.
@@ -75,13 +64,15 @@ static const char *const default_options[][2] = {
 	{ "qname-minimisation:", "no" },
 };
 
-static struct dns_query *query_start(struct resolver *r, const char *name,
-    int rrtype, resolver_callback *cb, void *arg);
-static void query_unref(struct dns_query *q);
-static void on_result(void *arg, int err, struct ub_result *res);
 static void on_prime(void *arg, int err, struct ub_result *res);
 static void *resolver_thread(void *arg);
-static int configure(struct ub_ctx *ctx, const struct resolver_config *cfg,
+static struct ub_ctx *context_new(const struct resolver_settings *cfg,
+    struct resolver *r, char *err, size_t errsize);
+static void rebuild(struct resolver *r, int why);
+static int settings_copy(struct resolver_settings *dst,
+    const struct resolver_config *src);
+static void settings_free(struct resolver_settings *s);
+static int configure(struct ub_ctx *ctx, const struct resolver_settings *cfg,
     char *err, size_t errsize);
 static int add_forwarders(struct ub_ctx *ctx, const char *list,
     char *err, size_t errsize);
@@ -98,27 +89,28 @@ resolver_create(const struct resolver_config *cfg, char *err, size_t errsize)
 		return NULL;
 	}
 	r->wake[0] = r->wake[1] = -1;
-	r->ctx = ub_ctx_create();
-	if (r->ctx == NULL) {
-		snprintf(err, errsize, "cannot create the libunbound context");
+#ifdef RESOLVER_TEST_HOOKS
+	r->test_kept_fd = -1;
+#endif
+	if (pthread_mutex_init(&r->lock, NULL) != 0) {
+		snprintf(err, errsize, "cannot create a mutex");
+		free(r);
+		return NULL;
+	}
+	if (settings_copy(&r->settings, cfg) == -1) {
+		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
-	if (configure(r->ctx, cfg, err, errsize) == -1)
-		goto fail;
+	r->validating = cfg->trust_anchor_file != NULL;
+	r->use_breaker = cfg->breaker;
+	dns_breaker_init(&r->breaker, resolver_clock_ms());
 	if (pipe2(r->wake, O_CLOEXEC) == -1) {
 		snprintf(err, errsize, "pipe: %s", strerror(errno));
 		goto fail;
 	}
-	/* The first async query finalises the context and starts libunbound's
-	 * worker, so a bad option surfaces here rather than at the first
-	 * client.  It also primes the root trust anchor. */
-	r->validating = cfg->trust_anchor_file != NULL;
-	rc = ub_resolve_async(r->ctx, ".", 2, 1, r, on_prime, NULL);
-	if (rc != 0) {
-		snprintf(err, errsize, "resolver start-up failed: %s",
-		    ub_strerror(rc));
+	r->ctx = context_new(&r->settings, r, err, errsize);
+	if (r->ctx == NULL)
 		goto fail;
-	}
 	rc = pthread_create(&r->thread, NULL, resolver_thread, r);
 	if (rc != 0) {
 		snprintf(err, errsize, "pthread_create: %s", strerror(rc));
@@ -133,12 +125,69 @@ fail:
 		close(r->wake[0]);
 	if (r->wake[1] != -1)
 		close(r->wake[1]);
+	settings_free(&r->settings);
+	pthread_mutex_destroy(&r->lock);
 	free(r);
 	return NULL;
 }
 
+/* A configured context whose worker runs.  The first async query
+ * finalises the context and starts libunbound's worker, so a bad option
+ * surfaces here rather than at the first client; it also primes the root
+ * trust anchor, and its answer is logged as the resolver's health. */
+static struct ub_ctx *
+context_new(const struct resolver_settings *cfg, struct resolver *r,
+    char *err, size_t errsize)
+{
+	struct ub_ctx *ctx;
+	int rc;
+
+	ctx = ub_ctx_create();
+	if (ctx == NULL) {
+		snprintf(err, errsize, "cannot create the libunbound context");
+		return NULL;
+	}
+	if (configure(ctx, cfg, err, errsize) == -1)
+		goto fail;
+	rc = ub_resolve_async(ctx, ".", 2, 1, r, on_prime, NULL);
+	if (rc != 0) {
+		snprintf(err, errsize, "resolver start-up failed: %s",
+		    ub_strerror(rc));
+		goto fail;
+	}
+	return ctx;
+fail:
+	ub_ctx_delete(ctx);
+	return NULL;
+}
+
 static int
-configure(struct ub_ctx *ctx, const struct resolver_config *cfg,
+settings_copy(struct resolver_settings *dst, const struct resolver_config *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->resolv_conf = src->resolv_conf;
+	if ((src->unbound_config != NULL &&
+	    (dst->unbound_config = strdup(src->unbound_config)) == NULL) ||
+	    (src->trust_anchor_file != NULL &&
+	    (dst->trust_anchor_file = strdup(src->trust_anchor_file)) ==
+	    NULL) ||
+	    (src->forwarders != NULL &&
+	    (dst->forwarders = strdup(src->forwarders)) == NULL))
+		return -1;
+	return 0;
+}
+
+static void
+settings_free(struct resolver_settings *s)
+{
+	free(s->unbound_config);
+	free(s->trust_anchor_file);
+	free(s->forwarders);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+configure(struct ub_ctx *ctx, const struct resolver_settings *cfg,
     char *err, size_t errsize)
 {
 	size_t i;
@@ -236,7 +285,7 @@ add_forwarders(struct ub_ctx *ctx, const char *list, char *err,
 void
 resolver_destroy(struct resolver *r)
 {
-	char c = 0;
+	char c = 'q';
 
 	if (r == NULL)
 		return;
@@ -252,11 +301,39 @@ resolver_destroy(struct resolver *r)
 		r->wake[1] = -1;
 	}
 	pthread_join(r->thread, NULL);
-	ub_ctx_delete(r->ctx);
+	if (r->ctx != NULL)
+		ub_ctx_delete(r->ctx);
 	close(r->wake[0]);
 	if (r->wake[1] != -1)
 		close(r->wake[1]);
+	settings_free(&r->settings);
+	pthread_mutex_destroy(&r->lock);
+#ifdef RESOLVER_TEST_HOOKS
+	if (r->test_kept_fd != -1)
+		close(r->test_kept_fd);
+#endif
 	free(r);
+}
+
+void
+resolver_poke(struct resolver *r)
+{
+	char c = 'p';
+
+	/* A full pipe has a poke in it already. */
+	(void)!write(r->wake[1], &c, 1);
+}
+
+/* Reads what woke the thread: true to go on (a poke), false to stop. */
+static bool
+woken(struct resolver *r)
+{
+	char buf[64];
+	ssize_t n = read(r->wake[0], buf, sizeof(buf));
+
+	if (n == -1)
+		return errno == EINTR || errno == EAGAIN;
+	return n > 0 && memchr(buf, 'q', (size_t)n) == NULL;
 }
 
 static void *
@@ -264,177 +341,101 @@ resolver_thread(void *arg)
 {
 	struct resolver *r = arg;
 	struct pollfd fds[2];
+	int timeout, rc;
 
-	fds[0].fd = ub_fd(r->ctx);
-	fds[0].events = POLLIN;
 	fds[1].fd = r->wake[0];
 	fds[1].events = POLLIN;
 	for (;;) {
+		/* Only this thread changes r->ctx: no lock to read it. */
+		timeout = resolver_breaker_tick(r);
+		if (r->ctx == NULL)
+			timeout = REBUILD_RETRY_MS;
+		fds[0].fd = r->ctx != NULL ? ub_fd(r->ctx) : -1;
+		fds[0].events = POLLIN;
 		fds[0].revents = fds[1].revents = 0;
-		if (poll(fds, 2, -1) == -1) {
+		if (poll(fds, 2, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
-			break;
+			/* Cannot wait: without a pause this would spin. */
+			nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 },
+			    NULL);
+			continue;
 		}
-		if (fds[1].revents != 0)
+		if (fds[1].revents != 0 && !woken(r))
 			return NULL;
-		if (fds[0].revents != 0 && ub_process(r->ctx) != 0)
-			break;
-	}
-	/* libunbound's pipe broke: no answer will come any more.  New
-	 * lookups fail at once rather than each waiting for its deadline. */
-	atomic_store(&r->dead, true);
-	return NULL;
-}
-
-/* Every lookup is counted here, once, by how it ended: a start that
- * failed, or the answer its owner was still waiting for.  An answer the
- * owner let go of first is its owner's to count (timeout or cancelled). */
-struct dns_query *
-resolver_query(struct resolver *r, const char *name, int rrtype,
-    resolver_callback *cb, void *arg)
-{
-	struct dns_query *q = query_start(r, name, rrtype, cb, arg);
-
-	if (q == NULL)
-		metrics_count_dns(DNS_TEMPFAIL, DNSSEC_INSECURE);
-	return q;
-}
-
-static struct dns_query *
-query_start(struct resolver *r, const char *name, int rrtype,
-    resolver_callback *cb, void *arg)
-{
-	struct dns_query *q;
-
-	if (atomic_load(&r->dead))
-		return NULL;
-	q = calloc(1, sizeof(*q));
-	if (q == NULL)
-		return NULL;
-	if (pthread_mutex_init(&q->lock, NULL) != 0) {
-		free(q);
-		return NULL;
-	}
-	q->refs = 2;
-	q->resolver = r;
-	q->cb = cb;
-	q->arg = arg;
-	/* The answer may arrive before ub_resolve_async() returns.  That is
-	 * safe unlocked: on_result() reads only what is set above, and
-	 * libunbound stores async_id before it sends the query on. */
-	if (ub_resolve_async(r->ctx, name, rrtype, 1, q, on_result,
-	    &q->async_id) != 0) {
-		pthread_mutex_destroy(&q->lock);
-		free(q);
-		return NULL;
-	}
-	return q;
-}
-
-void
-resolver_release(struct dns_query *q)
-{
-	if (q == NULL)
-		return;
-	/* Taking the lock waits for a callback that is running now. */
-	pthread_mutex_lock(&q->lock);
-	q->released = true;
-	pthread_mutex_unlock(&q->lock);
-	/* Success means libunbound will never call on_result() for q, so
-	 * its reference is ours to drop; UB_NOID means the callback has
-	 * run or is about to, and drops its own. */
-	if (ub_cancel(q->resolver->ctx, q->async_id) == 0)
-		query_unref(q);
-	query_unref(q);
-}
-
-static void
-query_unref(struct dns_query *q)
-{
-	int refs;
-
-	pthread_mutex_lock(&q->lock);
-	refs = --q->refs;
-	pthread_mutex_unlock(&q->lock);
-	if (refs == 0) {
-		pthread_mutex_destroy(&q->lock);
-		free(q);
-	}
-}
-
-/* Turns a libunbound result into our answer.  The bogus test comes first:
- * a bogus answer still has its data and havedata set. */
-static void
-fill_answer(struct dns_answer *a, int err, const struct ub_result *res)
-{
-	memset(a, 0, sizeof(*a));
-	a->rcode = -1;
-	if (err != 0 || res == NULL) {
-		a->status = DNS_TEMPFAIL;
-		a->error = err != 0 ? ub_strerror(err) : "no result";
-		return;
-	}
-	a->rcode = res->rcode;
-	a->canonname = res->canonname;
-	if (res->bogus) {
-		a->status = DNS_BOGUS;
-		a->dnssec = DNSSEC_BOGUS;
-		a->why_bogus = res->why_bogus != NULL ? res->why_bogus :
-		    "validation failed";
-		return;
-	}
-	a->dnssec = res->secure ? DNSSEC_SECURE : DNSSEC_INSECURE;
-	if (res->rcode == DNS_RCODE_NXDOMAIN || res->nxdomain)
-		a->status = DNS_NXDOMAIN;
-	else if (res->rcode != DNS_RCODE_NOERROR)
-		a->status = DNS_TEMPFAIL;
-	else if (!res->havedata)
-		a->status = DNS_NODATA;
-	else
-		a->status = DNS_OK;
-	if (a->status != DNS_TEMPFAIL && res->ttl > 0)
-		a->ttl = (unsigned)res->ttl;
-}
-
-static void
-on_result(void *arg, int err, struct ub_result *res)
-{
-	struct dns_query *q = arg;
-	struct dns_answer answer;
-	struct dns_rdata *rr = NULL;
-	size_t n = 0;
-
-	fill_answer(&answer, err, res);
-	if (answer.status == DNS_OK) {
-		while (res->data[n] != NULL)
-			n++;
-		rr = calloc(n, sizeof(*rr));
-		if (rr == NULL) {
-			answer.status = DNS_TEMPFAIL;
-			answer.rcode = -1;
-			answer.error = "out of memory";
-		} else {
-			for (size_t i = 0; i < n; i++) {
-				rr[i].data = (const uint8_t *)res->data[i];
-				rr[i].len = (size_t)res->len[i];
-			}
-			answer.count = n;
-			answer.rr = rr;
+		if (r->ctx == NULL) {
+			rebuild(r, 0);
+			continue;
 		}
+		if (fds[0].revents != 0 && (rc = ub_process(r->ctx)) != 0)
+			rebuild(r, rc);
 	}
-	pthread_mutex_lock(&q->lock);
-	if (!q->released) {
-		metrics_count_dns(answer.status, answer.dnssec);
-		q->cb(q->arg, &answer);
-	}
-	pthread_mutex_unlock(&q->lock);
-	free(rr);
-	ub_resolve_free(res);
-	query_unref(q);
 }
 
-/* The priming answer says whether the set-up works: logged once. */
+/* libunbound's pipe broke (why: ub_process()'s error), or a rebuild
+ * failed before (why 0): no answer will come through the old context
+ * again.  A new one takes its place; the queries it owed are failed. */
+static void
+rebuild(struct resolver *r, int why)
+{
+	struct ub_ctx *old, *fresh;
+	struct dns_query *owed;
+	char err[512];
+
+	if (why != 0)
+		log_err("resolver: libunbound stopped answering (%s); every "
+		    "verdict would be iprev=temperror: building a new "
+		    "resolver context with the same settings", ub_strerror(why));
+	fresh = context_new(&r->settings, r, err, sizeof(err));
+	pthread_mutex_lock(&r->lock);
+	old = r->ctx;
+	r->ctx = fresh;
+	owed = resolver_take_live(r, false);
+	r->probing = false;
+	pthread_mutex_unlock(&r->lock);
+	/* No other thread can reach old any more: its queries are off the
+	 * live list, so nobody cancels on it. */
+	if (old != NULL)
+		ub_ctx_delete(old);
+	resolver_fail_all(owed, "the resolver restarted");
+	if (fresh == NULL) {
+		if (why != 0)
+			log_err("resolver: cannot build a new context (%s); "
+			    "lookups fail until it can, trying every %d ms",
+			    err, REBUILD_RETRY_MS);
+		return;
+	}
+	metrics_count_resolver_restart();
+	log_warning("resolver: a new libunbound context is in place");
+}
+
+#ifdef RESOLVER_TEST_HOOKS
+int
+resolver_test_break(struct resolver *r)
+{
+	int fd, rc = -1;
+
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	/* The pipe itself stays open, so that libunbound's worker can still
+	 * write into it as it stops: a write to a pipe without a reader
+	 * makes libunbound 1.21 log from its freed worker. */
+	pthread_mutex_lock(&r->lock);
+	if (r->ctx != NULL && r->test_kept_fd == -1 &&
+	    (r->test_kept_fd = dup(ub_fd(r->ctx))) != -1 &&
+	    dup2(fd, ub_fd(r->ctx)) != -1)
+		rc = 0;
+	pthread_mutex_unlock(&r->lock);
+	close(fd);
+	/* A poll() already waiting holds the old pipe: wake it. */
+	resolver_poke(r);
+	return rc;
+}
+#endif
+
+/* The priming answer says whether the set-up works: logged once per
+ * context. */
 static void
 on_prime(void *arg, int err, struct ub_result *res)
 {
@@ -443,7 +444,7 @@ on_prime(void *arg, int err, struct ub_result *res)
 	char msg[512];
 	int priority;
 
-	fill_answer(&answer, err, res);
+	resolver_fill_answer(&answer, err, res);
 	priority = resolver_health(&answer, r->validating, msg, sizeof(msg));
 	log_msg(priority, "%s", msg);
 	ub_resolve_free(res);

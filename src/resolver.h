@@ -3,9 +3,9 @@
  * resolver.h - asynchronous, DNSSEC-validating DNS lookups.
  *
  * One resolver per process, shared by every thread: its cache is the shared
- * cache.  resolver.c is the only file that knows libunbound; the unit tests
- * link a scripted fake in its place, so everything said here is the
- * contract both keep.
+ * cache.  resolver.c and resolver_query.c are the only files that know
+ * libunbound; the unit tests link a scripted fake in their place, so
+ * everything said here is the contract both keep.
  *
  * Threading contract:
  * - resolver_query() may be called from any thread, including from inside a
@@ -16,6 +16,12 @@
  *   freed by whichever lets go last.  The caller lets go with
  *   resolver_release(); once that returns, the callback is not running and
  *   never will, so the caller may free whatever the callback touches.
+ * - Should libunbound's context break, the resolver builds a new one with
+ *   the same settings; the queries the old one still owed are called back
+ *   with DNS_TEMPFAIL, so the contract holds across the rebuild.
+ * - With the outage breaker on (see dns_breaker.h), resolver_query() may
+ *   refuse a lookup (NULL) while it is open, and queries waiting when it
+ *   opens are called back with DNS_TEMPFAIL at once.
  */
 #ifndef PTRMILTER_RESOLVER_H
 #define PTRMILTER_RESOLVER_H
@@ -81,6 +87,8 @@ struct resolver_config {
 	const char *trust_anchor_file;	/* NULL: no validation */
 	bool resolv_conf;		/* forward to /etc/resolv.conf's servers */
 	const char *forwarders;		/* NULL or space-separated addresses */
+	bool breaker;			/* the DNS outage breaker: on for the
+					   daemon, off for a one-shot audit */
 };
 
 struct resolver;
@@ -109,6 +117,16 @@ struct dns_query *resolver_query(struct resolver *r, const char *name,
  * for it if it is running.  q must not be used afterwards.  NULL is a
  * no-op. */
 void resolver_release(struct dns_query *q);
+
+/* True while the DNS outage breaker is open (false when it is off). */
+bool resolver_breaker_open(struct resolver *r);
+
+#ifdef RESOLVER_TEST_HOOKS
+/* Breaks libunbound's answer pipe as a crash of its worker would (the
+ * read end now reads end-of-file), for the tests of the rebuild.
+ * Returns 0 or -1.  Compiled only into test programs. */
+int resolver_test_break(struct resolver *r);
+#endif
 
 /* Name of a status for logs and output: "NOERROR", "NXDOMAIN", "NODATA",
  * "SERVFAIL", "TIMEOUT", "BOGUS". */

@@ -363,6 +363,11 @@ test_every_series_present_at_zero(void **state)
 		"ptrmilter_cache_requests_total{cache=\"helo\",result=\"miss\"} 0",
 		"ptrmilter_reloads_total{result=\"ok\"} 0",
 		"ptrmilter_reloads_total{result=\"failed\"} 0",
+		"ptrmilter_resolver_restarts_total 0",
+		"ptrmilter_dns_breaker_open 0",
+		"ptrmilter_dns_breaker_opened_total 0",
+		"ptrmilter_dns_breaker_sessions_total 0",
+		"ptrmilter_dns_breaker_refused_total 0",
 		"ptrmilter_verdict_seconds_bucket{le=\"+Inf\"} 0",
 	};
 	struct metrics_values v;
@@ -597,11 +602,40 @@ test_other_counts_and_read(void **state)
 	check_exposition(text);
 }
 
+static void
+test_resolver_and_breaker_counts(void **state)
+{
+	struct metrics_values before, after;
+
+	(void)state;
+	metrics_read(&before);
+	metrics_count_resolver_restart();
+	metrics_set_breaker(true);
+	metrics_count_breaker_session();
+	metrics_count_breaker_refused();
+	metrics_count_breaker_refused();
+	metrics_read(&after);
+	assert_int_equal(after.resolver_restarts - before.resolver_restarts, 1);
+	assert_int_equal(after.breaker_open, 1);
+	assert_int_equal(after.breaker_opened - before.breaker_opened, 1);
+	assert_int_equal(after.breaker_sessions - before.breaker_sessions, 1);
+	assert_int_equal(after.breaker_refused - before.breaker_refused, 2);
+	assert_int_equal(metrics_format(&after, text, sizeof(text)), 0);
+	check_exposition(text);
+	assert_line("ptrmilter_dns_breaker_open 1");
+	/* Closing is not an opening. */
+	metrics_set_breaker(false);
+	metrics_read(&after);
+	assert_int_equal(after.breaker_open, 0);
+	assert_int_equal(after.breaker_opened - before.breaker_opened, 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_daemon_writes_valid_exposition),
+		cmocka_unit_test(test_resolver_and_breaker_counts),
 		cmocka_unit_test(test_every_series_present_at_zero),
 		cmocka_unit_test(test_every_tag_present),
 		cmocka_unit_test(test_histogram_buckets_cumulative),
