@@ -74,6 +74,7 @@ static int parse_options(int argc, char **argv, struct options *o);
 static void report_error(void *arg, const char *message);
 static struct policy *load_policy(void);
 static struct generic_db *load_generic(const struct policy *p, bool *ok);
+static void generic_refused(void);
 static int open_socket(const struct policy *p);
 static void *signal_thread(void *arg);
 static void reload(void);
@@ -184,6 +185,14 @@ load_generic(const struct policy *p, bool *ok)
 	    "%zu networks", generic_db_version(db), patterns, senders,
 	    networks);
 	return db;
+}
+
+static void
+generic_refused(void)
+{
+	log_err("%s: the generic-name data has errors: not starting; fix "
+	    "generic_data or generic_patterns (the shipped data is %s), or set "
+	    "them to none", opt.config, PTRMILTER_DATADIR "/generic-providers");
 }
 
 static void
@@ -356,7 +365,7 @@ main(int argc, char **argv)
 	struct milter_shared shared;
 	struct resolver_config rc;
 	struct policy *policy;
-	struct generic_db *generic;
+	struct generic_db *generic = NULL;
 	bool generic_ok;
 	struct resolver *resolver;
 	struct dns_grace *grace;
@@ -367,7 +376,7 @@ main(int argc, char **argv)
 	char hostname[256];
 	char err[512];
 	long fd_limit;
-	int status;
+	int status = 1;
 
 	block_signals(&blocked);
 	parse_options(argc, argv, &opt);
@@ -378,20 +387,15 @@ main(int argc, char **argv)
 		log_err("%s: not starting", opt.config);
 		return EX_CONFIG;
 	}
-	generic = load_generic(policy, &generic_ok);
-	if (!generic_ok) {
-		log_err("%s: the generic-name data has errors: not starting; "
-		    "fix generic_data or generic_patterns (the shipped data is "
-		    "%s), or set them to none", opt.config,
-		    PTRMILTER_DATADIR "/generic-providers");
-		policy_free(policy);
-		return EX_CONFIG;
-	}
 	if (opt.check_only) {
-		policy_dump(policy, stdout);
+		generic = load_generic(policy, &generic_ok);
+		if (generic_ok)
+			policy_dump(policy, stdout);
+		else
+			generic_refused();
 		policy_free(policy);
 		generic_db_free(generic);
-		return 0;
+		return generic_ok ? 0 : EX_CONFIG;
 	}
 	if (gethostname(hostname, sizeof(hostname)) == -1)
 		snprintf(hostname, sizeof(hostname), "localhost");
@@ -437,6 +441,19 @@ main(int argc, char **argv)
 	    daemon_drop_privileges(policy->user, err, sizeof(err)) == -1)
 		log_warning("not started as root: staying user %ld (%s)",
 		    (long)getuid(), err);
+	/* Read once the user is switched, with the rights every reload has:
+	 * a file the policy names may sit where that user can swap it for a
+	 * link to one only root may read (its lines would reach the log in
+	 * the error messages), and one only root may read would fail every
+	 * reload. */
+	generic = load_generic(policy, &generic_ok);
+	if (!generic_ok) {
+		generic_refused();
+		if (socket_path[0] != '\0')
+			(void)unlink(socket_path);
+		status = EX_CONFIG;
+		goto fail;
+	}
 	if (!opt.foreground) {
 		if (daemon_background(err, sizeof(err)) == -1) {
 			log_err("%s", err);
@@ -510,5 +527,5 @@ fail:
 	policy_free(policy);
 	generic_db_free(generic);
 	regdom_exit();
-	return 1;
+	return status;
 }
