@@ -222,8 +222,8 @@ session_authserv_id(SMFICTX *ctx, struct session *s)
 
 	from = authres_pick_id(s->snap->policy->authserv_id, j,
 	    shared->hostname, &id);
-	if (from > AUTHRES_ID_MTA && j != NULL && *j != '\0' &&
-	    first_time(&warned_mta_id)) {
+	if ((from == AUTHRES_ID_HOST || from == AUTHRES_ID_NONE) &&
+	    j != NULL && *j != '\0' && first_time(&warned_mta_id)) {
 		text_printable(shown, sizeof(shown), j);
 		log_warning("the MTA's name {j} <%s> cannot be an "
 		    "authserv-id (an RFC 2045 token of at most 255 bytes); "
@@ -241,6 +241,8 @@ session_authserv_id(SMFICTX *ctx, struct session *s)
 		return;
 	}
 	/* authres_id_valid(): at most AUTHRES_ID_MAX bytes, which fit. */
+	_Static_assert(sizeof(s->authserv_id) > AUTHRES_ID_MAX,
+	    "room for any authserv-id");
 	memcpy(s->authserv_id, id, strlen(id) + 1);
 }
 
