@@ -13,7 +13,6 @@
 #include "authres.h"
 #include "forged.h"
 
-#define AR_HEADER "Authentication-Results"
 /* Room for a message with a few forgeries without growing again. */
 #define FIRST_CAP 8
 
@@ -52,7 +51,7 @@ forged_header(struct forged *f, const char *name, const char *value,
 {
 	if (name == NULL)
 		return 0;
-	if (strcasecmp(name, AR_HEADER) == 0) {
+	if (strcasecmp(name, FORGED_AR_FIELD) == 0) {
 		/* smfi_chgheader() takes the index as an int. */
 		if (f->ar_seen >= INT_MAX)
 			return -1;

@@ -14,6 +14,9 @@
 
 #include <stddef.h>
 
+/* The field RFC 8601 defines; the one name both read and written. */
+#define FORGED_AR_FIELD "Authentication-Results"
+
 struct forged {
 	unsigned ar_seen;	/* Authentication-Results headers so far */
 	unsigned *ar_ours;	/* the 1-based indexes, among those, of the

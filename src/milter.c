@@ -39,7 +39,7 @@
 #include "monotime.h"
 #include "text.h"
 
-#define AR_HEADER "Authentication-Results"
+#define AR_HEADER FORGED_AR_FIELD
 
 static const struct milter_shared *shared;
 static atomic_ulong next_session_id;
