@@ -9,7 +9,9 @@
  * "\n\t" between tokens, no CR, no line over 998 characters (the first
  * counting "Field: "), a line over 78 only when it is one token.  The log
  * line: one line of printable ASCII and single spaces.  The SMTP reply:
- * printable, no '%'.
+ * printable, no '%'.  What Authentication-Results writes is read back as
+ * ours by authres_is_ours() - writer and reader agree on the id - and the
+ * reader, given the hostile HELO as a header value, stays in bounds.
  *
  * Input: 6 control bytes, 4 or 16 address bytes, then length-prefixed
  * strings (HELO, PTR 1, PTR 2, authserv-id, mta_resolve, mta_ptr, then
@@ -232,10 +234,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 
 	memset(buf, 'x', sizeof(buf));
-	if (verdict_auth_results(&in, &v, authserv, buf, sizeof(buf)) == 0)
+	if (verdict_auth_results(&in, &v, authserv, buf, sizeof(buf)) == 0) {
 		check_header("Authentication-Results", buf);
-	else if (buf[0] != '\0' || authres_id_valid(authserv))
+		if (!authres_is_ours(buf, authserv))
+			__builtin_trap();
+	} else if (buf[0] != '\0' || authres_id_valid(authserv)) {
 		__builtin_trap();	/* room enough; only a bad id fails */
+	}
+	(void)authres_is_ours(helo, authserv);
+	(void)authres_is_ours(helo, "mx.example.net");
 
 	field = pol->score_header != NULL ? pol->score_header : "X-PTR-Score";
 	memset(buf, 'x', sizeof(buf));
