@@ -144,20 +144,30 @@ report_error(void *arg, const char *message)
 }
 
 /* Without -c a missing default file is fine: every key has a default.  A
- * file that group or others may write is refused like a broken one, at
+ * file that group or others may write, or that belongs to a user other
+ * than root and the one we run as, is refused like a broken one, at
  * start, with -n and on reload: whoever can write it can switch the filter
- * off.  Its other errors, if any, are reported too. */
+ * off, or (started as root) keep it root.  Its other errors, if any, are
+ * reported too. */
 static struct policy *
 load_policy(void)
 {
 	struct policy *p;
 	unsigned mode;
+	long owner;
 
-	p = policy_load_mode(opt.config, !opt.explicit_config, report_error,
-	    NULL, &mode);
+	p = policy_load_owned(opt.config, !opt.explicit_config, report_error,
+	    NULL, &mode, &owner);
 	if (policy_mode_unsafe(mode)) {
 		log_err("%s: writable by group or others (mode %04o): refused; "
 		    "chmod go-w %s", opt.config, mode, opt.config);
+		policy_free(p);
+		return NULL;
+	}
+	if (policy_owner_unsafe(owner, (long)geteuid())) {
+		log_err("%s: owned by user %ld, neither root nor the user "
+		    "ptrmilter runs as: refused; chown root %s", opt.config,
+		    owner, opt.config);
 		policy_free(p);
 		return NULL;
 	}

@@ -440,6 +440,15 @@ struct policy *
 policy_load_mode(const char *path, bool missing_ok, policy_reporter *report,
     void *arg, unsigned *mode)
 {
+	long owner;
+
+	return policy_load_owned(path, missing_ok, report, arg, mode, &owner);
+}
+
+struct policy *
+policy_load_owned(const char *path, bool missing_ok, policy_reporter *report,
+    void *arg, unsigned *mode, long *owner)
+{
 	struct parser ps = { .file = path, .report = report, .arg = arg };
 	struct policy *p = NULL;
 	char *buf = NULL;
@@ -449,6 +458,7 @@ policy_load_mode(const char *path, bool missing_ok, policy_reporter *report,
 	int fd;
 
 	*mode = 0;
+	*owner = -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ENOENT && missing_ok)
@@ -466,6 +476,7 @@ policy_load_mode(const char *path, bool missing_ok, policy_reporter *report,
 	}
 	/* From the descriptor the text is read from: no window for a swap. */
 	*mode = (unsigned)st.st_mode & 07777;
+	*owner = (long)st.st_uid;
 	buf = malloc(POLICY_FILE_MAX + 1);
 	if (buf == NULL) {
 		report_at(&ps, 0, "out of memory");
@@ -499,6 +510,12 @@ bool
 policy_mode_unsafe(unsigned mode)
 {
 	return (mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+bool
+policy_owner_unsafe(long owner, long euid)
+{
+	return owner > 0 && owner != euid;
 }
 
 bool

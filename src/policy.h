@@ -122,6 +122,19 @@ struct policy *policy_load_mode(const char *path, bool missing_ok,
  * (at start, with -n, and on reload) and ptrcheck warns about it. */
 bool policy_mode_unsafe(unsigned mode);
 
+/* As policy_load_mode(); *owner also receives the file's owner (st_uid,
+ * from the same fstat()), or -1 when no file was read. */
+struct policy *policy_load_owned(const char *path, bool missing_ok,
+    policy_reporter *report, void *arg, unsigned *mode, long *owner);
+
+/* True when a file of owner's may not be trusted by a process whose
+ * effective user is euid: only root's or the process's own.  Whoever owns
+ * the policy can change it, whatever its mode: a policy file of the
+ * daemon's own user's would let that user (a compromised daemon) choose
+ * what root does at the next start - "user = root" among it - so the
+ * daemon refuses it, as it refuses a file group or others may write. */
+bool policy_owner_unsafe(long owner, long euid);
+
 /* One line of documentation of a key ("score.no_ptr" included), or NULL
  * for an unknown name. */
 const char *policy_key_doc(const char *name);

@@ -318,6 +318,52 @@ test_unsafe_mode_is_group_or_other_write(void **state)
 }
 
 static void
+test_only_roots_and_our_own_policy_file_is_trusted(void **state)
+{
+	static const struct {
+		long owner, euid;
+		bool want;
+	} cases[] = {
+		{ 0, 0, false },	/* root's file, read by root */
+		{ 0, 120, false },	/* root's file, read by the daemon */
+		{ 120, 120, false },	/* the daemon's own, read by it */
+		{ 120, 0, true },	/* the daemon's user's, read by root */
+		{ 1000, 120, true },	/* someone else's */
+		{ 1000, 0, true },
+		{ -1, 0, false },	/* no file was read */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		if (policy_owner_unsafe(cases[i].owner, cases[i].euid) !=
+		    cases[i].want)
+			fail_msg("owner %ld, euid %ld: want %s", cases[i].owner,
+			    cases[i].euid, cases[i].want ? "unsafe" : "safe");
+	}
+}
+
+static void
+test_load_owned_gives_the_owner_of_the_file_read(void **state)
+{
+	struct errors e = { .count = 0 };
+	struct policy *p;
+	unsigned mode;
+	long owner = -2;
+
+	(void)state;
+	write_temp("mode = dry-run\n", 15);
+	p = policy_load_owned(temp_path, false, collect, &e, &mode, &owner);
+	assert_non_null(p);
+	assert_int_equal(owner, (long)geteuid());
+	policy_free(p);
+	p = policy_load_owned("/nonexistent/ptrmilter.conf", true, collect,
+	    &e, &mode, &owner);
+	assert_non_null(p);
+	assert_int_equal(owner, -1);
+	policy_free(p);
+}
+
+static void
 test_load_mode_gives_the_mode_of_the_file_read(void **state)
 {
 	static const unsigned modes[] = { 0600, 0644, 0664, 0646, 0400 };
@@ -1334,6 +1380,8 @@ main(void)
 		T(test_missing_file_without_missing_ok_is_an_error),
 		T(test_directory_is_an_error_even_with_missing_ok),
 		T(test_unsafe_mode_is_group_or_other_write),
+		T(test_only_roots_and_our_own_policy_file_is_trusted),
+		T(test_load_owned_gives_the_owner_of_the_file_read),
 		T(test_load_mode_gives_the_mode_of_the_file_read),
 		T(test_load_mode_is_set_when_the_text_has_errors),
 		T(test_load_mode_is_zero_when_no_file_was_read),
