@@ -81,6 +81,7 @@ static void reload(void);
 static void warn_restart_keys(const struct policy *old,
     const struct policy *new);
 static void block_signals(sigset_t *set);
+static bool stop_pending(void);
 static void startup_failed(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
@@ -272,6 +273,21 @@ block_signals(sigset_t *set)
 	sigaddset(set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* A stop (SIGTERM, SIGINT, SIGHUP) sent while the daemon started, still
+ * waiting: libmilter would act on it as its listener starts, racing it,
+ * and smfi_main() then returns a failure about half the time. */
+static bool
+stop_pending(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) == -1)
+		return false;
+	return sigismember(&pending, SIGTERM) == 1 ||
+	    sigismember(&pending, SIGINT) == 1 ||
+	    sigismember(&pending, SIGHUP) == 1;
 }
 
 static void
@@ -503,7 +519,10 @@ main(int argc, char **argv)
 	if (pthread_create(&sig_tid, NULL, signal_thread, &blocked) != 0)
 		startup_failed("cannot start the signal thread");
 	daemon_ready(NULL);
-	status = smfi_main() == MI_SUCCESS ? 0 : 1;
+	if (stop_pending())
+		status = 0;	/* stopped before serving anyone */
+	else
+		status = smfi_main() == MI_SUCCESS ? 0 : 1;
 	log_info("ptrmilter stopping");
 	metrics_http_stop(metrics);
 	/* Removed now, while nobody can connect any more; it may fail once
