@@ -43,7 +43,13 @@ dns_breaker_miss(struct dns_breaker *b, int64_t now_ms, int64_t waited_ms)
 		return DNS_BREAKER_SAME;
 	if (b->misses < DNS_BREAKER_TRIP_COUNT)
 		b->misses++;
-	if (b->misses < DNS_BREAKER_TRIP_COUNT ||
+	return dns_breaker_check(b, now_ms);
+}
+
+enum dns_breaker_change
+dns_breaker_check(struct dns_breaker *b, int64_t now_ms)
+{
+	if (b->open || b->misses < DNS_BREAKER_TRIP_COUNT ||
 	    now_ms - b->last_answer_ms < DNS_BREAKER_TRIP_MS)
 		return DNS_BREAKER_SAME;
 	b->open = true;

@@ -6,9 +6,9 @@
  * while the MTA's processes pile up.
  *
  * States and events:
- * - closed (normal): every lookup is sent.  A miss is a lookup its owner
- *   gave up on after waiting at least DNS_BREAKER_MISS_MS without an
- *   answer; an answer resets the count.  DNS_BREAKER_TRIP_COUNT misses in
+ * - closed (normal): every lookup is sent.  A miss is a lookup that has
+ *   waited at least DNS_BREAKER_MISS_MS without an answer (still waiting,
+ *   or given up by its owner); an answer resets the count.  DNS_BREAKER_TRIP_COUNT misses in
  *   a row with no answer at all for DNS_BREAKER_TRIP_MS open the breaker.
  * - open: lookups are refused, except one trial lookup per
  *   DNS_BREAKER_PROBE_MS from real traffic, the first one interval after
@@ -34,10 +34,11 @@
 /* Misses in a row that may open the breaker. */
 #define DNS_BREAKER_TRIP_COUNT 10
 /* ... if no lookup at all has been answered for this long. */
-#define DNS_BREAKER_TRIP_MS 2000
-/* A lookup given up after at least this long unanswered is a miss; one
+#define DNS_BREAKER_TRIP_MS 1500
+/* A lookup unanswered this long is a miss: a resolver that works answers
+ * nearly everything sooner, and dns_timeout is at least this long.  One
  * given up sooner (a client that left at once) says nothing. */
-#define DNS_BREAKER_MISS_MS 500
+#define DNS_BREAKER_MISS_MS 1000
 /* While open: one background probe, and one trial lookup, per this. */
 #define DNS_BREAKER_PROBE_MS 1000
 
@@ -69,6 +70,12 @@ enum dns_breaker_change dns_breaker_answer(struct dns_breaker *b,
  * May open the breaker. */
 enum dns_breaker_change dns_breaker_miss(struct dns_breaker *b,
     int64_t now_ms, int64_t waited_ms);
+
+/* Time has passed: the misses counted so far may open the breaker now
+ * that the silence has lasted long enough (the misses of one wave of
+ * lookups all come at once). */
+enum dns_breaker_change dns_breaker_check(struct dns_breaker *b,
+    int64_t now_ms);
 
 /* May a lookup be sent at now_ms?  Closed: yes.  Open: only as the trial
  * of the current probe interval, which this call then uses up. */

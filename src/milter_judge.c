@@ -51,7 +51,8 @@ milter_judge(struct session *s)
 	}
 	outage = outage || resolver_breaker_open(s->shared->resolver);
 	if (outage) {
-		metrics_count_breaker_session();
+		if (!res->cached)
+			metrics_count_breaker_session();
 	} else {
 		fcrdns_cache_keep(s->shared->fcrdns_cache, res,
 		    s->snap->policy->max_ptr_names, monotime_now());

@@ -46,6 +46,8 @@ struct resolver {
 	int probe_type;
 	bool probing;			/* a probe is outstanding */
 	int probe_id;
+	bool idle;			/* the thread sleeps with no timeout:
+					   a new live query must wake it */
 
 	pthread_t thread;
 	int wake[2];			/* 'p' pokes the thread; anything
@@ -66,6 +68,7 @@ struct dns_query {
 	bool released;		/* the caller let go: do not call back */
 	/* Under the resolver's lock: */
 	bool owed;		/* on the live list */
+	bool missed;		/* counted as a miss by the breaker */
 	struct dns_query *prev, *next;
 	struct ub_ctx *ctx;	/* the context it was sent on */
 	int async_id;
@@ -73,7 +76,8 @@ struct dns_query {
 	struct resolver *resolver;
 	resolver_callback *cb;
 	void *arg;
-	struct timespec sent;
+	struct timespec sent;	/* set under the resolver's lock, so the
+				   live list runs from newest to oldest */
 	int rrtype;
 	char name[];		/* the query name */
 };
@@ -104,9 +108,10 @@ void resolver_fail_all(struct dns_query *list, const char *why);
  * Called with the lock held. */
 struct dns_query *resolver_take_live(struct resolver *r, bool cancel);
 
-/* resolver_query.c: the breaker's work on the resolver's thread - fail
- * the live queries when it has just opened, send a probe when one is
- * due.  Returns the poll timeout until the next probe, or -1. */
+/* resolver_query.c: the breaker's work on the resolver's thread - count
+ * the live queries that have waited too long as misses, fail the live
+ * queries when it has just opened, send a probe when one is due.
+ * Returns the poll timeout until it needs to run again, or -1. */
 int resolver_breaker_tick(struct resolver *r);
 
 /* resolver.c: wakes the resolver's thread to look at the breaker. */

@@ -11,10 +11,13 @@
  * the callback still runs exactly once, on the resolver's thread.
  *
  * The breaker learns from here: an answer is seen in
- * resolver_on_result(), a miss in resolver_release() (the owner gave up
- * on a query libunbound had not answered).  While it is open,
- * resolver_query() sends only one trial lookup per probe interval and
- * the thread re-asks the last missed name once per interval.
+ * resolver_on_result(); a miss is a live query that has waited
+ * DNS_BREAKER_MISS_MS, found by the thread's scan of the live list (so
+ * that a wave of sessions waiting on a dead DNS opens the breaker before
+ * their deadlines, and ends at once) or by resolver_release() when the
+ * owner gave up on it first.  While it is open, resolver_query() sends
+ * only one trial lookup per probe interval and the thread re-asks the
+ * last missed name once per interval.
  */
 #include "config.h"
 
@@ -42,6 +45,13 @@ static bool is_answer(const struct dns_answer *a);
 static void breaker_changed(struct resolver *r, enum dns_breaker_change c);
 static void remember_miss(struct resolver *r, const struct dns_query *q);
 static void on_probe(void *arg, int err, struct ub_result *res);
+static enum dns_breaker_change count_miss(struct resolver *r,
+    struct dns_query *q, int64_t now_ms, int64_t waited_ms);
+static enum dns_breaker_change scan_overdue(struct resolver *r,
+    struct timespec now);
+
+/* How often the thread looks for overdue queries while some are live. */
+#define OVERDUE_SCAN_MS 100
 
 /* Every lookup is counted here, once, by how it ended: a start that
  * failed, or the answer its owner was still waiting for.  An answer the
@@ -81,6 +91,7 @@ query_start(struct resolver *r, const char *name, int rrtype,
 {
 	struct dns_query *q;
 	size_t len = strlen(name);
+	bool wake = false;
 	int rc = -1;
 
 	q = calloc(1, sizeof(*q) + len + 1);
@@ -95,11 +106,11 @@ query_start(struct resolver *r, const char *name, int rrtype,
 	q->cb = cb;
 	q->arg = arg;
 	q->rrtype = rrtype;
-	q->sent = monotime_now();
 	memcpy(q->name, name, len + 1);
 	/* The answer may arrive before ub_resolve_async() returns: the
 	 * resolver's lock holds it back until q is complete. */
 	pthread_mutex_lock(&r->lock);
+	q->sent = monotime_now();
 	if (r->ctx != NULL) {
 		q->ctx = r->ctx;
 		live_add(r, q);
@@ -108,7 +119,14 @@ query_start(struct resolver *r, const char *name, int rrtype,
 		if (rc != 0)
 			live_remove(r, q);
 	}
+	/* The thread must look at q in time to count it as a miss. */
+	if (rc == 0 && r->idle) {
+		r->idle = false;
+		wake = true;
+	}
 	pthread_mutex_unlock(&r->lock);
+	if (wake)
+		resolver_poke(r);
 	if (rc != 0) {
 		pthread_mutex_destroy(&q->lock);
 		free(q);
@@ -140,12 +158,8 @@ resolver_release(struct dns_query *q)
 	if (q->owed && ub_cancel(q->ctx, q->async_id) != UB_NOID) {
 		live_remove(r, q);
 		cancelled = true;
-		if (r->use_breaker) {
-			change = dns_breaker_miss(&r->breaker,
-			    resolver_clock_ms(),
-			    monotime_diff_ms(q->sent, monotime_now()));
-			remember_miss(r, q);
-		}
+		change = count_miss(r, q, resolver_clock_ms(),
+		    monotime_diff_ms(q->sent, monotime_now()));
 	}
 	pthread_mutex_unlock(&r->lock);
 	breaker_changed(r, change);
@@ -325,6 +339,44 @@ is_answer(const struct dns_answer *a)
 	    a->status == DNS_NODATA || a->status == DNS_BOGUS;
 }
 
+/* q has waited waited_ms without an answer: a miss, if long enough and
+ * not counted before.  Called with the lock held. */
+static enum dns_breaker_change
+count_miss(struct resolver *r, struct dns_query *q, int64_t now_ms,
+    int64_t waited_ms)
+{
+	if (!r->use_breaker || q->missed || waited_ms < DNS_BREAKER_MISS_MS)
+		return DNS_BREAKER_SAME;
+	q->missed = true;
+	remember_miss(r, q);
+	return dns_breaker_miss(&r->breaker, now_ms, waited_ms);
+}
+
+/* Counts the live queries that have waited long enough as misses.  The
+ * list runs from newest to oldest, so past the first query counted
+ * before, every one was.  Called with the lock held. */
+static enum dns_breaker_change
+scan_overdue(struct resolver *r, struct timespec now)
+{
+	enum dns_breaker_change change = DNS_BREAKER_SAME, c;
+	int64_t now_ms = resolver_clock_ms();
+
+	for (struct dns_query *q = r->live; q != NULL; q = q->next) {
+		int64_t waited = monotime_diff_ms(q->sent, now);
+
+		if (waited < DNS_BREAKER_MISS_MS)
+			continue;
+		if (q->missed)
+			break;
+		c = count_miss(r, q, now_ms, waited);
+		if (c != DNS_BREAKER_SAME)
+			change = c;
+	}
+	if (change == DNS_BREAKER_SAME)
+		change = dns_breaker_check(&r->breaker, now_ms);
+	return change;
+}
+
 /* The probe re-asks the last lookup that went unanswered: the path that
  * failed.  A name longer than the buffer (it cannot come from fcrdns or
  * the HELO checks) is not kept.  Called with the lock held. */
@@ -371,6 +423,7 @@ breaker_changed(struct resolver *r, enum dns_breaker_change c)
 int
 resolver_breaker_tick(struct resolver *r)
 {
+	enum dns_breaker_change change = DNS_BREAKER_SAME;
 	struct dns_query *swept = NULL;
 	int64_t now = resolver_clock_ms();
 	int timeout, rc;
@@ -378,6 +431,8 @@ resolver_breaker_tick(struct resolver *r)
 	if (!r->use_breaker)
 		return -1;
 	pthread_mutex_lock(&r->lock);
+	if (!r->breaker.open)
+		change = scan_overdue(r, monotime_now());
 	if (r->sweep && r->breaker.open && r->ctx != NULL)
 		swept = resolver_take_live(r, true);
 	r->sweep = false;
@@ -391,7 +446,12 @@ resolver_breaker_tick(struct resolver *r)
 		r->probing = rc == 0;
 	}
 	timeout = dns_breaker_next_ms(&r->breaker, now);
+	if (timeout == -1 && r->live != NULL)
+		timeout = OVERDUE_SCAN_MS;
+	r->idle = timeout == -1;
 	pthread_mutex_unlock(&r->lock);
+	/* Opened by the scan: the poke it sends brings the sweep. */
+	breaker_changed(r, change);
 	resolver_fail_all(swept, "DNS outage: the breaker is open");
 	return timeout;
 }

@@ -78,6 +78,30 @@ test_misses_within_the_silence_do_not_open_it(void **state)
 }
 
 static void
+test_misses_counted_early_open_it_once_the_silence_is_long(void **state)
+{
+	struct dns_breaker b;
+
+	(void)state;
+	dns_breaker_init(&b, T0);
+	/* A wave of lookups, all overdue at once, early in the silence. */
+	assert_int_equal(misses(&b, DNS_BREAKER_TRIP_COUNT, T0 + 1000,
+	    DNS_BREAKER_MISS_MS), DNS_BREAKER_SAME);
+	assert_int_equal(dns_breaker_check(&b, T0 + DNS_BREAKER_TRIP_MS - 1),
+	    DNS_BREAKER_SAME);
+	assert_int_equal(dns_breaker_check(&b, T0 + DNS_BREAKER_TRIP_MS),
+	    DNS_BREAKER_OPENED);
+	assert_int_equal(dns_breaker_check(&b, T0 + DNS_BREAKER_TRIP_MS + 1),
+	    DNS_BREAKER_SAME);
+	/* Without the misses, silence alone (a quiet hour) opens nothing. */
+	dns_breaker_init(&b, T0);
+	assert_int_equal(misses(&b, DNS_BREAKER_TRIP_COUNT - 1, T0,
+	    DNS_BREAKER_MISS_MS), DNS_BREAKER_SAME);
+	assert_int_equal(dns_breaker_check(&b, T0 + 3600 * 1000),
+	    DNS_BREAKER_SAME);
+}
+
+static void
 test_an_answer_resets_the_count(void **state)
 {
 	struct dns_breaker b;
@@ -200,6 +224,8 @@ main(void)
 		cmocka_unit_test(test_count_and_silence_open_it),
 		cmocka_unit_test(
 		    test_misses_within_the_silence_do_not_open_it),
+		cmocka_unit_test(
+		    test_misses_counted_early_open_it_once_the_silence_is_long),
 		cmocka_unit_test(test_an_answer_resets_the_count),
 		cmocka_unit_test(test_lookups_given_up_early_are_not_misses),
 		cmocka_unit_test(

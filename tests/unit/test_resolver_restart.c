@@ -3,11 +3,14 @@
  * test_resolver_restart.c - the real resolver over libunbound, when
  * libunbound's answer pipe breaks: the break is logged at error and
  * counted, a query the old context owed is called back once with
- * DNS_TEMPFAIL, and lookups answer again from a new context.
+ * DNS_TEMPFAIL, and lookups answer again from a new context.  And the
+ * DNS outage breaker wired into it: silence opens it, the queries still
+ * waiting end at once, lookups are refused, the probe's answer closes it.
  *
  * Hermetic: libunbound answers ok.test from local data; hole.example is a
- * stub zone whose server is a UDP socket of this test that never replies.
- * The break is made by resolver_test_break(), compiled in for tests only.
+ * stub zone whose server is a UDP socket of this test, which replies only
+ * when the test says so.  The break is made by resolver_test_break(),
+ * compiled in for tests only.
  */
 #include "config.h"
 
@@ -15,6 +18,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -270,11 +274,97 @@ test_broken_pipe_is_logged_counted_and_mended(void **state)
 	assert_true(log_has("a new libunbound context is in place"));
 }
 
+/* Answers every query waiting at the silent server with NXDOMAIN, for up
+ * to ms or until the breaker closes; returns how many it answered. */
+static int
+answer_hole(struct resolver *r, unsigned ms)
+{
+	uint8_t buf[1500];
+	struct sockaddr_in from;
+	socklen_t len;
+	struct pollfd pfd = { .fd = hole, .events = POLLIN };
+	int answered = 0;
+
+	for (unsigned t = 0; t < ms && resolver_breaker_open(r); t += 10) {
+		if (poll(&pfd, 1, 10) != 1)
+			continue;
+		len = sizeof(from);
+		ssize_t n = recvfrom(hole, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &len);
+		if (n < 12)
+			continue;
+		buf[2] = (uint8_t)((buf[2] & 0x79) | 0x84);	/* QR, AA */
+		buf[3] = (uint8_t)((buf[3] & 0x70) | 3);	/* NXDOMAIN */
+		if (sendto(hole, buf, (size_t)n, 0, (struct sockaddr *)&from,
+		    len) == n)
+			answered++;
+	}
+	return answered;
+}
+
+static void
+test_breaker_opens_on_silence_and_closes_on_answer(void **state)
+{
+	struct resolver_config cfg;
+	struct metrics_values before, after;
+	struct resolver *r;
+	struct waiter w[12];
+	struct dns_query *q[12];
+	char name[64], err[512];
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.unbound_config = conf_path;
+	cfg.breaker = true;
+	metrics_read(&before);
+	r = resolver_create(&cfg, err, sizeof(err));
+	if (r == NULL)
+		fail_msg("resolver_create: %s", err);
+	assert_false(resolver_breaker_open(r));
+	for (size_t i = 0; i < 12; i++) {
+		waiter_init(&w[i]);
+		snprintf(name, sizeof(name), "q%zu.hole.example", i);
+		q[i] = resolver_query(r, name, DNS_TYPE_A, on_answer, &w[i]);
+		assert_non_null(q[i]);
+	}
+	/* Nobody answers: after DNS_BREAKER_MISS_MS and DNS_BREAKER_TRIP_MS
+	 * it opens, and the queries end at once, before their owners give
+	 * up on them. */
+	for (size_t i = 0; i < 12; i++) {
+		assert_int_equal(waiter_wait(&w[i], WAIT_MS), 1);
+		assert_int_equal(w[i].status, DNS_TEMPFAIL);
+	}
+	assert_true(resolver_breaker_open(r));
+	/* Refused, not sent: the first trial is an interval away. */
+	assert_null(resolver_query(r, "ok.test", DNS_TYPE_A, on_answer, &w[0]));
+
+	/* The server answers the probe: closed, and lookups go through. */
+	assert_true(answer_hole(r, WAIT_MS) >= 1);
+	assert_false(resolver_breaker_open(r));
+	assert_true(lookup_ok(r));
+
+	for (size_t i = 0; i < 12; i++) {
+		resolver_release(q[i]);
+		assert_int_equal(waiter_wait(&w[i], 0), 1);
+		waiter_destroy(&w[i]);
+	}
+	metrics_read(&after);
+	assert_int_equal(after.breaker_opened - before.breaker_opened, 1);
+	assert_true(after.breaker_refused > before.breaker_refused);
+	assert_int_equal(after.breaker_open, 0);
+	resolver_destroy(r);
+	fflush(stderr);
+	assert_true(log_has("DNS outage breaker open"));
+	assert_true(log_has("DNS outage breaker closed"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_broken_pipe_is_logged_counted_and_mended),
+		cmocka_unit_test(
+		    test_breaker_opens_on_silence_and_closes_on_answer),
 	};
 
 	/* As in the daemon: libunbound's worker may write to the pipe whose
