@@ -19,6 +19,8 @@ PTRCHECK=$top_builddir/src/ptrcheck
 WORLD=$top_srcdir/tests/dnsworld/world
 BLACKHOLE=$top_builddir/tests/dnsworld/dns_blackhole
 SCRIPTED=$top_builddir/tests/dnsworld/dns_script
+# shellcheck source=tests/integration/world_lock.sh
+. "$top_srcdir/tests/integration/world_lock.sh"
 failures=0
 checks=0
 
@@ -41,10 +43,10 @@ world_up()
 	[ -x "$BLACKHOLE" ] || skip_or_fail "$BLACKHOLE is not built"
 	[ -x "$SCRIPTED" ] || skip_or_fail "$SCRIPTED is not built"
 	# One world per machine (fixed addresses): tests that need it take
-	# turns, however many make runs at once.
-	exec 9>/tmp/ptrmilter-world.lock
-	flock -w 600 9 || { echo "FAIL: the DNS world stayed locked for 10 minutes" >&2; exit 99; }
+	# turns, however many make runs at once (world_lock.sh).
+	world_lock
 	W=$(mktemp -d /tmp/ptrmilter-world.XXXXXX)
+	world_lock_owner "$W"
 	trap 'world_down' EXIT
 	"$WORLD" start "$W/dns" --blackhole "$BLACKHOLE" --script "$SCRIPTED" \
 		--stats ||
@@ -56,6 +58,7 @@ world_down()
 {
 	"$WORLD" stop "$W/dns" >/dev/null 2>&1 || true
 	rm -rf "$W"
+	world_unlock
 }
 
 # ok NAME COMMAND... : one check; prints its outcome.

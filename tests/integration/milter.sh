@@ -26,6 +26,8 @@
 # The daemon is stopped by the EXIT trap too, so a failing test leaves
 # nothing running.
 
+# shellcheck source=tests/integration/proc.sh
+. "$top_srcdir/tests/integration/proc.sh"
 PTRMILTER=$top_builddir/src/ptrmilter
 MILTER_CLIENT=$top_srcdir/tests/integration/milter_client.py
 PM_PID=
@@ -104,8 +106,10 @@ _pm_term()
 ptrmilter_down()
 {
 	[ -n "$PM_PID" ] || return 0
+	# Never "wait" (see proc.sh): a Ctrl-C stops the daemon too.
+	proc_forget "$PM_PID"
 	_pm_term 10 || kill -KILL "$PM_PID" 2>/dev/null
-	wait "$PM_PID" 2>/dev/null
+	proc_gone "$PM_PID" 5
 	PM_PID=
 }
 

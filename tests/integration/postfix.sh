@@ -38,6 +38,8 @@
 IT_DIR=$top_srcdir/tests/integration
 # shellcheck source=tests/integration/mail.sh
 . "$IT_DIR/mail.sh"
+# shellcheck source=tests/integration/proc.sh
+. "$IT_DIR/proc.sh"
 POSTFIX_LOCK=/tmp/ptrmilter-postfix.lock
 POSTFIX_DIR=
 POSTFIX_LOG=
@@ -352,9 +354,11 @@ _pf_group_alive()
 
 _pf_stop_daemons()
 {
+	# Never "wait" (see proc.sh): Ctrl-C kills the watchdog too.
 	if [ -n "$_pf_watchdog_pid" ]; then
+		proc_forget "$_pf_watchdog_pid"
 		kill -9 "$_pf_watchdog_pid" 2>/dev/null
-		wait "$_pf_watchdog_pid" 2>/dev/null
+		proc_gone "$_pf_watchdog_pid" 5
 		_pf_watchdog_pid=
 	fi
 	if [ -n "$_pf_master_pid" ]; then
@@ -370,8 +374,10 @@ _pf_stop_daemons()
 		_pf_master_pid=
 	fi
 	if [ -n "$SINK_PID" ]; then
+		proc_forget "$SINK_PID"
 		kill "$SINK_PID" 2>/dev/null
-		wait "$SINK_PID" 2>/dev/null
+		proc_gone "$SINK_PID" 10 ||
+			{ kill -9 "$SINK_PID" 2>/dev/null; proc_gone "$SINK_PID" 5; }
 		SINK_PID=
 	fi
 }
