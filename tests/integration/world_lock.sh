@@ -25,7 +25,10 @@
 #                           first; fails (exit 99) after WORLD_LOCK_WAIT s
 #   world_lock_owner DIR    record this shell as the owner of world DIR
 #   world_unlock            drop the owner record (if ours), release
-#   world_clean_stale       clean up the world of a dead owner, if any
+#   world_clean_stale [wait]
+#                           clean up the world of a dead owner, if any;
+#                           with "wait", also wait for another test that
+#                           is cleaning it up to finish
 
 # shellcheck source=tests/integration/proc.sh
 . "$top_srcdir/tests/integration/proc.sh"
@@ -118,8 +121,9 @@ world_lock()
 	done
 	[ "$said" = - ] ||
 		echo "world_up: got the DNS world after $((SECONDS - since))s" >&2
-	# The owner died, but nothing it left held the lock.
-	world_clean_stale
+	# The owner died, but nothing it left held the lock; or a waiter is
+	# still stopping its servers, which would take our addresses.
+	world_clean_stale wait
 }
 
 world_lock_owner()
@@ -143,11 +147,15 @@ world_unlock()
 
 world_clean_stale()
 {
+	local how=-n
+	[ "${1:-}" != wait ] || how="-w $((WORLD_STALE_WAIT * 6))"
 	_wl_owner || return 0
 	proc_running "$owner_pid" "$owner_start" && return 0
-	# One cleaner at a time; the others find it done.
+	# One cleaner at a time; the others find it done (the record goes
+	# last).
 	(
-		flock -n 7 || exit 0
+		# shellcheck disable=SC2086 # $how is two words
+		flock $how 7 || exit 0
 		_wl_owner || exit 0
 		proc_running "$owner_pid" "$owner_start" && exit 0
 		dead="$owner_pid $owner_start"
