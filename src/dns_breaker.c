@@ -7,10 +7,18 @@
  * answered traffic from tripping it (any answer resets the count), the
  * silence keeps a burst of misses that all started in the same second
  * from tripping it before the DNS has been quiet for a while.
+ *
+ * Names are copied in whole or not at all: a cut name would be another
+ * name, and the probe would ask something no session needs.
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "dns_breaker.h"
+
+static void name_keep(struct dns_breaker_name *slot, const char *name,
+    int rrtype);
 
 void
 dns_breaker_init(struct dns_breaker *b, int64_t now_ms)
@@ -20,7 +28,11 @@ dns_breaker_init(struct dns_breaker *b, int64_t now_ms)
 	b->last_answer_ms = now_ms;
 	b->opened_ms = 0;
 	b->last_probe_ms = 0;
-	b->last_trial_ms = 0;
+	b->missed.name[0] = '\0';
+	b->missed.rrtype = 0;
+	b->refused.name[0] = '\0';
+	b->refused.rrtype = 0;
+	b->refused_next = false;
 }
 
 enum dns_breaker_change
@@ -54,31 +66,59 @@ dns_breaker_check(struct dns_breaker *b, int64_t now_ms)
 		return DNS_BREAKER_SAME;
 	b->open = true;
 	b->opened_ms = now_ms;
-	/* The first probe is due at once; the first trial one interval on,
-	 * so that the sessions that arrive as it opens do not wait. */
+	/* The first probe is due at once, and asks the name that failed;
+	 * names refused in an earlier opening are old news. */
 	b->last_probe_ms = now_ms - DNS_BREAKER_PROBE_MS;
-	b->last_trial_ms = now_ms;
+	b->refused.name[0] = '\0';
+	b->refused_next = false;
 	return DNS_BREAKER_OPENED;
 }
 
-bool
-dns_breaker_admit(struct dns_breaker *b, int64_t now_ms)
+void
+dns_breaker_missed(struct dns_breaker *b, const char *name, int rrtype)
 {
-	if (!b->open)
-		return true;
-	if (now_ms - b->last_trial_ms < DNS_BREAKER_PROBE_MS)
-		return false;
-	b->last_trial_ms = now_ms;
-	return true;
+	name_keep(&b->missed, name, rrtype);
 }
 
 bool
-dns_breaker_probe_due(struct dns_breaker *b, int64_t now_ms)
+dns_breaker_admit(struct dns_breaker *b, const char *name, int rrtype)
 {
+	if (!b->open)
+		return true;
+	name_keep(&b->refused, name, rrtype);
+	return false;
+}
+
+const struct dns_breaker_name *
+dns_breaker_probe(struct dns_breaker *b, int64_t now_ms)
+{
+	const struct dns_breaker_name *pick;
+	bool have_missed = b->missed.name[0] != '\0';
+	bool have_refused = b->refused.name[0] != '\0';
+
 	if (!b->open || now_ms - b->last_probe_ms < DNS_BREAKER_PROBE_MS)
-		return false;
+		return NULL;
 	b->last_probe_ms = now_ms;
-	return true;
+	if (have_refused && (b->refused_next || !have_missed))
+		pick = &b->refused;
+	else if (have_missed)
+		pick = &b->missed;
+	else
+		return NULL;
+	b->refused_next = pick == &b->missed;
+	return pick;
+}
+
+/* Copies name/rrtype into slot if it fits whole; else slot is kept. */
+static void
+name_keep(struct dns_breaker_name *slot, const char *name, int rrtype)
+{
+	size_t len = strnlen(name, sizeof(slot->name));
+
+	if (len == 0 || len >= sizeof(slot->name))
+		return;
+	memcpy(slot->name, name, len + 1);
+	slot->rrtype = rrtype;
 }
 
 int

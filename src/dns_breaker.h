@@ -8,14 +8,25 @@
  * States and events:
  * - closed (normal): every lookup is sent.  A miss is a lookup that has
  *   waited at least DNS_BREAKER_MISS_MS without an answer (still waiting,
- *   or given up by its owner); an answer resets the count.  DNS_BREAKER_TRIP_COUNT misses in
- *   a row with no answer at all for DNS_BREAKER_TRIP_MS open the breaker.
- * - open: lookups are refused, except one trial lookup per
- *   DNS_BREAKER_PROBE_MS from real traffic, the first one interval after
- *   it opened (so that one dead zone in a quiet hour cannot keep it open:
- *   the next client from a zone that answers closes it); the resolver
- *   also sends one background probe per DNS_BREAKER_PROBE_MS, the first
- *   at once.  The first answer of any lookup closes it.
+ *   or given up by its owner); an answer resets the count.
+ *   DNS_BREAKER_TRIP_COUNT misses in a row with no answer at all for
+ *   DNS_BREAKER_TRIP_MS open the breaker.
+ * - open: no lookup is sent for a session: each is refused at once, and
+ *   the most recent refused name is remembered.  The resolver, not any
+ *   session, sends one background probe per DNS_BREAKER_PROBE_MS, the
+ *   first at once.  The first answer of any lookup, the probe's included,
+ *   closes it; the probe's answer goes to no session.
+ *
+ * The probe's name comes from real traffic, so that it tests a path the
+ * sessions need: it alternates between the last lookup that went
+ * unanswered (the path that failed; the first probe asks it) and the most
+ * recent lookup refused while open (what clients need now), and asks
+ * whichever is known when only one is.  The last unanswered name alone
+ * could sit in a zone that stays dead: one such zone in a quiet hour would
+ * keep the breaker open for good, while new clients from zones that answer
+ * were refused.  Alternating closes it within two probe intervals of the
+ * first refused lookup whose zone answers; if the rest of the DNS is
+ * still dead, the misses open it again.
  *
  * An answer is anything that shows a server replied with data or a
  * denial (NOERROR, NXDOMAIN, NODATA, even bogus); a SERVFAIL is neither
@@ -23,13 +34,15 @@
  * stay silent, and it comes fast, so nobody waits for it.
  *
  * Pure: times are passed in (milliseconds on any monotonic clock), no
- * lock, no clock, no I/O; the caller (resolver.c) serialises the calls.
+ * lock, no clock, no I/O; the caller (resolver_query.c) serialises the calls.
  */
 #ifndef PTRMILTER_DNS_BREAKER_H
 #define PTRMILTER_DNS_BREAKER_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "dname.h"
 
 /* Misses in a row that may open the breaker. */
 #define DNS_BREAKER_TRIP_COUNT 10
@@ -39,8 +52,12 @@
  * nearly everything sooner, and dns_timeout is at least this long.  One
  * given up sooner (a client that left at once) says nothing. */
 #define DNS_BREAKER_MISS_MS 1000
-/* While open: one background probe, and one trial lookup, per this. */
+/* While open: one background probe per this. */
 #define DNS_BREAKER_PROBE_MS 1000
+/* Room for a remembered name and its NUL.  A longer one (it cannot come
+ * from fcrdns or the HELO checks, which stay within DNAME_TEXT_MAX) is not
+ * remembered. */
+#define DNS_BREAKER_NAME_MAX DNAME_TEXT_MAX
 
 /* What an event did to the breaker, so that each change is logged once. */
 enum dns_breaker_change {
@@ -49,13 +66,21 @@ enum dns_breaker_change {
 	DNS_BREAKER_CLOSED
 };
 
+/* A lookup remembered for the probe: a copy, "" when none. */
+struct dns_breaker_name {
+	char name[DNS_BREAKER_NAME_MAX];
+	int rrtype;
+};
+
 struct dns_breaker {
 	bool open;
 	unsigned misses;		/* since the last answer */
 	int64_t last_answer_ms;		/* or when the breaker was set up */
 	int64_t opened_ms;
 	int64_t last_probe_ms;		/* while open */
-	int64_t last_trial_ms;		/* while open */
+	struct dns_breaker_name missed;	/* the last lookup unanswered */
+	struct dns_breaker_name refused; /* the last refused, this opening */
+	bool refused_next;		/* the next probe prefers refused */
 };
 
 /* A closed breaker that counts the silence from now_ms. */
@@ -77,14 +102,20 @@ enum dns_breaker_change dns_breaker_miss(struct dns_breaker *b,
 enum dns_breaker_change dns_breaker_check(struct dns_breaker *b,
     int64_t now_ms);
 
-/* May a lookup be sent at now_ms?  Closed: yes.  Open: only as the trial
- * of the current probe interval, which this call then uses up. */
-bool dns_breaker_admit(struct dns_breaker *b, int64_t now_ms);
+/* The lookup name/rrtype went unanswered: the probe may ask it again. */
+void dns_breaker_missed(struct dns_breaker *b, const char *name, int rrtype);
 
-/* Is a background probe due at now_ms?  Open and a probe interval since
- * the last one (the first is due when the breaker opens): true, and the
- * probe is recorded as sent. */
-bool dns_breaker_probe_due(struct dns_breaker *b, int64_t now_ms);
+/* May a session's lookup of name/rrtype be sent?  Closed: yes.  Open: no,
+ * never; name/rrtype is remembered as the most recent refused lookup. */
+bool dns_breaker_admit(struct dns_breaker *b, const char *name, int rrtype);
+
+/* The background probe due at now_ms, or NULL.  Open, a probe interval
+ * since the last one (the first is due when the breaker opens) and a name
+ * known: the name to ask (alternating as said above; valid until the next
+ * call on b), and the probe is recorded as sent.  A due probe with no name
+ * known uses up its interval all the same. */
+const struct dns_breaker_name *dns_breaker_probe(struct dns_breaker *b,
+    int64_t now_ms);
 
 /* Milliseconds from now_ms until the next probe is due (0 if it is), or
  * -1 while closed: how long the resolver's thread may sleep. */

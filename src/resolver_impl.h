@@ -20,7 +20,6 @@
 
 #include <unbound.h>
 
-#include "dname.h"
 #include "monotime.h"
 #include "dns_breaker.h"
 #include "resolver.h"
@@ -42,8 +41,6 @@ struct resolver {
 	struct dns_breaker breaker;
 	bool sweep;			/* the breaker opened: fail the live
 					   queries */
-	char probe_name[DNAME_TEXT_MAX];	/* the last lookup missed, "" */
-	int probe_type;
 	bool probing;			/* a probe is outstanding */
 	int probe_id;
 	bool idle;			/* the thread sleeps with no timeout:

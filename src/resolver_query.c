@@ -16,8 +16,9 @@
  * that a wave of sessions waiting on a dead DNS opens the breaker before
  * their deadlines, and ends at once) or by resolver_release() when the
  * owner gave up on it first.  While it is open, resolver_query() sends
- * only one trial lookup per probe interval and the thread re-asks the
- * last missed name once per interval.
+ * nothing (the breaker remembers the name refused) and the thread sends
+ * one probe per interval, of a name the breaker picks from the misses
+ * and the refusals; its answer goes to no session.
  */
 #include "config.h"
 
@@ -43,7 +44,6 @@ static void live_add(struct resolver *r, struct dns_query *q);
 static void live_remove(struct resolver *r, struct dns_query *q);
 static bool is_answer(const struct dns_answer *a);
 static void breaker_changed(struct resolver *r, enum dns_breaker_change c);
-static void remember_miss(struct resolver *r, const struct dns_query *q);
 static void on_probe(void *arg, int err, struct ub_result *res);
 static enum dns_breaker_change count_miss(struct resolver *r,
     struct dns_query *q, int64_t now_ms, int64_t waited_ms);
@@ -66,7 +66,7 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 
 	if (r->use_breaker && atomic_load(&r->open)) {
 		pthread_mutex_lock(&r->lock);
-		admitted = dns_breaker_admit(&r->breaker, resolver_clock_ms());
+		admitted = dns_breaker_admit(&r->breaker, name, rrtype);
 		pthread_mutex_unlock(&r->lock);
 	}
 	if (!admitted) {
@@ -348,7 +348,7 @@ count_miss(struct resolver *r, struct dns_query *q, int64_t now_ms,
 	if (!r->use_breaker || q->missed || waited_ms < DNS_BREAKER_MISS_MS)
 		return DNS_BREAKER_SAME;
 	q->missed = true;
-	remember_miss(r, q);
+	dns_breaker_missed(&r->breaker, q->name, q->rrtype);
 	return dns_breaker_miss(&r->breaker, now_ms, waited_ms);
 }
 
@@ -375,18 +375,6 @@ scan_overdue(struct resolver *r, struct timespec now)
 	if (change == DNS_BREAKER_SAME)
 		change = dns_breaker_check(&r->breaker, now_ms);
 	return change;
-}
-
-/* The probe re-asks the last lookup that went unanswered: the path that
- * failed.  A name longer than the buffer (it cannot come from fcrdns or
- * the HELO checks) is not kept.  Called with the lock held. */
-static void
-remember_miss(struct resolver *r, const struct dns_query *q)
-{
-	if (strlen(q->name) >= sizeof(r->probe_name))
-		return;
-	memcpy(r->probe_name, q->name, strlen(q->name) + 1);
-	r->probe_type = q->rrtype;
 }
 
 /* Logs a change once, sets the gauge, and has the thread start probing
@@ -425,6 +413,7 @@ resolver_breaker_tick(struct resolver *r)
 {
 	enum dns_breaker_change change = DNS_BREAKER_SAME;
 	struct dns_query *swept = NULL;
+	const struct dns_breaker_name *probe;
 	int64_t now = resolver_clock_ms();
 	int timeout, rc;
 
@@ -438,10 +427,10 @@ resolver_breaker_tick(struct resolver *r)
 	r->sweep = false;
 	/* A probe still out after a whole interval is given up, unless its
 	 * answer is already on its way. */
-	if (r->ctx != NULL && r->probe_name[0] != '\0' &&
-	    dns_breaker_probe_due(&r->breaker, now) &&
+	if (r->ctx != NULL &&
+	    (probe = dns_breaker_probe(&r->breaker, now)) != NULL &&
 	    (!r->probing || ub_cancel(r->ctx, r->probe_id) != UB_NOID)) {
-		rc = ub_resolve_async(r->ctx, r->probe_name, r->probe_type, 1,
+		rc = ub_resolve_async(r->ctx, probe->name, probe->rrtype, 1,
 		    r, on_probe, &r->probe_id);
 		r->probing = rc == 0;
 	}

@@ -5,7 +5,10 @@
  * counted, a query the old context owed is called back once with
  * DNS_TEMPFAIL, and lookups answer again from a new context.  And the
  * DNS outage breaker wired into it: silence opens it, the queries still
- * waiting end at once, lookups are refused, the probe's answer closes it.
+ * waiting end at once, every session lookup is refused while it is open
+ * (none is let through to wait), and the probe's answer closes it - also
+ * when the zone that went silent stays dead and only a name refused since
+ * then answers.
  *
  * Hermetic: libunbound answers ok.test from local data; hole.example is a
  * stub zone whose server is a UDP socket of this test, which replies only
@@ -302,21 +305,21 @@ answer_hole(struct resolver *r, unsigned ms)
 	return answered;
 }
 
-static void
-test_breaker_opens_on_silence_and_closes_on_answer(void **state)
+/* A resolver with the breaker, opened by a dozen lookups that hole.example
+ * leaves unanswered; each of them ends with DNS_TEMPFAIL as it opens,
+ * before its owner gives up on it. */
+static struct resolver *
+breaker_opened(void)
 {
 	struct resolver_config cfg;
-	struct metrics_values before, after;
 	struct resolver *r;
 	struct waiter w[12];
 	struct dns_query *q[12];
 	char name[64], err[512];
 
-	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.unbound_config = conf_path;
 	cfg.breaker = true;
-	metrics_read(&before);
 	r = resolver_create(&cfg, err, sizeof(err));
 	if (r == NULL)
 		fail_msg("resolver_create: %s", err);
@@ -327,35 +330,90 @@ test_breaker_opens_on_silence_and_closes_on_answer(void **state)
 		q[i] = resolver_query(r, name, DNS_TYPE_A, on_answer, &w[i]);
 		assert_non_null(q[i]);
 	}
-	/* Nobody answers: after DNS_BREAKER_MISS_MS and DNS_BREAKER_TRIP_MS
-	 * it opens, and the queries end at once, before their owners give
-	 * up on them. */
 	for (size_t i = 0; i < 12; i++) {
 		assert_int_equal(waiter_wait(&w[i], WAIT_MS), 1);
 		assert_int_equal(w[i].status, DNS_TEMPFAIL);
 	}
 	assert_true(resolver_breaker_open(r));
-	/* Refused, not sent: the first trial is an interval away. */
-	assert_null(resolver_query(r, "ok.test", DNS_TYPE_A, on_answer, &w[0]));
+	for (size_t i = 0; i < 12; i++) {
+		resolver_release(q[i]);
+		assert_int_equal(waiter_wait(&w[i], 0), 1);
+		waiter_destroy(&w[i]);
+	}
+	return r;
+}
+
+/* Asks name every 50 ms for ms while the breaker stays open; fails if
+ * one lookup is let through (it would wait on the dead DNS). */
+static void
+all_refused(struct resolver *r, const char *name, unsigned ms)
+{
+	struct waiter w;
+
+	waiter_init(&w);
+	for (unsigned t = 0; t < ms && resolver_breaker_open(r); t += 50) {
+		assert_null(resolver_query(r, name, DNS_TYPE_A, on_answer,
+		    &w));
+		nap_ms(50);
+	}
+	assert_int_equal(w.calls, 0);
+	waiter_destroy(&w);
+}
+
+static void
+test_breaker_opens_on_silence_and_closes_on_answer(void **state)
+{
+	struct metrics_values before, after;
+	struct resolver *r;
+
+	(void)state;
+	metrics_read(&before);
+	r = breaker_opened();
+	/* Several probe intervals: no session lookup goes through, not
+	 * even one a second. */
+	all_refused(r, "r.hole.example", 2500);
+	assert_true(resolver_breaker_open(r));
 
 	/* The server answers the probe: closed, and lookups go through. */
 	assert_true(answer_hole(r, WAIT_MS) >= 1);
 	assert_false(resolver_breaker_open(r));
 	assert_true(lookup_ok(r));
 
-	for (size_t i = 0; i < 12; i++) {
-		resolver_release(q[i]);
-		assert_int_equal(waiter_wait(&w[i], 0), 1);
-		waiter_destroy(&w[i]);
-	}
 	metrics_read(&after);
 	assert_int_equal(after.breaker_opened - before.breaker_opened, 1);
-	assert_true(after.breaker_refused > before.breaker_refused);
+	assert_true(after.breaker_refused - before.breaker_refused >= 40);
 	assert_int_equal(after.breaker_open, 0);
 	resolver_destroy(r);
 	fflush(stderr);
 	assert_true(log_has("DNS outage breaker open"));
 	assert_true(log_has("DNS outage breaker closed"));
+}
+
+/* hole.example stays silent for good; the last name that went unanswered
+ * is in it.  A session's lookup of ok.test, which would answer, is
+ * refused at once, and the probe asks it in its turn: that answer closes
+ * the breaker. */
+static void
+test_a_refused_name_closes_it_while_a_zone_stays_dead(void **state)
+{
+	struct resolver *r;
+	struct waiter w;
+	bool open = true;
+
+	(void)state;
+	r = breaker_opened();
+	waiter_init(&w);
+	assert_null(resolver_query(r, "ok.test", DNS_TYPE_A, on_answer, &w));
+	/* Probes alternate: within two intervals, with room to spare. */
+	for (unsigned t = 0; t < 4000 && open; t += 20) {
+		nap_ms(20);
+		open = resolver_breaker_open(r);
+	}
+	assert_false(open);
+	assert_int_equal(w.calls, 0);	/* the probe answers no session */
+	waiter_destroy(&w);
+	assert_true(lookup_ok(r));
+	resolver_destroy(r);
 }
 
 int
@@ -365,6 +423,8 @@ main(void)
 		cmocka_unit_test(test_broken_pipe_is_logged_counted_and_mended),
 		cmocka_unit_test(
 		    test_breaker_opens_on_silence_and_closes_on_answer),
+		cmocka_unit_test(
+		    test_a_refused_name_closes_it_while_a_zone_stays_dead),
 	};
 
 	/* As in the daemon: libunbound's worker may write to the pipe whose
