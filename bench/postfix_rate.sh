@@ -167,7 +167,7 @@ W=$(mktemp -d /tmp/ptrmilter-postfix-rate.XXXXXX) || die "mktemp failed"
 # --- the DNS world ----------------------------------------------------
 
 # One world per machine (fixed addresses): hold its lock while it is up.
-exec 9>/tmp/ptrmilter-world.lock
+lock_open 9 world.lock || die "cannot open the DNS world's lock"
 flock -w 900 9 || die "the DNS world stayed locked for 15 minutes"
 world_up=1
 "$WORLD" start "$W/dns" </dev/null 8>&- 9>&- ||

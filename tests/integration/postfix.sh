@@ -40,7 +40,8 @@ IT_DIR=$top_srcdir/tests/integration
 . "$IT_DIR/mail.sh"
 # shellcheck source=tests/integration/proc.sh
 . "$IT_DIR/proc.sh"
-POSTFIX_LOCK=/tmp/ptrmilter-postfix.lock
+# shellcheck source=tests/integration/lock_dir.sh
+. "$IT_DIR/lock_dir.sh"
 POSTFIX_DIR=
 POSTFIX_LOG=
 SINK_DIR=
@@ -252,7 +253,8 @@ postfix_up()
 
 	# Ports: taken under a lock from choice until listening, so that
 	# concurrent tests never pick the same one.
-	exec 8>"$POSTFIX_LOCK"
+	lock_open 8 postfix.lock ||
+		{ echo "FAIL: cannot open the Postfix port lock" >&2; exit 99; }
 	flock 8
 	local tries=0 ports line
 	while :; do

@@ -12,6 +12,8 @@
 # flock(1) that took it), which tells this lock from a later one.  A test
 # that has to wait says for what and for whom.
 #
+# Both live in lock_dir.sh's LOCK_DIR, which only root can write.
+#
 # A world whose owner was killed (kill -9: no EXIT trap ran) goes on: NSD,
 # the scripted servers, Postfix, ptrmilter, and any child that inherited
 # the lock and so keeps it.  The next test to come finds the owner gone
@@ -32,8 +34,10 @@
 
 # shellcheck source=tests/integration/proc.sh
 . "$top_srcdir/tests/integration/proc.sh"
-: "${WORLD_LOCK:=/tmp/ptrmilter-world.lock}"
-: "${WORLD_OWNER:=/tmp/ptrmilter-world.owner}"
+# shellcheck source=tests/integration/lock_dir.sh
+. "$top_srcdir/tests/integration/lock_dir.sh"
+WORLD_LOCK=$LOCK_DIR/world.lock
+WORLD_OWNER=$LOCK_DIR/world.owner
 : "${WORLD_LOCK_WAIT:=600}"
 WORLD_STALE_WAIT=10	# seconds for a stale world's processes to go
 
@@ -99,7 +103,8 @@ _wl_holder()
 world_lock()
 {
 	local since=$SECONDS said=- holder
-	exec 9>>"$WORLD_LOCK"
+	lock_open 9 world.lock ||
+		{ echo "FAIL: cannot open the DNS world's lock" >&2; exit 99; }
 	until flock -n 9; do
 		world_clean_stale
 		flock -n 9 && break
@@ -154,6 +159,7 @@ world_clean_stale()
 	# One cleaner at a time; the others find it done (the record goes
 	# last).
 	(
+		lock_open 7 world.owner.clean || exit 0
 		# shellcheck disable=SC2086 # $how is two words
 		flock $how 7 || exit 0
 		_wl_owner || exit 0
@@ -168,7 +174,7 @@ world_clean_stale()
 		_wl_owner && [ "$owner_pid $owner_start" = "$dead" ] &&
 			rm -f "$WORLD_OWNER"
 		exit 0
-	) 7>>"$WORLD_OWNER.clean" 9>&-
+	) 9>&-
 }
 
 # _wl_clean DIR: stops what the dead owner of world DIR left running and
