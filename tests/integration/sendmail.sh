@@ -56,6 +56,8 @@
 IT_DIR=$top_srcdir/tests/integration
 # shellcheck source=tests/integration/mail.sh
 . "$IT_DIR/mail.sh"
+# shellcheck source=tests/integration/proc.sh
+. "$IT_DIR/proc.sh"
 : "${SM_CACHE:=/var/cache/ptrmilter-tests/sendmail}"
 SM_PACKAGES="sendmail-bin sendmail-base sendmail-cf"
 SM_CLIENT_ADDRS="198.51.100.20 198.51.100.21 198.51.100.22 198.51.100.24 198.51.100.40 2001:db8:1::25"
@@ -437,12 +439,16 @@ _sm_ns_pids()
 
 # sendmail_down: idempotent.  SIGTERM to Sendmail and whatever else runs
 # in its namespace (SMTP children, the mailer), SIGKILL after 10 s.
+# Never "wait" for a child (see proc.sh): a Ctrl-C that kills the watchdog
+# while bash waits for something else loses its status, and the next
+# "wait" for it blocks as long as any other child lives.
 sendmail_down()
 {
 	local pids
 	if [ -n "$_sm_watchdog_pid" ]; then
+		proc_forget "$_sm_watchdog_pid"
 		kill -KILL "$_sm_watchdog_pid" 2>/dev/null
-		wait "$_sm_watchdog_pid" 2>/dev/null
+		proc_gone "$_sm_watchdog_pid" 5
 		_sm_watchdog_pid=
 	fi
 	if [ -n "$SM_PID" ]; then
@@ -465,16 +471,25 @@ sendmail_down()
 	if [ -n "$_sm_launcher" ]; then
 		# Sendmail itself once ns-init.sh got as far (unshare and
 		# setsid exec, not fork); else a launcher that failed or hangs.
-		kill -TERM "$_sm_launcher" 2>/dev/null
-		wait "$_sm_launcher" 2>/dev/null
+		_sm_stop "$_sm_launcher"
 		_sm_launcher=
 	fi
 	if [ -n "$_sm_catcher_pid" ]; then
-		kill -TERM "$_sm_catcher_pid" 2>/dev/null
-		wait "$_sm_catcher_pid" 2>/dev/null
+		_sm_stop "$_sm_catcher_pid"
 		_sm_catcher_pid=
 	fi
 	return 0
+}
+
+# _sm_stop PID: SIGTERM to a child of ours, SIGKILL if it is still there
+# after 10 s; waits for it to exit by polling, not with "wait".
+_sm_stop()
+{
+	proc_forget "$1"
+	kill -TERM "$1" 2>/dev/null
+	proc_gone "$1" 10 && return 0
+	kill -KILL "$1" 2>/dev/null
+	proc_gone "$1" 5
 }
 
 # sm_session IP [smtp_session.py ARGS...]: one SMTP session to Sendmail,
