@@ -43,6 +43,7 @@ static void deliver(struct dns_query *q, const struct dns_answer *a);
 static void live_add(struct resolver *r, struct dns_query *q);
 static void live_remove(struct resolver *r, struct dns_query *q);
 static bool is_answer(const struct dns_answer *a);
+static void breaker_apply(struct resolver *r, enum dns_breaker_change c);
 static void breaker_changed(struct resolver *r, enum dns_breaker_change c);
 static void on_probe(void *arg, int err, struct ub_result *res);
 static enum dns_breaker_change count_miss(struct resolver *r,
@@ -160,6 +161,7 @@ resolver_release(struct dns_query *q)
 		cancelled = true;
 		change = count_miss(r, q, resolver_clock_ms(),
 		    monotime_diff_ms(q->sent, monotime_now()));
+		breaker_apply(r, change);
 	}
 	pthread_mutex_unlock(&r->lock);
 	breaker_changed(r, change);
@@ -323,6 +325,7 @@ resolver_on_result(void *arg, int err, struct ub_result *res)
 		live_remove(r, q);
 	if (r->use_breaker && is_answer(&answer))
 		change = dns_breaker_answer(&r->breaker, resolver_clock_ms());
+	breaker_apply(r, change);
 	pthread_mutex_unlock(&r->lock);
 	breaker_changed(r, change);
 	deliver(q, &answer);
@@ -377,29 +380,37 @@ scan_overdue(struct resolver *r, struct timespec now)
 	return change;
 }
 
-/* Logs a change once, sets the gauge, and has the thread start probing
- * (and fail the queries still waiting) when the breaker opened. */
+/* Makes what others read of the breaker follow a change, under the
+ * resolver's lock, so that two changes decided one after the other can
+ * never be published in the other order (a gauge left open, results
+ * never cached again); an opening also asks the thread to fail the
+ * queries still waiting.  Called with the lock held. */
+static void
+breaker_apply(struct resolver *r, enum dns_breaker_change c)
+{
+	if (c == DNS_BREAKER_SAME)
+		return;
+	atomic_store(&r->open, r->breaker.open);
+	metrics_set_breaker(r->breaker.open);
+	if (r->breaker.open)
+		r->sweep = true;
+}
+
+/* Logs a change once; an opening wakes the thread for its sweep. */
 static void
 breaker_changed(struct resolver *r, enum dns_breaker_change c)
 {
 	switch (c) {
 	case DNS_BREAKER_OPENED:
-		atomic_store(&r->open, true);
-		metrics_set_breaker(true);
 		log_warning("resolver: DNS outage breaker open: %d lookups in "
 		    "a row went unanswered and no answer came for %d ms; new "
 		    "sessions get iprev=temperror without waiting until the "
 		    "DNS answers again (probed every %d ms)",
 		    DNS_BREAKER_TRIP_COUNT, DNS_BREAKER_TRIP_MS,
 		    DNS_BREAKER_PROBE_MS);
-		pthread_mutex_lock(&r->lock);
-		r->sweep = true;
-		pthread_mutex_unlock(&r->lock);
 		resolver_poke(r);
 		break;
 	case DNS_BREAKER_CLOSED:
-		atomic_store(&r->open, false);
-		metrics_set_breaker(false);
 		log_warning("resolver: DNS outage breaker closed: the DNS "
 		    "answers again; sessions wait for their lookups as usual");
 		break;
@@ -420,8 +431,10 @@ resolver_breaker_tick(struct resolver *r)
 	if (!r->use_breaker)
 		return -1;
 	pthread_mutex_lock(&r->lock);
-	if (!r->breaker.open)
+	if (!r->breaker.open) {
 		change = scan_overdue(r, monotime_now());
+		breaker_apply(r, change);
+	}
 	if (r->sweep && r->breaker.open && r->ctx != NULL)
 		swept = resolver_take_live(r, true);
 	r->sweep = false;
@@ -439,7 +452,6 @@ resolver_breaker_tick(struct resolver *r)
 		timeout = OVERDUE_SCAN_MS;
 	r->idle = timeout == -1;
 	pthread_mutex_unlock(&r->lock);
-	/* Opened by the scan: the poke it sends brings the sweep. */
 	breaker_changed(r, change);
 	resolver_fail_all(swept, "DNS outage: the breaker is open");
 	return timeout;
@@ -458,6 +470,7 @@ on_probe(void *arg, int err, struct ub_result *res)
 	r->probing = false;
 	if (is_answer(&answer))
 		change = dns_breaker_answer(&r->breaker, resolver_clock_ms());
+	breaker_apply(r, change);
 	pthread_mutex_unlock(&r->lock);
 	breaker_changed(r, change);
 	ub_resolve_free(res);
