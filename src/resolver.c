@@ -104,7 +104,13 @@ resolver_create(const struct resolver_config *cfg, char *err, size_t errsize)
 	r->validating = cfg->trust_anchor_file != NULL;
 	r->use_breaker = cfg->breaker;
 	dns_breaker_init(&r->breaker, resolver_clock_ms());
+	/* The write end never blocks a session's thread: a full pipe has a
+	 * poke in it already (resolver_poke()). */
 	if (pipe2(r->wake, O_CLOEXEC) == -1) {
+		snprintf(err, errsize, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if (fcntl(r->wake[1], F_SETFL, O_NONBLOCK) == -1) {
 		snprintf(err, errsize, "pipe: %s", strerror(errno));
 		goto fail;
 	}
