@@ -95,7 +95,7 @@ static long
 read_id(const char *p, char *buf, size_t size)
 {
 	const bool quoted = *p == '"';
-	size_t n = 0, start = 0;
+	size_t n = 0, blanks = 0;
 
 	if (quoted)
 		p++;
@@ -116,16 +116,20 @@ read_id(const char *p, char *buf, size_t size)
 				return -1;
 			c = (unsigned char)*++p;
 		}
-		if (n + 1 >= size)
+		/* Blanks at either end (quoted pairs too) are dropped as
+		 * readers drop them, and kept inside only once something
+		 * follows: any number of them leaves the id what it is. */
+		if (quoted && (c == ' ' || c == '\t')) {
+			if (n > 0)
+				blanks++;
+			continue;
+		}
+		if (n + blanks + 1 >= size)
 			return -1;
+		for (; blanks > 0; blanks--)
+			buf[n++] = ' ';
 		buf[n++] = (char)c;
 	}
-	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		n--;
-	while (start < n && (buf[start] == ' ' || buf[start] == '\t'))
-		start++;
-	memmove(buf, buf + start, n - start);
-	n -= start;
 	buf[n] = '\0';
 	return (long)n;
 }

@@ -53,6 +53,7 @@ test_authserv_id_is_read_past_cfws_and_compared_without_case(void **state)
 		{ "quoted after a comment", "(x) \"mx.example.net\" (y); none",
 		  true },
 		{ "quoted, trailing dot", "\"mx.example.net.\"; none", true },
+		{ "quoted, escaped blanks around", "\"\\ \\\tmx.example.net\\ \"; none", true },
 		{ "token ends at a tspecial", "mx.example.net/1; none", true },
 		{ "token ends at a colon", "mx.example.net:25; none", true },
 		{ "quoted, other host", "\"mx.example.org\"; none", false },
@@ -116,6 +117,27 @@ test_id_is_compared_as_written(void **state)
 	assert_true(authres_is_ours("mx.example.net; none", "mx.example.net."));
 	assert_true(authres_is_ours("\"mx.example.net.\"; none",
 	    "mx.example.net."));
+}
+
+/* Blanks around a quoted id are dropped by readers however many there
+ * are: 300 of them (more than any id is long) still make it ours. */
+static void
+test_padded_quoted_id_is_ours(void **state)
+{
+	char blanks[301], value[700];
+
+	(void)state;
+	memset(blanks, ' ', sizeof(blanks) - 1);
+	blanks[sizeof(blanks) - 1] = '\0';
+	snprintf(value, sizeof(value), "\"%smx.example.net\"; iprev=pass",
+	    blanks);
+	assert_true(authres_is_ours(value, "mx.example.net"));
+	snprintf(value, sizeof(value), "\"mx.example.net%s\"; iprev=pass",
+	    blanks);
+	assert_true(authres_is_ours(value, "mx.example.net"));
+	snprintf(value, sizeof(value), "\"%smx. example.net%s\"; none",
+	    blanks, blanks);
+	assert_false(authres_is_ours(value, "mx.example.net"));
 }
 
 /* Longer than any id: read no further than the id could be, no match. */
@@ -236,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_no_authserv_id_matches_nothing),
 		cmocka_unit_test(test_id_is_compared_as_written),
 		cmocka_unit_test(test_overlong_id_is_not_ours),
+		cmocka_unit_test(test_padded_quoted_id_is_ours),
 		cmocka_unit_test(test_id_must_be_a_token_of_at_most_255_bytes),
 		cmocka_unit_test(test_fallback_ids_are_used_only_when_valid),
 	};
