@@ -73,6 +73,8 @@ static void usage(FILE *out);
 static int parse_options(int argc, char **argv, struct options *o);
 static void report_error(void *arg, const char *message);
 static struct policy *load_policy(void);
+/* Set first thing in main(), before any switch of user. */
+static uid_t start_euid;
 static struct generic_db *load_generic(const struct policy *p, bool *ok);
 static void generic_refused(void);
 static int open_socket(const struct policy *p);
@@ -165,10 +167,12 @@ load_policy(void)
 		policy_free(p);
 		return NULL;
 	}
-	if (policy_owner_unsafe(owner, (long)geteuid())) {
+	/* The user the daemon was started as, not the one it runs as after
+	 * the switch: a reload must refuse what the next start would. */
+	if (policy_owner_unsafe(owner, (long)start_euid)) {
 		log_err("%s: owned by user %ld, neither root nor the user "
-		    "ptrmilter runs as: refused; chown root %s", opt.config,
-		    owner, opt.config);
+		    "ptrmilter was started as: refused; chown root %s",
+		    opt.config, owner, opt.config);
 		policy_free(p);
 		return NULL;
 	}
@@ -405,6 +409,7 @@ main(int argc, char **argv)
 	int status = 1;
 
 	block_signals(&blocked);
+	start_euid = geteuid();
 	parse_options(argc, argv, &opt);
 	log_open("ptrmilter", true, opt.verbose);
 	metrics_mark_start();
