@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static int ready_fd = -1;
 static int user_ids(const char *user, uid_t *uid, gid_t *gid, char *err,
     size_t size);
 static int fd_chmod(int fd, mode_t mode);
+static void forward_pending(pid_t child);
 
 const char *
 daemon_unix_path(const char *spec)
@@ -206,6 +208,23 @@ daemon_drop_privileges(const char *user, char *err, size_t size)
 	return 0;
 }
 
+/* Signals are blocked from the start, so a stop or reload sent to this
+ * process while it started is still pending here - and a child never
+ * inherits pending signals.  They are the daemon's: handed on once it
+ * serves, so that a "systemctl stop" during start-up is not lost. */
+static void
+forward_pending(pid_t child)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	sigset_t pending;
+
+	if (sigpending(&pending) == -1)
+		return;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&pending, sigs[i]) == 1)
+			(void)kill(child, sigs[i]);
+}
+
 int
 daemon_background(char *err, size_t size)
 {
@@ -236,8 +255,10 @@ daemon_background(char *err, size_t size)
 			got += (size_t)n;
 		}
 		msg[got] = '\0';
-		if (got == 2 && strcmp(msg, "OK") == 0)
+		if (got == 2 && strcmp(msg, "OK") == 0) {
+			forward_pending(pid);
 			_exit(0);
+		}
 		fprintf(stderr, "ptrmilter: %s\n", got > 0 ? msg :
 		    "start-up failed; see the mail log");
 		_exit(1);
