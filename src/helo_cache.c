@@ -60,7 +60,8 @@ helo_cache_keep(struct ttl_cache *c, const char *name, struct helo_lookup *l,
 
 	if (c == NULL || l == NULL || make_key(key, sizeof(key), name) == -1)
 		return;
-	if (!helo_lookup_expiry(l, &expires))
+	if (!helo_lookup_expiry(l, &expires) ||
+	    helo_lookup_finish(l)->naddrs > HELO_CACHE_MAX_ADDRS)
 		return;
 	kept = new_kept(helo_lookup_finish(l));
 	if (kept == NULL)

@@ -15,6 +15,11 @@
 
 /* Kept at most this long, whatever the TTLs say. */
 #define HELO_CACHE_MAX_TTL 3600
+/* Answers with more addresses are judged whole but not kept: any client
+ * can name a HELO under a zone of its own that answers with thousands
+ * (a 64 KB answer holds over 4,000 A records), and the cache's memory
+ * must not be theirs to fill.  Real mail hosts have a handful. */
+#define HELO_CACHE_MAX_ADDRS 64
 
 /* A cache of at most capacity names; NULL when out of memory. */
 struct ttl_cache *helo_cache_create(size_t capacity);
@@ -27,7 +32,8 @@ struct helo_lookup *helo_cache_start(struct ttl_cache *c, struct resolver *r,
 
 /* Keeps a finished, reusable lookup of name until the first of its
  * answers' TTLs runs out, counted from when that answer arrived (see
- * helo_lookup_expiry()).  c may be NULL. */
+ * helo_lookup_expiry()), unless it holds more than HELO_CACHE_MAX_ADDRS
+ * addresses.  c may be NULL. */
 void helo_cache_keep(struct ttl_cache *c, const char *name,
     struct helo_lookup *l, struct timespec now);
 

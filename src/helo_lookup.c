@@ -224,6 +224,10 @@ helo_lookup_start_done(const struct helo_forward *fwd)
 
 	if (l == NULL)
 		return NULL;
+	/* Finished before anything can fail: freeing it then counts no
+	 * lookup as cancelled, none having been sent. */
+	l->cached = true;
+	l->finished = true;
 	if (fwd->naddrs > 0) {
 		l->addrs = calloc(fwd->naddrs, sizeof(*l->addrs));
 		if (l->addrs == NULL) {
@@ -236,8 +240,6 @@ helo_lookup_start_done(const struct helo_forward *fwd)
 	l->result.naddrs = fwd->naddrs;
 	l->result.a = fwd->a;
 	l->result.aaaa = fwd->aaaa;
-	l->cached = true;
-	l->finished = true;
 	return l;
 }
 

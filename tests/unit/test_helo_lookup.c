@@ -211,14 +211,32 @@ test_cached_answer_keeps_every_address(void **state)
 	struct timespec now = monotime_now();
 
 	(void)state;
+	answer_with(DNS_TYPE_A, addresses(HELO_CACHE_MAX_ADDRS, 40, AF_INET),
+	    HELO_CACHE_MAX_ADDRS, DNS_OK);
+	answer_with(DNS_TYPE_AAAA, NULL, 0, DNS_NODATA);
+	expect_found(c, HELO_CACHE_MAX_ADDRS, 40, CLIENT4, now);
+	assert_int_equal(fake_resolver_sent(NAME), 2);
+	/* From the cache: no new query, the same addresses. */
+	expect_found(c, HELO_CACHE_MAX_ADDRS, 40, CLIENT4, now);
+	assert_int_equal(fake_resolver_sent(NAME), 2);
+	ttl_cache_free(c);
+}
+
+/* 2,048 addresses are judged whole, but a client must not be able to
+ * fill the cache with them: the next session asks again. */
+static void
+test_huge_answer_is_judged_but_not_kept(void **state)
+{
+	struct ttl_cache *c = helo_cache_create(4);
+	struct timespec now = monotime_now();
+
+	(void)state;
 	answer_with(DNS_TYPE_A, addresses(MANY, 569, AF_INET), MANY,
 	    DNS_OK);
 	answer_with(DNS_TYPE_AAAA, NULL, 0, DNS_NODATA);
 	expect_found(c, MANY, 569, CLIENT4, now);
 	assert_int_equal(fake_resolver_sent(NAME), 2);
-	/* From the cache: no new query, the same 2,048 addresses. */
-	expect_found(c, MANY, 569, CLIENT4, now);
-	assert_int_equal(fake_resolver_sent(NAME), 2);
+	assert_int_equal(ttl_cache_count(c), 0);
 	ttl_cache_free(c);
 }
 
@@ -234,6 +252,7 @@ main(void)
 		T(test_client_absent_from_2048_records_is_a_mismatch),
 		T(test_a_and_aaaa_answers_are_both_kept_whole),
 		T(test_cached_answer_keeps_every_address),
+		T(test_huge_answer_is_judged_but_not_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
