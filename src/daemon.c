@@ -24,7 +24,6 @@ static int ready_fd = -1;
 static int user_ids(const char *user, uid_t *uid, gid_t *gid, char *err,
     size_t size);
 static int fd_chmod(int fd, mode_t mode);
-static void forward_pending(pid_t child);
 
 const char *
 daemon_unix_path(const char *spec)
@@ -210,19 +209,26 @@ daemon_drop_privileges(const char *user, char *err, size_t size)
 
 /* Signals are blocked from the start, so a stop or reload sent to this
  * process while it started is still pending here - and a child never
- * inherits pending signals.  They are the daemon's: handed on once it
- * serves, so that a "systemctl stop" during start-up is not lost. */
-static void
-forward_pending(pid_t child)
+ * inherits pending signals.  They are the daemon's: handed to it as a
+ * byte of flags over the start-up socket, so that it acts on them before
+ * it serves.  A signal forwarded with kill() would reach it at a random
+ * point of libmilter's start, whose signal thread then stops a listener
+ * that is still starting (a failure, and a destroyed mutex used). */
+static unsigned char
+pending_flags(void)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	sigset_t pending;
+	unsigned char flags = 0;
 
 	if (sigpending(&pending) == -1)
-		return;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigismember(&pending, sigs[i]) == 1)
-			(void)kill(child, sigs[i]);
+		return 0;
+	if (sigismember(&pending, SIGTERM) == 1 ||
+	    sigismember(&pending, SIGINT) == 1 ||
+	    sigismember(&pending, SIGHUP) == 1)
+		flags |= DAEMON_HANDED_STOP;
+	if (sigismember(&pending, SIGUSR1) == 1)
+		flags |= DAEMON_HANDED_RELOAD;
+	return flags;
 }
 
 int
@@ -231,8 +237,10 @@ daemon_background(char *err, size_t size)
 	int fds[2], null_fd;
 	pid_t pid;
 
-	if (pipe(fds) == -1) {
-		snprintf(err, size, "pipe: %s", strerror(errno));
+	/* Two-way: the child says how start-up ended, the parent answers
+	 * with the signals it was sent meanwhile. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == -1) {
+		snprintf(err, size, "socketpair: %s", strerror(errno));
 		return -1;
 	}
 	pid = fork();
@@ -246,6 +254,7 @@ daemon_background(char *err, size_t size)
 		ssize_t n;
 
 		close(fds[1]);
+		/* The child shuts its writing side after its message. */
 		while (got + 1 < sizeof(msg) &&
 		    (n = read(fds[0], msg + got, sizeof(msg) - 1 - got)) != 0) {
 			if (n == -1 && errno == EINTR)
@@ -256,7 +265,9 @@ daemon_background(char *err, size_t size)
 		}
 		msg[got] = '\0';
 		if (got == 2 && strcmp(msg, "OK") == 0) {
-			forward_pending(pid);
+			unsigned char flags = pending_flags();
+
+			(void)!write(fds[0], &flags, 1);
 			_exit(0);
 		}
 		fprintf(stderr, "ptrmilter: %s\n", got > 0 ? msg :
@@ -265,7 +276,6 @@ daemon_background(char *err, size_t size)
 	}
 	close(fds[0]);
 	ready_fd = fds[1];
-	(void)fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
 	if (setsid() == -1) {
 		snprintf(err, size, "setsid: %s", strerror(errno));
 		return -1;
@@ -285,14 +295,22 @@ daemon_background(char *err, size_t size)
 	return 0;
 }
 
-void
+unsigned
 daemon_ready(const char *error)
 {
 	const char *msg = error != NULL ? error : "OK";
+	unsigned char flags = 0;
+	ssize_t n;
 
 	if (ready_fd == -1)
-		return;
+		return 0;
 	(void)!write(ready_fd, msg, strlen(msg));
+	(void)shutdown(ready_fd, SHUT_WR);
+	/* The parent answers at once; a parent that is gone answers none. */
+	if (error == NULL)
+		while ((n = read(ready_fd, &flags, 1)) == -1 && errno == EINTR)
+			;
 	close(ready_fd);
 	ready_fd = -1;
+	return flags & (DAEMON_HANDED_STOP | DAEMON_HANDED_RELOAD);
 }

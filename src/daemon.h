@@ -41,8 +41,14 @@ int daemon_drop_privileges(const char *user, char *err, size_t size);
  * given and exits 1.  Returns 0 in the child, -1 with err set. */
 int daemon_background(char *err, size_t size);
 
+/* What daemon_ready() says the parent was sent while the daemon started. */
+#define DAEMON_HANDED_STOP	0x01	/* SIGTERM, SIGINT or SIGHUP */
+#define DAEMON_HANDED_RELOAD	0x02	/* SIGUSR1 */
+
 /* Tells the waiting parent how start-up ended: NULL for success, else the
- * message to print.  A no-op in the foreground. */
-void daemon_ready(const char *error);
+ * message to print.  On success, returns the DAEMON_HANDED_* flags for
+ * the signals the parent was sent meanwhile, which are now this process's
+ * to act on; 0 in the foreground. */
+unsigned daemon_ready(const char *error);
 
 #endif

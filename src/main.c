@@ -406,6 +406,7 @@ main(int argc, char **argv)
 	char hostname[256];
 	char err[512];
 	long fd_limit;
+	unsigned handed;
 	int status = 1;
 
 	block_signals(&blocked);
@@ -523,8 +524,10 @@ main(int argc, char **argv)
 	started = snapshot_current();
 	if (pthread_create(&sig_tid, NULL, signal_thread, &blocked) != 0)
 		startup_failed("cannot start the signal thread");
-	daemon_ready(NULL);
-	if (stop_pending())
+	handed = daemon_ready(NULL);
+	if ((handed & DAEMON_HANDED_RELOAD) != 0)
+		(void)kill(getpid(), SIGUSR1);	/* for the signal thread */
+	if ((handed & DAEMON_HANDED_STOP) != 0 || stop_pending())
 		status = 0;	/* stopped before serving anyone */
 	else
 		status = smfi_main() == MI_SUCCESS ? 0 : 1;
