@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dns_status.c - names of DNS outcomes for output and logs; see resolver.h.
+ * dns_status.c - names of DNS outcomes for output and logs; see dns_status.h.
  *
  * Kept apart from resolver.c so that the fake resolver of the unit tests
  * prints the same words as the real one.
  */
 #include "config.h"
 
-#include "resolver.h"
+#include "dns_status.h"
 
 const char *
 dns_status_name(enum dns_status s, int rcode)

@@ -15,7 +15,7 @@
  */
 #include "config.h"
 
-#include "fcrdns.h"
+#include "fcrdns_result.h"
 
 static bool
 is_temporary(enum dns_status s)

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns_result.c - copying and freeing a finished FCrDNS result, for the
- * cache of recent clients; see fcrdns.h.
+ * cache of recent clients; see fcrdns_result.h.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "fcrdns.h"
+#include "fcrdns_result.h"
 
 static int copy_text(char **dst, const char *src);
 

@@ -18,8 +18,8 @@
 #include <stddef.h>
 
 #include "addr.h"
-#include "fcrdns.h"
-#include "resolver.h"
+#include "dns_status.h"
+#include "fcrdns_result.h"
 #include "tags.h"
 
 /* Longest HELO name judged as a hostname (RFC 1035: 253 characters

@@ -9,7 +9,7 @@
 #ifndef PTRMILTER_JUDGE_H
 #define PTRMILTER_JUDGE_H
 
-#include "fcrdns.h"
+#include "fcrdns_result.h"
 #include "generic_db.h"
 #include "helo.h"
 #include "policy.h"

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "addr.h"
-#include "resolver.h"
+#include "resolver_config.h"
 #include "tags.h"
 
 /* The policy file read without -c: $(sysconfdir)/ptrmilter.conf, where

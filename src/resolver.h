@@ -30,35 +30,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns_status.h"
+#include "resolver_config.h"
+
 /* RR types we ask for. */
 #define DNS_TYPE_A 1
 #define DNS_TYPE_CNAME 5
 #define DNS_TYPE_PTR 12
 #define DNS_TYPE_TXT 16
 #define DNS_TYPE_AAAA 28
-
-/* DNS response codes that matter to the verdict. */
-#define DNS_RCODE_NOERROR 0
-#define DNS_RCODE_SERVFAIL 2
-#define DNS_RCODE_NXDOMAIN 3
-#define DNS_RCODE_REFUSED 5
-
-/* What became of one lookup. */
-enum dns_status {
-	DNS_OK,		/* NOERROR with data */
-	DNS_NXDOMAIN,	/* the name does not exist */
-	DNS_NODATA,	/* the name exists, no record of this type */
-	DNS_TEMPFAIL,	/* SERVFAIL, REFUSED, or a resolver failure */
-	DNS_TIMEOUT,	/* no answer before the deadline */
-	DNS_BOGUS	/* DNSSEC validation failed: the data is not usable */
-};
-
-/* DNSSEC state of one answer. */
-enum dnssec_state {
-	DNSSEC_INSECURE,	/* not signed, or no trust anchor covers it */
-	DNSSEC_SECURE,		/* validated from a trust anchor */
-	DNSSEC_BOGUS		/* signed, but validation failed */
-};
 
 /* One record's rdata, in wire format. */
 struct dns_rdata {
@@ -80,15 +60,6 @@ struct dns_answer {
 					   NODATA and not bogus */
 	size_t count;			/* records of the asked type */
 	const struct dns_rdata *rr;	/* count records, asked type only */
-};
-
-struct resolver_config {
-	const char *unbound_config;	/* NULL: none */
-	const char *trust_anchor_file;	/* NULL: no validation */
-	bool resolv_conf;		/* forward to /etc/resolv.conf's servers */
-	const char *forwarders;		/* NULL or space-separated addresses */
-	bool breaker;			/* the DNS outage breaker: on for the
-					   daemon, off for a one-shot audit */
 };
 
 struct resolver;
@@ -127,13 +98,6 @@ bool resolver_breaker_open(struct resolver *r);
  * Returns 0 or -1.  Compiled only into test programs. */
 int resolver_test_break(struct resolver *r);
 #endif
-
-/* Name of a status for logs and output: "NOERROR", "NXDOMAIN", "NODATA",
- * "SERVFAIL", "TIMEOUT", "BOGUS". */
-const char *dns_status_name(enum dns_status s, int rcode);
-
-/* "secure", "insecure" or "bogus". */
-const char *dnssec_state_name(enum dnssec_state s);
 
 /* Judges answer a to the query for the root zone's NS that primes the
  * resolver (validating: a trust anchor was given): writes one log message

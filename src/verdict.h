@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 #include "addr.h"
-#include "fcrdns.h"
+#include "fcrdns_result.h"
 #include "policy.h"
 #include "tags.h"
 
