@@ -5,7 +5,7 @@
  * outcome, result-cache hits, reloads, resolver restarts, the DNS outage
  * breaker, and how long verdicts took.
  *
- * Pure code.  The counters are process-wide C11 atomics, bumped with
+ * No I/O.  The counters are process-wide C11 atomics, bumped with
  * relaxed increments from any thread on the hot path: no lock, no
  * allocation, nothing that can make a milter callback wait for a scrape.
  * metrics_read() copies them for metrics_format(), which writes the
