@@ -63,13 +63,10 @@ struct session {
 					   HELO cannot undo it */
 	struct verdict refusal;
 
-	/* The current message. */
+	/* The current message, from MAIL to the next MAIL, abort or close:
+	 * the answer to end of message is read from it. */
 	bool msg_exempt;		/* authenticated */
 	struct forged forged;		/* headers to remove at its end */
-
-	/* The answer to end of message, which the adapter reads until the
-	 * next event: the message is forgotten only then. */
-	bool message_ended;
 	size_t ninserts;		/* our headers, in inserts[] */
 	struct {
 		const char *name;

@@ -55,8 +55,8 @@ static bool first_time(atomic_bool *done);
 static const char *client_shown(const struct session *s);
 static bool start_lookups(struct session *s, const struct sockaddr *client);
 static void answer(struct session_answer *out, enum session_action action);
-static void settle(struct session *s);
 static void reset_message(struct session *s);
+static void drop_headers(struct session *s);
 static bool recipient_exempt(const struct policy *p, const char *rcpt);
 static void log_forged(const struct session *s);
 static void make_headers(struct session *s);
@@ -154,10 +154,7 @@ session_helo(struct session *s, const char *helo, struct session_answer *out)
 	size_t len;
 
 	answer(out, SESSION_CONTINUE);
-	if (s == NULL)
-		return;
-	settle(s);
-	if (!s->judged)
+	if (s == NULL || !s->judged)
 		return;
 	/* A name longer than we keep is invalid however it ends; the cut
 	 * copy is still more than 253 characters, so it parses as invalid. */
@@ -203,7 +200,6 @@ session_mail(struct session **sp, const struct session_shared *sh,
 		*sp = s;
 		read_macros(s, m);
 	}
-	settle(s);
 	reset_message(s);
 	if (!s->judged)
 		return;
@@ -225,10 +221,7 @@ session_rcpt(struct session *s, const char *rcpt, struct session_answer *out)
 	const struct verdict *v;
 
 	answer(out, SESSION_CONTINUE);
-	if (s == NULL)
-		return;
-	settle(s);
-	if (!s->judged || s->msg_exempt || !s->have_verdict)
+	if (s == NULL || !s->judged || s->msg_exempt || !s->have_verdict)
 		return;
 	v = s->have_refusal ? &s->refusal : &s->verdict;
 	if (!v->enforced)
@@ -277,7 +270,6 @@ session_header(struct session *s, const char *name, const char *value,
 		answer(out, SESSION_TEMPFAIL);
 		return;
 	}
-	settle(s);
 	if (forged_header(&s->forged, name, value, s->authserv_id,
 	    s->snap->policy->score_header) == -1) {
 		log_err("conn=%lu ip=%s out of memory counting the message's "
@@ -291,7 +283,8 @@ session_header(struct session *s, const char *name, const char *value,
 /* RFC 8601 section 5: a header that claims to be ours and came with the
  * message is a forgery, and goes from every message; our headers come
  * only with a verdict (a judged client that did not authenticate).  The
- * edits are read from the session until the next event. */
+ * edits are read from the message's state, which the next MAIL, an abort
+ * or close forgets. */
 void
 session_eom(struct session *s, struct session_answer *out)
 {
@@ -300,11 +293,10 @@ session_eom(struct session *s, struct session_answer *out)
 		answer(out, SESSION_TEMPFAIL);
 		return;
 	}
-	settle(s);
 	log_forged(s);
+	drop_headers(s);
 	if (s->judged && s->have_verdict && !s->msg_exempt)
 		make_headers(s);
-	s->message_ended = true;
 	out->nedits = s->forged.nours + score_deletions(s) + s->ninserts;
 }
 
@@ -314,7 +306,6 @@ session_abort(struct session *s, struct session_answer *out)
 	answer(out, SESSION_CONTINUE);
 	if (s == NULL)
 		return;
-	settle(s);
 	reset_message(s);
 }
 
@@ -429,21 +420,17 @@ answer(struct session_answer *out, enum session_action action)
 	out->action = action;
 }
 
-/* The last answer has been read: a message that ended is forgotten now. */
-static void
-settle(struct session *s)
-{
-	if (!s->message_ended)
-		return;
-	s->message_ended = false;
-	reset_message(s);
-}
-
 static void
 reset_message(struct session *s)
 {
 	s->msg_exempt = false;
 	forged_reset(&s->forged);
+	drop_headers(s);
+}
+
+static void
+drop_headers(struct session *s)
+{
 	free(s->header_values);
 	s->header_values = NULL;
 	s->ninserts = 0;

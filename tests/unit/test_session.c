@@ -470,6 +470,25 @@ test_authenticated_mail_is_cleaned_not_judged(void **state)
 	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
 }
 
+/* The verdict a connection already has is neither enforced on nor
+ * written into an authenticated message, and holds again after it. */
+static void
+test_authenticated_mail_after_a_verdict_goes_unmarked(void **state)
+{
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	ev_abort();
+	ev_mail("alice");
+	expect_cleaned_not_marked();
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	assert_non_null(strstr(ev_eom(), "+" AR " 0: " ID
+	    "; iprev=permerror"));
+	assert_int_equal(decisions(), 1);
+}
+
 static void
 test_authenticated_mail_is_judged_when_not_exempt(void **state)
 {
@@ -871,6 +890,7 @@ main(void)
 		T(test_reject_score_rejects_with_5_7_25),
 		T(test_dry_run_refuses_nobody),
 		T(test_authenticated_mail_is_cleaned_not_judged),
+		T(test_authenticated_mail_after_a_verdict_goes_unmarked),
 		T(test_authenticated_mail_is_judged_when_not_exempt),
 		T(test_forgeries_go_wherever_they_are),
 		T(test_sixty_five_forgeries_all_go_highest_first),
