@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include <libmilter/mfapi.h>
