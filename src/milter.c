@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * milter.c - the libmilter callbacks: the only door to libmilter.
+ * milter.c - the libmilter callbacks, a thin adapter around the session.
  *
  * Each callback reads its arguments and the MTA's macros, hands the event
  * to the connection's session (session.c, which holds every rule) and
