@@ -44,6 +44,7 @@
 #include "policy.h"
 #include "regdom.h"
 #include "resolver.h"
+#include "session.h"
 #include "snapshot.h"
 
 /* Client IPs remembered for tempfail_limit. */
@@ -392,7 +393,7 @@ signal_thread(void *arg)
 int
 main(int argc, char **argv)
 {
-	struct milter_shared shared;
+	struct session_shared shared;
 	struct resolver_config rc;
 	struct policy *policy;
 	struct generic_db *generic = NULL;
@@ -543,11 +544,11 @@ main(int argc, char **argv)
 	pthread_join(sig_tid, NULL);
 	/* A session still open holds queries and the tempfail_limit table:
 	 * give them a moment, and if they stay, let exit() clean up. */
-	for (int i = 0; i < 100 && milter_sessions() > 0; i++)
+	for (int i = 0; i < 100 && session_live() > 0; i++)
 		usleep(50 * 1000);
-	if (milter_sessions() > 0) {
+	if (session_live() > 0) {
 		log_warning("%lu connection(s) still open at exit",
-		    milter_sessions());
+		    session_live());
 		return status;
 	}
 	resolver_destroy(resolver);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * milter_session.h - one SMTP connection's state, shared by milter.c (the
- * callbacks) and milter_judge.c (waiting for DNS and deciding).  Private
- * to those two files.
+ * milter_session.h - one SMTP connection's state, shared by session.c
+ * (the connection's rules, see session.h) and milter_judge.c (waiting for
+ * DNS and deciding).  Private to those two files.
  */
 #ifndef PTRMILTER_MILTER_SESSION_H
 #define PTRMILTER_MILTER_SESSION_H
@@ -11,11 +11,12 @@
 #include <time.h>
 
 #include "addr.h"
+#include "dns_grace.h"
 #include "fcrdns.h"
 #include "forged.h"
 #include "helo.h"
 #include "helo_lookup.h"
-#include "milter.h"
+#include "session.h"
 #include "snapshot.h"
 #include "tags.h"
 #include "verdict.h"
@@ -28,7 +29,7 @@
 struct session {
 	unsigned long id;		/* for log lines */
 	struct snapshot *snap;		/* the policy, for the whole connection */
-	const struct milter_shared *shared;
+	const struct session_shared *shared;
 	struct addr client;
 	char client_text[ADDR_TEXT_MAX];
 	bool judged;			/* not exempt, lookups running; a
@@ -62,9 +63,16 @@ struct session {
 					   HELO cannot undo it */
 	struct verdict refusal;
 
-	/* The current message. */
+	/* The current message, from MAIL to the next MAIL, abort or close:
+	 * the answer to end of message is read from it. */
 	bool msg_exempt;		/* authenticated */
 	struct forged forged;		/* headers to remove at its end */
+	size_t ninserts;		/* our headers, in inserts[] */
+	struct {
+		const char *name;
+		const char *value;	/* in header_values */
+	} inserts[2];
+	char *header_values;		/* room for both values */
 };
 
 /* Waits (until the session's deadline) for what the verdict needs, then

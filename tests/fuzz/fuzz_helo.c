@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_helo.c - the HELO classifier on arbitrary bytes, at most
- * SESSION_HELO_KEEP of them as the milter keeps (milter.c on_helo).
+ * SESSION_HELO_KEEP of them as the milter keeps (session.c, session_helo).
  *
  * Properties: a host name comes out lower case, LDH plus '_', at most
  * HELO_NAME_MAX characters with no trailing dot; a literal comes out as

@@ -4,8 +4,8 @@
  * that claims to be ours is remembered for removal, however many there
  * are, and running out of memory is reported, never ignored.
  *
- * Linked with -Wl,--wrap=realloc, so that a test can make the growth of
- * the list fail.
+ * Linked with -Wl,--wrap=realloc and realloc_fail.c, so that a test can
+ * make the growth of the list fail.
  */
 #include "config.h"
 
@@ -20,25 +20,10 @@
 #include <cmocka.h>
 
 #include "forged.h"
+#include "realloc_fail.h"
 
 #define ID "mx.example.net"
 #define SCORE "X-PTR-Score"
-
-void *__real_realloc(void *p, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-
-/* realloc() calls left before one fails; negative: none fails. */
-static int realloc_fails_after = -1;
-
-void *
-__wrap_realloc(void *p, size_t n)
-{
-	if (realloc_fails_after == 0)
-		return NULL;
-	if (realloc_fails_after > 0)
-		realloc_fails_after--;
-	return __real_realloc(p, n);
-}
 
 /* Sends n forgeries, each after one genuine header of another host, and
  * checks that exactly the forgeries are remembered, by their index. */

@@ -1,0 +1,912 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_session.c - whole SMTP connections replayed through the session
+ * core (session.c), as libmilter would report them, over the scripted
+ * resolver: no MTA, no DNS server, no root.  Each test is one sequence
+ * of events and checks the answers - go on, tempfail or reject, the
+ * reply text, the header edits in the order they are applied - and the
+ * log lines that matter.
+ *
+ * Linked with -Wl,--wrap=realloc and realloc_fail.c, so that a test can
+ * make the list of a message's forgeries fail to grow.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fake_resolver.h"
+#include "log.h"
+#include "policy.h"
+#include "realloc_fail.h"
+#include "regdom.h"
+#include "session.h"
+#include "snapshot.h"
+
+#define RESOLVER ((struct resolver *)1)
+#define ID "mx.example.net"
+#define CLEAN "198.51.100.20"		/* PTR mail.example.com, confirmed */
+#define NO_PTR "198.51.100.21"		/* NXDOMAIN, signed */
+#define AR "Authentication-Results"
+#define SCORE "X-PTR-Score"
+#define FORGED ID "; iprev=pass (forged)"
+#define GENUINE "other.example.org; spf=pass"
+#define USER "<user@example.net>"
+#define NO_PTR_REPLY "Client host rejected: cannot find your reverse " \
+	"hostname, [" NO_PTR "]"
+#define EDITS_MAX 16384
+#define LOG_MAX 65536
+
+static const struct session_shared shared = {
+	.resolver = RESOLVER,
+	.hostname = "host.example.org",
+};
+static const struct session_macros macros = { .mta_name = ID };
+
+/* The connection under test: its session, the last answer, and every
+ * log line its events wrote. */
+static struct session *s;
+static struct session_answer ans;
+static FILE *log_file;
+static int saved_stderr = -1;
+
+static void
+report_fail(void *arg, const char *message)
+{
+	(void)arg;
+	fail_msg("policy: %s", message);
+}
+
+/* The policy of the next connection: the defaults, dns_timeout short
+ * (nothing here waits for it unless a test breaks), and conf. */
+static void
+use_policy(const char *conf)
+{
+	char text[1024];
+	struct policy *p;
+	int n;
+
+	n = snprintf(text, sizeof(text), "dns_timeout = 1s\n%s\n", conf);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	p = policy_parse_buffer("test", text, strlen(text), report_fail,
+	    NULL);
+	assert_non_null(p);
+	assert_int_equal(snapshot_install(p, NULL), 0);
+}
+
+static void
+add_rule(const char *name, int rrtype, enum dns_status status,
+    const char *datum)
+{
+	struct fake_rule r = { .name = name, .rrtype = rrtype,
+	    .status = status, .dnssec = DNSSEC_SECURE, .ttl = 300,
+	    .data = { datum } };
+
+	if (status == DNS_NXDOMAIN)
+		r.rcode = DNS_RCODE_NXDOMAIN;
+	fake_resolver_add(&r);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	log_open("ptrmilter", true, true);
+	return regdom_init();
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	regdom_exit();
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	fake_resolver_reset();
+	add_rule("20.100.51.198.in-addr.arpa", DNS_TYPE_PTR, DNS_OK,
+	    "mail.example.com");
+	add_rule("mail.example.com", DNS_TYPE_A, DNS_OK, CLEAN);
+	add_rule("mail.example.com", DNS_TYPE_AAAA, DNS_NODATA, NULL);
+	add_rule("21.100.51.198.in-addr.arpa", DNS_TYPE_PTR, DNS_NXDOMAIN,
+	    NULL);
+	use_policy("");
+	log_file = tmpfile();
+	assert_non_null(log_file);
+	s = NULL;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	session_close(s);
+	s = NULL;
+	assert_int_equal(session_live(), 0);
+	assert_int_equal(fake_resolver_live(), 0);
+	fake_resolver_reset();
+	snapshot_clear();
+	fclose(log_file);
+	realloc_fails_after = -1;
+	return 0;
+}
+
+/* Log lines go to the test's file while an event runs, and only then:
+ * cmocka's own messages stay on stderr. */
+static void
+capture(bool on)
+{
+	fflush(stderr);
+	if (on) {
+		saved_stderr = dup(STDERR_FILENO);
+		assert_true(saved_stderr >= 0);
+		assert_true(dup2(fileno(log_file), STDERR_FILENO) >= 0);
+	} else {
+		assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
+		close(saved_stderr);
+		saved_stderr = -1;
+	}
+}
+
+/* Everything logged so far. */
+static const char *
+logged(void)
+{
+	static char text[LOG_MAX];
+	ssize_t n = pread(fileno(log_file), text, sizeof(text) - 1, 0);
+
+	assert_true(n >= 0);
+	text[n] = '\0';
+	return text;
+}
+
+/* How many logged lines contain needle. */
+static unsigned
+log_count(const char *needle)
+{
+	unsigned n = 0;
+
+	for (const char *p = logged(); (p = strstr(p, needle)) != NULL;
+	    p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* "conn=ID text" for the session under test. */
+static const char *
+this_conn(const char *text)
+{
+	static char line[512];
+	int n = snprintf(line, sizeof(line), "conn=%lu %s", session_id(s),
+	    text);
+
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	return line;
+}
+
+/* The MTA opens the milter connection and reports the client: ip, or
+ * "unix" for a local socket, or NULL for no address at all. */
+static void
+ev_connect(const char *ip)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	struct sockaddr_un *un = (struct sockaddr_un *)&ss;
+	const struct sockaddr *sa = (const struct sockaddr *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (ip == NULL)
+		sa = NULL;
+	else if (strcmp(ip, "unix") == 0)
+		un->sun_family = AF_UNIX;
+	else if (inet_pton(AF_INET, ip, &in4->sin_addr) == 1)
+		in4->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1)
+		in6->sin6_family = AF_INET6;
+	else
+		fail_msg("not an address: %s", ip);
+	capture(true);
+	session_negotiate(&s, &shared);
+	session_connect(&s, &shared, sa, &macros, &ans);
+	capture(false);
+	assert_non_null(s);
+	assert_int_equal(ans.action, SESSION_CONTINUE);
+}
+
+static void
+ev_helo(const char *name)
+{
+	capture(true);
+	session_helo(s, name, &ans);
+	capture(false);
+	assert_int_equal(ans.action, SESSION_CONTINUE);
+}
+
+/* MAIL, after the DNS answered everything it was asked. */
+static void
+ev_mail(const char *auth)
+{
+	fake_resolver_deliver();
+	capture(true);
+	session_mail(&s, &shared, &macros, auth, &ans);
+	capture(false);
+	assert_int_equal(ans.action, SESSION_CONTINUE);
+}
+
+static enum session_action
+ev_rcpt(const char *rcpt)
+{
+	capture(true);
+	session_rcpt(s, rcpt, &ans);
+	capture(false);
+	assert_int_equal(ans.nedits, 0);
+	return ans.action;
+}
+
+static enum session_action
+ev_header(const char *name, const char *value)
+{
+	capture(true);
+	session_header(s, name, value, &ans);
+	capture(false);
+	assert_int_equal(ans.nedits, 0);
+	return ans.action;
+}
+
+static void
+ev_abort(void)
+{
+	capture(true);
+	session_abort(s, &ans);
+	capture(false);
+	assert_int_equal(ans.action, SESSION_CONTINUE);
+}
+
+/* End of message: its edits, one line each, in the order they are to be
+ * applied: "-Name N" deletes, "+Name N: value" inserts. */
+static const char *
+ev_eom(void)
+{
+	static char text[EDITS_MAX];
+	struct session_edit e;
+	size_t len = 0;
+	int n;
+
+	capture(true);
+	session_eom(s, &ans);
+	capture(false);
+	assert_int_equal(ans.action, SESSION_CONTINUE);
+	assert_null(ans.reply.rcode);
+	text[0] = '\0';
+	for (size_t i = 0; i < ans.nedits; i++) {
+		session_edit(s, i, &e);
+		if (e.kind == SESSION_EDIT_DELETE) {
+			assert_null(e.value);
+			n = snprintf(text + len, sizeof(text) - len, "-%s %d\n",
+			    e.name, e.index);
+		} else {
+			n = snprintf(text + len, sizeof(text) - len,
+			    "+%s %d: %s\n", e.name, e.index, e.value);
+		}
+		assert_true(n > 0 && (size_t)n < sizeof(text) - len);
+		len += (size_t)n;
+	}
+	return text;
+}
+
+/* The edits of a message from a client that is not judged: the
+ * forgeries go, nothing is added. */
+static void
+expect_cleaned_not_marked(void)
+{
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_int_equal(ev_header(AR, GENUINE), SESSION_CONTINUE);
+	assert_int_equal(ev_header(AR, FORGED), SESSION_CONTINUE);
+	assert_int_equal(ev_header(SCORE, "-10"), SESSION_CONTINUE);
+	assert_string_equal(ev_eom(), "-" AR " 2\n-" SCORE " 1\n");
+}
+
+static void
+expect_reply(enum session_action want, const char *rcode,
+    const char *xcode, const char *text)
+{
+	assert_int_equal(ans.action, want);
+	assert_non_null(ans.reply.rcode);
+	assert_string_equal(ans.reply.rcode, rcode);
+	assert_string_equal(ans.reply.xcode, xcode);
+	assert_string_equal(ans.reply.text, text);
+}
+
+/* Decision lines ("conn=N action=..."): one per verdict reached. */
+static unsigned
+decisions(void)
+{
+	unsigned n = 0;
+	const char *p = logged();
+
+	while ((p = strstr(p, "conn=")) != NULL) {
+		p += strlen("conn=");
+		p += strspn(p, "0123456789");
+		if (strncmp(p, " action=", strlen(" action=")) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+test_clean_client_is_accepted_and_marked(void **state)
+{
+	(void)state;
+	ev_connect(CLEAN);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_null(ans.reply.rcode);
+	assert_int_equal(ev_header("Subject", "hi"), SESSION_CONTINUE);
+	assert_string_equal(ev_eom(),
+	    "+" SCORE " 0: 0.0 (dnssec_secure) helo=mail.example.com "
+	    "ptr=mail.example.com\n"
+	    "+" AR " 0: " ID "; iprev=pass policy.iprev=" CLEAN
+	    "\n\t(mail.example.com; dnssec=secure)\n");
+	assert_int_equal(log_count(this_conn("action=accept ip=" CLEAN
+	    " helo=<mail.example.com> ptr=mail.example.com iprev=pass "
+	    "dnssec=secure score=0.0 tags=dnssec_secure ms=")), 1);
+}
+
+/* HELO, HELO, MAIL: the last HELO is judged, alone; the first one's
+ * lookups are let go. */
+static void
+test_second_helo_replaces_the_first(void **state)
+{
+	(void)state;
+	ev_connect(CLEAN);
+	ev_helo("elsewhere.example.org");
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(decisions(), 1);
+	assert_int_equal(log_count(" helo=<mail.example.com> "), 1);
+	assert_int_equal(log_count("elsewhere"), 0);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_non_null(strstr(ev_eom(), "helo=mail.example.com ptr="));
+}
+
+/* Each HELO after MAIL asks for a verdict of its own at the next MAIL;
+ * a MAIL without a new HELO reuses the one it has. */
+static void
+test_verdict_is_reached_once_per_helo(void **state)
+{
+	(void)state;
+	ev_connect(CLEAN);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	ev_mail(NULL);
+	assert_int_equal(decisions(), 1);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(decisions(), 2);
+}
+
+static void
+test_postmaster_still_gets_mail_user_does_not(void **state)
+{
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt("<PostMaster@example.net>"),
+	    SESSION_CONTINUE);
+	assert_null(ans.reply.rcode);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	expect_reply(SESSION_TEMPFAIL, "450", "4.7.25", NO_PTR_REPLY);
+	assert_int_equal(ev_rcpt("abuse"), SESSION_CONTINUE);
+	assert_int_equal(ev_rcpt("<abuse@other.example.org>"),
+	    SESSION_CONTINUE);
+	/* Only the local part counts, and all of it. */
+	assert_int_equal(ev_rcpt("<postmaster.x@example.net>"),
+	    SESSION_TEMPFAIL);
+	assert_int_equal(ev_rcpt("<user@postmaster>"), SESSION_TEMPFAIL);
+	assert_int_equal(ev_rcpt(NULL), SESSION_TEMPFAIL);
+	assert_int_equal(decisions(), 1);
+}
+
+static void
+test_reject_score_rejects_with_5_7_25(void **state)
+{
+	(void)state;
+	use_policy("reject_score = 5\nexempt_recipients = none");
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt("<postmaster@example.net>"),
+	    SESSION_REJECT);
+	expect_reply(SESSION_REJECT, "550", "5.7.25", NO_PTR_REPLY);
+}
+
+static void
+test_dry_run_refuses_nobody(void **state)
+{
+	(void)state;
+	use_policy("mode = dry-run");
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_null(ans.reply.rcode);
+	assert_non_null(strstr(ev_eom(), "+" AR " 0: " ID
+	    "; iprev=permerror"));
+}
+
+/* An authenticated MAIL is not judged and waits for nothing, but its
+ * forgeries go; the next MAIL of the connection is judged again. */
+static void
+test_authenticated_mail_is_cleaned_not_judged(void **state)
+{
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_helo("mail.example.com");
+	ev_mail("alice");
+	assert_int_equal(decisions(), 0);
+	assert_int_equal(log_count("authenticated: not judged"), 1);
+	expect_cleaned_not_marked();
+
+	ev_mail("");
+	assert_int_equal(decisions(), 1);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+}
+
+/* The verdict a connection already has is neither enforced on nor
+ * written into an authenticated message, and holds again after it. */
+static void
+test_authenticated_mail_after_a_verdict_goes_unmarked(void **state)
+{
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	ev_abort();
+	ev_mail("alice");
+	expect_cleaned_not_marked();
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	assert_non_null(strstr(ev_eom(), "+" AR " 0: " ID
+	    "; iprev=permerror"));
+	assert_int_equal(decisions(), 1);
+}
+
+static void
+test_authenticated_mail_is_judged_when_not_exempt(void **state)
+{
+	(void)state;
+	use_policy("exempt_authenticated = no");
+	ev_connect(NO_PTR);
+	ev_mail("alice");
+	assert_int_equal(decisions(), 1);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+}
+
+struct forged_row {
+	const char *name;
+	/* The message's headers in order: F a forgery (our authserv-id),
+	 * G a genuine one of another host, S the score header, O another
+	 * header. */
+	const char *headers;
+	const char *want;		/* the deletions, in order */
+};
+
+/* Sends the headers that spec names. */
+static void
+send_headers(const char *spec)
+{
+	for (const char *c = spec; *c != '\0'; c++) {
+		switch (*c) {
+		case 'F':
+			assert_int_equal(ev_header(AR, FORGED),
+			    SESSION_CONTINUE);
+			break;
+		case 'G':
+			assert_int_equal(ev_header(AR, GENUINE),
+			    SESSION_CONTINUE);
+			break;
+		case 'S':
+			assert_int_equal(ev_header(SCORE, "-10"),
+			    SESSION_CONTINUE);
+			break;
+		case 'O':
+			assert_int_equal(ev_header("Received", "from x"),
+			    SESSION_CONTINUE);
+			break;
+		default:
+			fail_msg("unknown header kind %c", *c);
+		}
+	}
+}
+
+/* The deletions among the edits: the lines before the first insertion. */
+static const char *
+deletions(const char *edits)
+{
+	static char text[EDITS_MAX];
+	const char *ins = strchr(edits, '+');
+	size_t n = ins != NULL ? (size_t)(ins - edits) : strlen(edits);
+
+	memcpy(text, edits, n);
+	text[n] = '\0';
+	return text;
+}
+
+static void
+test_forgeries_go_wherever_they_are(void **state)
+{
+	static const struct forged_row rows[] = {
+		{ "none", "GOG", "" },
+		{ "first", "FGG", "-" AR " 1\n" },
+		{ "middle", "GFG", "-" AR " 2\n" },
+		{ "last", "GGF", "-" AR " 3\n" },
+		{ "all, highest first", "FFF",
+		    "-" AR " 3\n-" AR " 2\n-" AR " 1\n" },
+		{ "among other headers", "OFOGSOF",
+		    "-" AR " 3\n-" AR " 1\n-" SCORE " 1\n" },
+		{ "score headers, highest first", "SGSS",
+		    "-" SCORE " 3\n-" SCORE " 2\n-" SCORE " 1\n" },
+	};
+
+	(void)state;
+	ev_connect(CLEAN);
+	ev_helo("mail.example.com");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *edits;
+
+		ev_mail(NULL);
+		send_headers(rows[i].headers);
+		edits = ev_eom();
+		if (strcmp(deletions(edits), rows[i].want) != 0)
+			fail_msg("row \"%s\": edits\n%swant deletions\n%s",
+			    rows[i].name, edits, rows[i].want);
+		/* Ours come after the deletions, score header first. */
+		if (strstr(edits, "+" SCORE " 0: ") == NULL ||
+		    strstr(edits, "+" AR " 0: ") <
+		    strstr(edits, "+" SCORE " 0: "))
+			fail_msg("row \"%s\": our headers\n%s", rows[i].name,
+			    edits);
+	}
+}
+
+/* 65 forgeries, each after a genuine header (one more than any fixed
+ * table of 64 would hold): all 65 go, from index 130 down to 2. */
+static void
+test_sixty_five_forgeries_all_go_highest_first(void **state)
+{
+	char want[EDITS_MAX];
+	size_t len = 0;
+	int n;
+
+	(void)state;
+	ev_connect(CLEAN);
+	ev_mail(NULL);
+	for (unsigned i = 0; i < 65; i++)
+		send_headers("GF");
+	for (unsigned i = 65; i > 0; i--) {
+		n = snprintf(want + len, sizeof(want) - len, "-" AR " %u\n",
+		    2 * i);
+		assert_true(n > 0 && (size_t)n < sizeof(want) - len);
+		len += (size_t)n;
+	}
+	assert_string_equal(deletions(ev_eom()), want);
+	assert_int_equal(log_count("removed 65 forged " AR " and 0 " SCORE
+	    " header(s)"), 1);
+}
+
+/* Ours by its authserv-id however it is written; another host's stays. */
+static void
+test_forgery_is_told_by_the_authserv_id(void **state)
+{
+	(void)state;
+	ev_connect(CLEAN);
+	ev_mail(NULL);
+	assert_int_equal(ev_header("authentication-results",
+	    "(c) MX.example.net; dkim=pass"), SESSION_CONTINUE);
+	assert_int_equal(ev_header(AR, "mx.example.net.evil; none"),
+	    SESSION_CONTINUE);
+	assert_int_equal(ev_header(AR, "\"" ID "\" ; none"),
+	    SESSION_CONTINUE);
+	assert_string_equal(deletions(ev_eom()),
+	    "-" AR " 3\n-" AR " 1\n");
+}
+
+/* An aborted message is forgotten - its forgeries are not the next
+ * message's - but the connection keeps its verdict. */
+static void
+test_abort_forgets_the_message_not_the_verdict(void **state)
+{
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	send_headers("FFS");
+	ev_abort();
+
+	ev_mail(NULL);
+	assert_int_equal(decisions(), 1);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	expect_reply(SESSION_TEMPFAIL, "450", "4.7.25", NO_PTR_REPLY);
+	send_headers("GF");
+	assert_string_equal(deletions(ev_eom()), "-" AR " 2\n");
+
+	/* And a message that ended is forgotten too. */
+	ev_mail(NULL);
+	send_headers("G");
+	assert_string_equal(deletions(ev_eom()), "");
+	assert_int_equal(decisions(), 1);
+}
+
+/* A libmilter connection reused after close: connect without a new
+ * negotiation makes a clean session, judged afresh. */
+static void
+test_reused_connection_starts_clean(void **state)
+{
+	unsigned long first;
+
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	send_headers("F");
+	first = session_id(s);
+	capture(true);
+	session_connect(&s, &shared, NULL, &macros, &ans);
+	capture(false);
+	assert_int_not_equal(session_id(s), first);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_string_equal(ev_eom(), "");
+	assert_int_equal(session_live(), 1);
+}
+
+struct helo_row {
+	const char *name;
+	const char *helos[3];		/* in order, each followed by MAIL */
+	enum session_action want[3];	/* RCPT after each */
+};
+
+/* For a client whose PTR is fine, with tempfail_score 1, reject_score
+ * 2 and helo_not_fqdn weighing 2: pc01 scores 2 (reject),
+ * elsewhere.example.org 1 (tempfail), mail.example.com 0 (accept).  A refusal is never undone by a later
+ * HELO, only made worse. */
+static void
+test_later_helo_never_undoes_a_refusal(void **state)
+{
+	static const struct helo_row rows[] = {
+		{ "tempfail, then accept",
+		    { "elsewhere.example.org", "mail.example.com" },
+		    { SESSION_TEMPFAIL, SESSION_TEMPFAIL } },
+		{ "reject, then tempfail, then accept",
+		    { "pc01", "elsewhere.example.org", "mail.example.com" },
+		    { SESSION_REJECT, SESSION_REJECT, SESSION_REJECT } },
+		{ "tempfail, then reject",
+		    { "elsewhere.example.org", "pc01" },
+		    { SESSION_TEMPFAIL, SESSION_REJECT } },
+		{ "accept, then tempfail",
+		    { "mail.example.com", "elsewhere.example.org" },
+		    { SESSION_CONTINUE, SESSION_TEMPFAIL } },
+	};
+
+	(void)state;
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		use_policy("tempfail_score = 1\nreject_score = 2\n"
+		    "score.helo_not_fqdn = 2");
+		ev_connect(CLEAN);
+		for (size_t i = 0; i < 3 && rows[r].helos[i] != NULL; i++) {
+			ev_helo(rows[r].helos[i]);
+			ev_mail(NULL);
+			if (ev_rcpt(USER) != rows[r].want[i])
+				fail_msg("row \"%s\": HELO %zu (%s): action "
+				    "%d, want %d; log:\n%s", rows[r].name,
+				    i + 1, rows[r].helos[i], ans.action,
+				    rows[r].want[i], logged());
+		}
+		session_close(s);
+		s = NULL;
+		fake_resolver_deliver();
+	}
+}
+
+/* The headers carry the verdict of the last HELO, RCPT the refusal kept
+ * from an earlier one, with its reply; the log says so. */
+static void
+test_kept_refusal_and_last_verdict_go_separate_ways(void **state)
+{
+	char reply[512];
+
+	(void)state;
+	use_policy("tempfail_score = 1");
+	ev_connect(CLEAN);
+	ev_helo("pc01");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	snprintf(reply, sizeof(reply), "%s", ans.reply.text);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(log_count(this_conn("ip=" CLEAN " keeps "
+	    "action=tempfail from an earlier HELO")), 1);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	expect_reply(SESSION_TEMPFAIL, "450", "4.7.25", reply);
+	assert_non_null(strstr(ev_eom(), "+" SCORE " 0: 0.0 (dnssec_secure) "
+	    "helo=mail.example.com"));
+}
+
+static void
+test_exempt_network_is_cleaned_not_judged(void **state)
+{
+	(void)state;
+	use_policy("exempt_networks = 198.51.100.0/24");
+	ev_connect(NO_PTR);
+	assert_int_equal(log_count("ip=" NO_PTR " in exempt_networks: not "
+	    "judged"), 1);
+	ev_helo("pc01");
+	ev_mail(NULL);
+	assert_int_equal(fake_resolver_sent("21.100.51.198.in-addr.arpa"), 0);
+	assert_int_equal(decisions(), 0);
+	expect_cleaned_not_marked();
+}
+
+/* No address (non_smtpd_milters, a local socket): not judged, but the
+ * forgeries go; the log shows the client as "-". */
+static void
+test_addressless_client_is_cleaned_not_judged(void **state)
+{
+	static const char *const clients[] = { NULL, "unix" };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		ev_connect(clients[i]);
+		ev_helo("mail.example.com");
+		ev_mail(NULL);
+		assert_int_equal(decisions(), 0);
+		expect_cleaned_not_marked();
+		session_close(s);
+		s = NULL;
+	}
+	assert_int_equal(log_count("client without an IP address: not "
+	    "judged"), 2);
+	assert_int_equal(log_count(" ip=- removed 1 forged " AR " and 1 "
+	    SCORE " header(s)"), 2);
+}
+
+/* A connection that has no session at MAIL (none could be made at
+ * connect) gets one there, unjudged, so its forgeries still go. */
+static void
+test_session_made_at_mail_still_cleans(void **state)
+{
+	(void)state;
+	ev_mail(NULL);
+	assert_non_null(s);
+	expect_cleaned_not_marked();
+}
+
+/* Without a session there is no way to count the forgeries: the message
+ * is deferred rather than passed with them. */
+static void
+test_no_session_defers_the_message(void **state)
+{
+	(void)state;
+	capture(true);
+	session_header(NULL, AR, FORGED, &ans);
+	capture(false);
+	assert_int_equal(ans.action, SESSION_TEMPFAIL);
+	capture(true);
+	session_eom(NULL, &ans);
+	capture(false);
+	assert_int_equal(ans.action, SESSION_TEMPFAIL);
+	assert_int_equal(ans.nedits, 0);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+}
+
+/* A forgery that cannot be remembered defers the message; the next one
+ * starts clean. */
+static void
+test_forgery_not_remembered_defers_the_message(void **state)
+{
+	static const unsigned before[] = { 0, 8 };
+
+	(void)state;
+	ev_connect(CLEAN);
+	for (size_t i = 0; i < 2; i++) {
+		ev_mail(NULL);
+		for (unsigned k = 0; k < before[i]; k++)
+			send_headers("F");
+		realloc_fails_after = 0;
+		assert_int_equal(ev_header(AR, FORGED), SESSION_TEMPFAIL);
+		realloc_fails_after = -1;
+		assert_null(ans.reply.rcode);
+	}
+	assert_int_equal(log_count(this_conn("ip=" CLEAN " out of memory "
+	    "counting the message's " AR " headers: message deferred")), 2);
+	ev_mail(NULL);
+	send_headers("GF");
+	assert_string_equal(deletions(ev_eom()), "-" AR " 2\n");
+}
+
+/* Without authserv_id the MTA's {j} is ours; with neither a usable {j}
+ * nor a usable host name, no Authentication-Results is written. */
+static void
+test_authserv_id_comes_from_the_mta(void **state)
+{
+	static const struct session_shared nameless = {
+		.resolver = RESOLVER, .hostname = "bad name",
+	};
+	static const struct session_macros bad_j = { .mta_name = "a b" };
+	const char *edits;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	(void)state;
+	ev_connect(CLEAN);
+	ev_mail(NULL);
+	assert_non_null(strstr(ev_eom(), "+" AR " 0: " ID "; "));
+	session_close(s);
+	s = NULL;
+
+	assert_int_equal(inet_pton(AF_INET, CLEAN, &sin.sin_addr), 1);
+	capture(true);
+	session_negotiate(&s, &nameless);
+	session_connect(&s, &nameless, (struct sockaddr *)&sin, &bad_j,
+	    &ans);
+	capture(false);
+	assert_int_equal(log_count("the MTA's name {j} <a b> cannot be an "
+	    "authserv-id"), 1);
+	assert_int_equal(log_count("the host name <bad name> cannot be an "
+	    "authserv-id either"), 1);
+	ev_mail(NULL);
+	send_headers("F");
+	edits = ev_eom();
+	assert_non_null(strstr(edits, "+" SCORE " 0: "));
+	assert_null(strstr(edits, AR));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_clean_client_is_accepted_and_marked),
+		T(test_second_helo_replaces_the_first),
+		T(test_verdict_is_reached_once_per_helo),
+		T(test_postmaster_still_gets_mail_user_does_not),
+		T(test_reject_score_rejects_with_5_7_25),
+		T(test_dry_run_refuses_nobody),
+		T(test_authenticated_mail_is_cleaned_not_judged),
+		T(test_authenticated_mail_after_a_verdict_goes_unmarked),
+		T(test_authenticated_mail_is_judged_when_not_exempt),
+		T(test_forgeries_go_wherever_they_are),
+		T(test_sixty_five_forgeries_all_go_highest_first),
+		T(test_forgery_is_told_by_the_authserv_id),
+		T(test_abort_forgets_the_message_not_the_verdict),
+		T(test_reused_connection_starts_clean),
+		T(test_later_helo_never_undoes_a_refusal),
+		T(test_kept_refusal_and_last_verdict_go_separate_ways),
+		T(test_exempt_network_is_cleaned_not_judged),
+		T(test_addressless_client_is_cleaned_not_judged),
+		T(test_session_made_at_mail_still_cleans),
+		T(test_no_session_defers_the_message),
+		T(test_forgery_not_remembered_defers_the_message),
+		T(test_authserv_id_comes_from_the_mta),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
