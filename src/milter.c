@@ -37,7 +37,7 @@
 #include "milter.h"
 #include "milter_session.h"
 #include "monotime.h"
-#include "text.h"
+#include "safe_text.h"
 
 #define AR_HEADER FORGED_AR_FIELD
 
@@ -152,7 +152,7 @@ copy_macro(SMFICTX *ctx, const char *macro, char *dst, size_t size)
 {
 	const char *v = smfi_getsymval(ctx, (char *)macro);
 
-	text_printable(dst, size, v != NULL ? v : "");
+	(void)safe_text(dst, size, v, SAFE_TEXT_ALL, SAFE_TEXT_REPLY);
 }
 
 static struct session *
@@ -224,14 +224,17 @@ session_authserv_id(SMFICTX *ctx, struct session *s)
 	    shared->hostname, &id);
 	if ((from == AUTHRES_ID_HOST || from == AUTHRES_ID_NONE) &&
 	    j != NULL && *j != '\0' && first_time(&warned_mta_id)) {
-		text_printable(shown, sizeof(shown), j);
+		(void)safe_text(shown, sizeof(shown), j, SAFE_TEXT_ALL,
+		    SAFE_TEXT_REPLY);
 		log_warning("the MTA's name {j} <%s> cannot be an "
 		    "authserv-id (an RFC 2045 token of at most 255 bytes); "
 		    "passed over: set authserv_id", shown);
 	}
 	if (from == AUTHRES_ID_NONE) {
 		if (first_time(&warned_no_id)) {
-			text_printable(shown, sizeof(shown), shared->hostname);
+			(void)safe_text(shown, sizeof(shown),
+			    shared->hostname, SAFE_TEXT_ALL,
+			    SAFE_TEXT_REPLY);
 			log_warning("the host name <%s> cannot be an "
 			    "authserv-id either: no Authentication-Results "
 			    "header is written until authserv_id is set",
