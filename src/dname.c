@@ -17,9 +17,6 @@
 #include "dname.h"
 #include "text.h"
 
-/* Longest hostname in presentation form without the trailing dot. */
-#define DNAME_HOSTNAME_MAX 253
-
 static void escape_octet(unsigned char c, char out[5]);
 static size_t name_length(const char *s);
 static size_t escape_length(const char *s, size_t pos, size_t len);
@@ -102,14 +99,14 @@ end:
 }
 
 bool
-dname_is_hostname(const char *text)
+dname_is_hostname(const char *text, size_t len, unsigned flags)
 {
-	size_t len, i, label = 0;
+	size_t i, label = 0;
+	bool digits_only = true;
 	unsigned char prev = '.';
 
 	if (text == NULL)
 		return false;
-	len = strnlen(text, DNAME_HOSTNAME_MAX + 2);
 	if (len > 0 && text[len - 1] == '.')
 		len--;				/* one trailing dot */
 	if (len == 0 || len > DNAME_HOSTNAME_MAX)
@@ -122,17 +119,23 @@ dname_is_hostname(const char *text)
 			if (label == 0 || prev == '-')
 				return false;
 			label = 0;
+			digits_only = true;
 		} else if (ascii_is_alpha(c) || ascii_is_digit(c) ||
+		    (c == '_' && (flags & DNAME_HOST_UNDERSCORE)) ||
 		    (c == '-' && label > 0)) {
 			if (++label > DNAME_LABEL_MAX)
 				return false;
+			if (!ascii_is_digit(c))
+				digits_only = false;
 		} else {
 			return false;
 		}
 		prev = c;
 	}
 	/* "a.." leaves an empty last label; "a-" ends in a hyphen. */
-	return label > 0 && prev != '-';
+	if (label == 0 || prev == '-')
+		return false;
+	return !(digits_only && (flags & DNAME_HOST_NOT_NUMERIC));
 }
 
 /*

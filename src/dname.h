@@ -41,14 +41,26 @@
  * in size (DNAME_TEXT_MAX always fits); on -1 text is "" when size > 0. */
 int dname_wire_to_text(const uint8_t *wire, size_t len, char *text, size_t size);
 
-/* True if the presentation name needs no escapes and every label is a
- * letter-digit-hyphen label: the kind of name that can be looked up and
+/* Longest hostname in presentation form without the trailing dot. */
+#define DNAME_HOSTNAME_MAX 253
+
+/* What dname_is_hostname() accepts beyond strict LDH. */
+#define DNAME_HOST_UNDERSCORE	0x1	/* '_' in a label, as Postfix
+					   tolerates in a HELO */
+#define DNAME_HOST_NOT_NUMERIC	0x2	/* and refuses an all-digit last
+					   label: "1.2.3" is a mangled
+					   address, not a name */
+
+/* True if text[0..len) (NULL: false) needs no escapes and every label is
+ * a letter-digit-hyphen label: the kind of name that can be looked up and
  * compared as plain text.  Labels are 1..63 characters and neither start
- * nor end with '-'; '_' is not allowed; the name is at most 253
- * characters plus one optional trailing dot.  The root "." is not a
- * hostname.  All-digit labels pass ("198.51.100.20" is LDH): a caller
- * that must tell addresses from names asks addr_parse() first. */
-bool dname_is_hostname(const char *text);
+ * nor end with '-'; '_' only with DNAME_HOST_UNDERSCORE; the name is at
+ * most DNAME_HOSTNAME_MAX characters plus one optional trailing dot.  A
+ * NUL within len is a byte like any other, so not a hostname.  The root
+ * "." is not a hostname.  All-digit labels pass ("198.51.100.20" is LDH)
+ * unless DNAME_HOST_NOT_NUMERIC: a caller that must tell addresses from
+ * names asks addr_parse() first. */
+bool dname_is_hostname(const char *text, size_t len, unsigned flags);
 
 /* Case-insensitive comparison of two presentation names, ignoring one
  * trailing dot on either (an escaped "\." at the end is not a trailing

@@ -22,7 +22,7 @@
 #include "fcrdns.h"
 #include "metrics.h"
 #include "monotime.h"
-#include "text.h"
+#include "safe_text.h"
 #include "ttl_cache.h"
 
 /* A forward callback's argument: which name of which job. */
@@ -185,7 +185,8 @@ canon_for_display(const char *canonname, const char *qname)
 
 	if (canonname == NULL)
 		return NULL;
-	text_printable(buf, sizeof(buf), canonname);
+	(void)safe_text(buf, sizeof(buf), canonname, SAFE_TEXT_ALL,
+	    SAFE_TEXT_REPLY);
 	size_t n = strlen(buf);
 	if (n > 1 && buf[n - 1] == '.')
 		buf[n - 1] = '\0';
@@ -210,9 +211,11 @@ record(struct fcrdns_lookup *l, const struct dns_answer *a,
 	l->ms = ms < 0 ? 0 : (unsigned)ms;
 	l->ttl = a->ttl;
 	if (a->why_bogus != NULL)
-		text_printable(l->why, sizeof(l->why), a->why_bogus);
+		(void)safe_text(l->why, sizeof(l->why), a->why_bogus,
+		    SAFE_TEXT_ALL, SAFE_TEXT_REPLY);
 	else if (a->error != NULL)
-		text_printable(l->why, sizeof(l->why), a->error);
+		(void)safe_text(l->why, sizeof(l->why), a->error,
+		    SAFE_TEXT_ALL, SAFE_TEXT_REPLY);
 }
 
 static void

@@ -22,6 +22,10 @@
 #define HELO_IPV6_TAG "ipv6:"
 #define HELO_IPV6_TAG_LEN (sizeof(HELO_IPV6_TAG) - 1)
 
+/* parse_name() copies what dname_is_hostname() passes into name[]. */
+_Static_assert(HELO_NAME_MAX == DNAME_HOSTNAME_MAX,
+    "a HELO name holds any hostname");
+
 static int parse_address(const char *s, size_t len, bool want_colon,
     struct addr *out);
 static int parse_literal(const char *s, size_t len, struct addr *out);
@@ -88,41 +92,16 @@ parse_literal(const char *s, size_t len, struct addr *out)
 static enum helo_kind
 parse_name(const char *s, size_t len, char *name)
 {
-	size_t i, label = 0, labels = 1;
-	bool digits_only = true;
-	unsigned char prev = '.';
-
-	if (len > 0 && s[len - 1] == '.')
-		len--;				/* one trailing dot */
-	if (len == 0 || len > HELO_NAME_MAX)
+	if (!dname_is_hostname(s, len, DNAME_HOST_UNDERSCORE |
+	    DNAME_HOST_NOT_NUMERIC))
 		return HELO_INVALID;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0 || prev == '-')
-				return HELO_INVALID;
-			label = 0;
-			labels++;
-			digits_only = true;
-		} else if (ascii_is_alpha(c) || ascii_is_digit(c) || c == '_' ||
-		    (c == '-' && label > 0)) {
-			if (++label > DNAME_LABEL_MAX)
-				return HELO_INVALID;
-			if (!ascii_is_digit(c))
-				digits_only = false;
-		} else {
-			return HELO_INVALID;
-		}
-		name[i] = (char)ascii_fold(c);
-		prev = c;
-	}
+	if (s[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		name[i] = (char)ascii_fold((unsigned char)s[i]);
 	name[len] = '\0';
-	/* "a.." leaves an empty last label, "a-" ends in a hyphen, and an
-	 * all-digit last label is a mangled address ("1.2.3"), not a name. */
-	if (label == 0 || prev == '-' || digits_only)
-		return HELO_INVALID;
-	return labels == 1 ? HELO_SINGLE_LABEL : HELO_HOSTNAME;
+	return memchr(name, '.', len) == NULL ? HELO_SINGLE_LABEL :
+	    HELO_HOSTNAME;
 }
 
 void

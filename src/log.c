@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "safe_text.h"
 
 static atomic_bool use_stderr = true;
 static atomic_bool debug_on;
@@ -73,12 +74,7 @@ log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	for (char *p = line; *p != '\0'; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c < 0x20 || c == 0x7f)
-			*p = '?';
-	}
+	(void)safe_text(line, sizeof(line), line, SAFE_TEXT_ALL, SAFE_TEXT_LOG);
 	if (atomic_load(&use_stderr))
 		fprintf(stderr, "%s: %s: %s\n", log_ident,
 		    level_name(priority), line);

@@ -32,6 +32,7 @@
 #include "policy.h"
 #include "policy_keys.h"
 #include "policy_values.h"
+#include "safe_text.h"
 #include "tags.h"
 
 #define POLICY_LINE_MAX 4096		/* bytes a line, without its end */
@@ -251,7 +252,8 @@ parse_line(struct parser *ps, unsigned line)
 	if (*s == '\0')
 		return;
 	if (eq == NULL) {
-		policy_value_show(s, strlen(s), shown, sizeof(shown));
+		(void)safe_text(shown, sizeof(shown), s, SAFE_TEXT_ALL,
+		    SAFE_TEXT_CONFIG);
 		report_at(ps, line, "expected 'key = value', found '%s'",
 		    shown);
 		return;
@@ -259,7 +261,8 @@ parse_line(struct parser *ps, unsigned line)
 	*eq = '\0';
 	key = trim(s);
 	text = trim(eq + 1);
-	policy_value_show(key, strlen(key), shown, sizeof(shown));
+	(void)safe_text(shown, sizeof(shown), key, SAFE_TEXT_ALL,
+	    SAFE_TEXT_CONFIG);
 	if (*key == '\0') {
 		report_at(ps, line, "missing key before '='");
 		return;
@@ -299,7 +302,8 @@ parse_line(struct parser *ps, unsigned line)
 		    k->name, expected);
 		return;
 	}
-	policy_value_show(text, strlen(text), shown, sizeof(shown));
+	(void)safe_text(shown, sizeof(shown), text, SAFE_TEXT_ALL,
+	    SAFE_TEXT_CONFIG);
 	r = policy_key_parse(k, text, &v, &bad);
 	if (r == POLICY_VALUE_OK) {
 		policy_key_store(ps->p, k, &v);
@@ -307,8 +311,8 @@ parse_line(struct parser *ps, unsigned line)
 		report_at(ps, line, "out of memory");
 	} else if (bad != NULL) {
 		ps->bad[i] = true;
-		policy_value_show(bad, strcspn(bad, POLICY_VALUE_SEPARATORS),
-		    shown, sizeof(shown));
+		(void)safe_text(shown, sizeof(shown), bad,
+		    strcspn(bad, POLICY_VALUE_SEPARATORS), SAFE_TEXT_CONFIG);
 		report_at(ps, line, "bad entry '%s' in %s: expected %s", shown,
 		    k->name, expected);
 	} else {

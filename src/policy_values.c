@@ -472,33 +472,6 @@ policy_value_addresses(const char *text, char **out, const char **bad)
 	return o == 0 ? POLICY_VALUE_BAD : POLICY_VALUE_OK;
 }
 
-void
-policy_value_show(const char *text, size_t len, char *buf, size_t size)
-{
-	size_t o = 0, shown = len > 64 ? 64 : len;
-
-	if (size == 0)
-		return;
-	for (size_t i = 0; i < shown; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c >= 0x20 && c < 0x7f) {
-			if (o + 1 >= size)
-				break;
-			buf[o++] = (char)c;
-		} else {
-			if (o + 4 >= size)
-				break;
-			snprintf(buf + o, size - o, "\\x%02x", c);
-			o += 4;
-		}
-	}
-	buf[o] = '\0';
-	if (shown < len && o + 3 < size) {
-		memcpy(buf + o, "...", 4);
-	}
-}
-
 unsigned
 policy_value_distance(const char *a, const char *b)
 {

@@ -16,10 +16,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "safe_text.h"
+
 /* Room for any formatted number or duration. */
 #define POLICY_VALUE_NUMBER_MAX 32
-/* Room for a sanitised value: 64 bytes shown as \xHH at worst, plus "...". */
-#define POLICY_VALUE_SHOWN_MAX (64 * 4 + 4)
+/* Room for a value quoted in an error (safe_text(), SAFE_TEXT_CONFIG):
+ * 64 bytes shown as \xHH at worst, plus "...". */
+#define POLICY_VALUE_SHOWN_MAX (SAFE_TEXT_CONFIG_SHOWN * 4 + 4)
 
 /* What separates the entries of a list value. */
 #define POLICY_VALUE_SEPARATORS " \t,"
@@ -102,11 +105,6 @@ void policy_value_words_free(char **words);
  * spaces.  *out is set whenever it was allocated, also on failure. */
 enum policy_value_result policy_value_addresses(const char *text, char **out,
     const char **bad);
-
-/* Writes at most the first 64 bytes of text[0..len) printable: bytes
- * outside 0x20..0x7e as \xHH, "..." appended when cut.  size should be
- * POLICY_VALUE_SHOWN_MAX. */
-void policy_value_show(const char *text, size_t len, char *buf, size_t size);
 
 /* Optimal string alignment distance (edits, transpositions counting one)
  * between a and b, compared case-insensitively; strings longer than 64

@@ -27,7 +27,7 @@
 #include "ptrcheck_report.h"
 #include "regdom.h"
 #include "resolver.h"
-#include "text.h"
+#include "safe_text.h"
 #include "verdict.h"
 
 #define EXIT_PASS 0
@@ -224,7 +224,8 @@ check_arguments(int argc, char **argv)
 
 	for (int i = 0; i < argc; i++) {
 		if (addr_parse(argv[i], &a) == -1) {
-			text_printable(shown, sizeof(shown), argv[i]);
+			(void)safe_text(shown, sizeof(shown), argv[i],
+			    SAFE_TEXT_ALL, SAFE_TEXT_REPLY);
 			fprintf(stderr, "ptrcheck: not an IP address: %s\n",
 			    shown);
 			rc = -1;

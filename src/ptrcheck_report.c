@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ptrcheck_report.h"
+#include "safe_text.h"
 
 /* The advice printed for every generic or missing PTR. */
 #define HINT_RULE "the forward A/AAAA record must exist first and point " \
@@ -40,17 +41,23 @@ forward_type(const struct fcrdns_result *res)
 	return res->client.family == AF_INET ? "A" : "AAAA";
 }
 
+/* Writes s as cls says, a bufferful at a time: a HELO given on the
+ * command line has no length limit. */
+static void
+put_safe(FILE *out, const char *s, enum safe_text_class cls)
+{
+	char buf[256];
+
+	while (*s != '\0') {
+		s += safe_text(buf, sizeof(buf), s, SAFE_TEXT_ALL, cls);
+		fputs(buf, out);
+	}
+}
+
 void
 report_printable(FILE *out, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			fprintf(out, "\\x%02x", c);
-		else
-			fputc(c, out);
-	}
+	put_safe(out, s, SAFE_TEXT_TERMINAL);
 }
 
 static void
@@ -129,16 +136,7 @@ void
 report_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
+	put_safe(out, s, SAFE_TEXT_JSON);
 	fputc('"', out);
 }
 

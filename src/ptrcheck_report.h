@@ -43,12 +43,13 @@ void report_json(FILE *out, const struct report *r);
  * Shared by ptrcheck_report.c and ptrcheck_verdict.c.
  */
 
-/* Writes s with every byte outside printable ASCII, and the backslash,
- * as \xHH: user-supplied text cannot forge lines or terminal codes. */
+/* Writes s as safe_text()'s SAFE_TEXT_TERMINAL: every byte outside
+ * printable ASCII, and the backslash, as \xHH, so user-supplied text
+ * cannot forge lines or terminal codes. */
 void report_printable(FILE *out, const char *s);
 
-/* Writes s as a JSON string, escaping what JSON needs and every byte
- * outside printable ASCII. */
+/* Writes s as a JSON string (SAFE_TEXT_JSON inside the quotes), escaping
+ * what JSON needs and every byte outside printable ASCII. */
 void report_json_string(FILE *out, const char *s);
 
 /* The "helo:", "tags:", "score:" and (for a refusal) "reply:" lines. */

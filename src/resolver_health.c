@@ -15,7 +15,7 @@
 #include <syslog.h>
 
 #include "resolver.h"
-#include "text.h"
+#include "safe_text.h"
 
 int
 resolver_health(const struct dns_answer *a, bool validating, char *msg,
@@ -25,8 +25,9 @@ resolver_health(const struct dns_answer *a, bool validating, char *msg,
 
 	switch (a->status) {
 	case DNS_BOGUS:
-		text_printable(why, sizeof(why),
-		    a->why_bogus != NULL ? a->why_bogus : "validation failed");
+		(void)safe_text(why, sizeof(why),
+		    a->why_bogus != NULL ? a->why_bogus : "validation failed",
+		    SAFE_TEXT_ALL, SAFE_TEXT_REPLY);
 		snprintf(msg, size, "resolver: DNSSEC validation fails at the "
 		    "root zone (%s): every verdict is iprev=temperror until "
 		    "this is fixed; check trust_anchor_file, and that the "
@@ -35,8 +36,9 @@ resolver_health(const struct dns_answer *a, bool validating, char *msg,
 	case DNS_OK:
 		break;
 	default:
-		text_printable(why, sizeof(why), a->error != NULL ? a->error :
-		    dns_status_name(a->status, a->rcode));
+		(void)safe_text(why, sizeof(why), a->error != NULL ? a->error :
+		    dns_status_name(a->status, a->rcode), SAFE_TEXT_ALL,
+		    SAFE_TEXT_REPLY);
 		snprintf(msg, size, "resolver: no answer for the root zone "
 		    "(%s): verdicts are iprev=temperror while the DNS servers "
 		    "cannot be reached; check forwarders, unbound_config and "

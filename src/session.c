@@ -35,8 +35,8 @@
 #include "metrics.h"
 #include "milter_session.h"
 #include "monotime.h"
+#include "safe_text.h"
 #include "session.h"
-#include "text.h"
 
 #define AR_HEADER FORGED_AR_FIELD
 
@@ -488,7 +488,7 @@ read_macros(struct session *s, const struct session_macros *m)
 static void
 copy_macro(const char *value, char *dst, size_t size)
 {
-	text_printable(dst, size, value != NULL ? value : "");
+	(void)safe_text(dst, size, value, SAFE_TEXT_ALL, SAFE_TEXT_REPLY);
 }
 
 /* The authserv-id: the policy's, else the MTA's own name ({j}), else the
@@ -506,15 +506,17 @@ pick_authserv_id(struct session *s, const char *j)
 	    s->shared->hostname, &id);
 	if ((from == AUTHRES_ID_HOST || from == AUTHRES_ID_NONE) &&
 	    j != NULL && *j != '\0' && first_time(&warned_mta_id)) {
-		text_printable(shown, sizeof(shown), j);
+		(void)safe_text(shown, sizeof(shown), j, SAFE_TEXT_ALL,
+		    SAFE_TEXT_REPLY);
 		log_warning("the MTA's name {j} <%s> cannot be an "
 		    "authserv-id (an RFC 2045 token of at most 255 bytes); "
 		    "passed over: set authserv_id", shown);
 	}
 	if (from == AUTHRES_ID_NONE) {
 		if (first_time(&warned_no_id)) {
-			text_printable(shown, sizeof(shown),
-			    s->shared->hostname);
+			(void)safe_text(shown, sizeof(shown),
+			    s->shared->hostname, SAFE_TEXT_ALL,
+			    SAFE_TEXT_REPLY);
 			log_warning("the host name <%s> cannot be an "
 			    "authserv-id either: no Authentication-Results "
 			    "header is written until authserv_id is set",

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "safe_text.h"
 #include "tags.h"
 
 static const char *const tag_names[TAG_COUNT] = {
@@ -52,21 +53,9 @@ tag_lookup(const char *name, enum tag *out)
 void
 findings_add(struct findings *f, enum tag t, const char *reason)
 {
-	char *dst;
-	size_t i;
-
 	if ((unsigned)t >= TAG_COUNT)
 		return;
 	f->tags |= TAG_BIT(t);
-	dst = f->reason[t];
-	if (reason == NULL)
-		reason = "";
-	for (i = 0; reason[i] != '\0' && i + 1 < TAG_REASON_MAX; i++) {
-		unsigned char c = (unsigned char)reason[i];
-
-		if (c <= 0x20 || c >= 0x7f || strchr("()[];\\\"", c) != NULL)
-			c = '?';
-		dst[i] = (char)c;
-	}
-	dst[i] = '\0';
+	(void)safe_text(f->reason[t], sizeof(f->reason[t]), reason,
+	    SAFE_TEXT_ALL, SAFE_TEXT_REASON);
 }

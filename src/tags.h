@@ -59,9 +59,9 @@ struct findings {
 };
 
 /* Adds tag t with reason (NULL or "" for none).  The reason is copied
- * through the same filter as every untrusted string: bytes outside
- * printable ASCII, space and ( ) [ ] ; \ " become '?', and it is cut to fit.
- * Adding a tag again replaces its reason. */
+ * through safe_text() as SAFE_TEXT_REASON: bytes outside printable ASCII,
+ * space and ( ) [ ] ; \ " become '?', and it is cut to fit.  Adding a tag
+ * again replaces its reason. */
 void findings_add(struct findings *f, enum tag t, const char *reason);
 
 #endif

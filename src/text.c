@@ -19,18 +19,3 @@ text_append(char *buf, size_t size, size_t *pos, const char *s)
 	*pos += n;
 	return 0;
 }
-
-void
-text_printable(char *dst, size_t size, const char *src)
-{
-	size_t i;
-
-	if (size == 0)
-		return;
-	for (i = 0; src[i] != '\0' && i + 1 < size; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		dst[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	dst[i] = '\0';
-}

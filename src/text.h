@@ -12,8 +12,4 @@
  * size. */
 int text_append(char *buf, size_t size, size_t *pos, const char *s);
 
-/* Copies untrusted text as printable ASCII (every other byte becomes '?'),
- * cut to fit size.  For text that is shown, never parsed. */
-void text_printable(char *dst, size_t size, const char *src);
-
 #endif

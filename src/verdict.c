@@ -7,7 +7,7 @@
  * every text a decision is told in: the SMTP reply, the two header values
  * and the log line.  It promises that a temporary DNS failure never ends
  * in a permanent refusal, and that no untrusted byte reaches the reply at
- * all, nor a header or the log except through verdict_show().
+ * all, nor a header or the log except through safe_text().
  */
 #include "config.h"
 
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "safe_text.h"
 #include "text.h"
 #include "verdict.h"
 #include "verdict_text.h"
@@ -214,7 +215,8 @@ add_iprev(struct verdict_fold *f, const struct verdict *v,
 	else
 		verdict_fold_add(f, "%s=%s", prop, ip);
 	if (ptr != NULL) {
-		verdict_show(name, sizeof(name), ptr, VERDICT_SHOW_NAME);
+		(void)safe_text(name, sizeof(name), ptr, SAFE_TEXT_ALL,
+		    SAFE_TEXT_HEADER_NAME);
 		verdict_fold_add(f, "(%s;", name);
 		verdict_fold_add(f, "dnssec=%s)", dnssec);
 	} else {
@@ -265,8 +267,9 @@ verdict_score_header(const struct verdict_input *in,
 		left &= ~TAG_BIT(t);
 		/* Reasons are filtered when added; again here, since a
 		 * struct findings may be filled in by hand. */
-		verdict_show(reason, sizeof(reason), in->findings->reason[t],
-		    VERDICT_SHOW_REASON);
+		(void)safe_text(reason, sizeof(reason),
+		    in->findings->reason[t], SAFE_TEXT_ALL,
+		    SAFE_TEXT_HEADER_REASON);
 		verdict_fold_add(&f, "%s%s%s%s%s%s", open, tag_name(t),
 		    reason[0] != '\0' ? "[" : "", reason,
 		    reason[0] != '\0' ? "]" : "", left == 0 ? ")" : "");
@@ -275,11 +278,12 @@ verdict_score_header(const struct verdict_input *in,
 	if (in->helo == NULL) {
 		verdict_fold_add(&f, "helo=<none>");
 	} else {
-		verdict_show(shown, sizeof(shown), in->helo, VERDICT_SHOW_RAW);
+		(void)safe_text(shown, sizeof(shown), in->helo, SAFE_TEXT_ALL,
+		    SAFE_TEXT_HEADER);
 		verdict_fold_add(&f, "helo=%s", shown);
 	}
-	verdict_show(shown, sizeof(shown), ptr != NULL ? ptr : "-",
-	    VERDICT_SHOW_NAME);
+	(void)safe_text(shown, sizeof(shown), ptr != NULL ? ptr : "-",
+	    SAFE_TEXT_ALL, SAFE_TEXT_HEADER_NAME);
 	verdict_fold_add(&f, "ptr=%s", shown);
 	return verdict_fold_end(&f);
 }
@@ -342,12 +346,13 @@ verdict_log_line(const struct verdict_input *in, const struct verdict *v,
 	    verdict_action_name(v->action), ip) == -1)
 		goto end;
 	/* helo=- when none was sent; a HELO of "-" shows as helo=<->. */
-	verdict_show(shown, sizeof(shown), in->helo, VERDICT_SHOW_RAW);
+	(void)safe_text(shown, sizeof(shown), in->helo, SAFE_TEXT_ALL,
+	    SAFE_TEXT_HEADER);
 	if (appendf(buf, size, &pos, "helo=%s%s%s", in->helo == NULL ? "-" :
 	    "<", shown, in->helo == NULL ? "" : ">") == -1)
 		goto end;
-	verdict_show(shown, sizeof(shown), ptr != NULL ? ptr : "-",
-	    VERDICT_SHOW_NAME);
+	(void)safe_text(shown, sizeof(shown), ptr != NULL ? ptr : "-",
+	    SAFE_TEXT_ALL, SAFE_TEXT_HEADER_NAME);
 	if (appendf(buf, size, &pos, " ptr=%s iprev=%s dnssec=%s score=%s tags=",
 	    shown, iprev_name(v->iprev),
 	    dnssec_state_name(in->fcrdns->dnssec), score) == -1)
@@ -374,12 +379,12 @@ verdict_log_line(const struct verdict_input *in, const struct verdict *v,
 		goto end;
 	if (in->mta_resolve != NULL && in->mta_resolve[0] != '\0' &&
 	    !mta_agrees(in->mta_resolve, v->iprev)) {
-		verdict_show(shown, sizeof(shown), in->mta_resolve,
-		    VERDICT_SHOW_RAW);
+		(void)safe_text(shown, sizeof(shown), in->mta_resolve,
+		    SAFE_TEXT_ALL, SAFE_TEXT_HEADER);
 		if (appendf(buf, size, &pos, " mta_resolve=%s", shown) == -1)
 			goto end;
-		verdict_show(shown, sizeof(shown), in->mta_ptr,
-		    VERDICT_SHOW_RAW);
+		(void)safe_text(shown, sizeof(shown), in->mta_ptr,
+		    SAFE_TEXT_ALL, SAFE_TEXT_HEADER);
 		if (appendf(buf, size, &pos, " mta_ptr=%s%s%s",
 		    in->mta_ptr == NULL ? "-" : "<", shown,
 		    in->mta_ptr == NULL ? "" : ">") == -1)

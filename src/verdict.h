@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "fcrdns_result.h"
 #include "policy.h"
+#include "safe_text.h"
 #include "tags.h"
 
 #define VERDICT_REPLY_MAX 256
@@ -25,7 +26,7 @@
 #define VERDICT_LOG_MAX 4096
 /* Longest HELO or PTR name shown in a header or log line; longer ones are
  * cut and end in "...". */
-#define VERDICT_NAME_SHOWN 255
+#define VERDICT_NAME_SHOWN SAFE_TEXT_HEADER_SHOWN
 
 enum verdict_action { VERDICT_ACCEPT, VERDICT_TEMPFAIL, VERDICT_REJECT };
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * verdict_text.h - how verdict.c shows text it does not control: filtering
- * untrusted bytes, cutting long names, folding header values.
+ * verdict_text.h - how verdict.c folds header values.  Untrusted text is
+ * filtered before it gets here, by safe_text() (safe_text.h).
  *
  * Private to verdict.c and its unit test.  Pure code, no shared state.
  */
@@ -15,29 +15,6 @@
 #define VERDICT_FOLD_WIDTH 78
 /* ...and never exceed this ("MUST"), CRLF not counted. */
 #define VERDICT_LINE_MAX 998
-
-/* What kind of text is shown, which decides what is kept. */
-enum verdict_show {
-	/* Raw untrusted bytes (HELO, MTA macros): bytes outside 0x21..0x7e
-	 * and ( ) ; \ " < > become '?'. */
-	VERDICT_SHOW_RAW,
-	/* A tag's reason, which goes inside [ ]: as RAW, and [ ] too (what
-	 * findings_add() already did, unless the findings were made by
-	 * hand). */
-	VERDICT_SHOW_REASON,
-	/* A presentation-format DNS name (dname.h): already printable, its
-	 * \. \\ \DDD escapes are kept whole; anything outside 0x21..0x7e and
-	 * ( ) ; " (which dname.c escapes) still becomes '?' in case a caller
-	 * passed raw text. */
-	VERDICT_SHOW_NAME
-};
-
-/* Copies src into dst (size bytes, NUL included) as kind says.  Text
- * longer than VERDICT_NAME_SHOWN characters, or than fits in dst, is cut
- * and ends in "..." (never in the middle of a DNS escape), so the result
- * is at most VERDICT_NAME_SHOWN characters.  A NULL src gives "". */
-void verdict_show(char *dst, size_t size, const char *src,
-    enum verdict_show kind);
 
 /* Builds a header value from space-separated tokens, folding with "\n\t"
  * between tokens where a line would pass VERDICT_FOLD_WIDTH.  Errors are

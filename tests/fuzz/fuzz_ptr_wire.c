@@ -96,7 +96,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (!dname_equal(text, text))
 		__builtin_trap();
-	if (dname_is_hostname(text) && strchr(text, '\\') != NULL)
+	if (dname_is_hostname(text, strlen(text), 0) && strchr(text, '\\') != NULL)
 		__builtin_trap();
 
 	/* Exactly fitting works, one byte less fails with "". */

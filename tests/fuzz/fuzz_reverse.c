@@ -108,7 +108,7 @@ check_address(const struct addr *a)
 	if (addr_reverse_name(a, rev, sizeof(rev)) != 0)
 		__builtin_trap();
 	len = strlen(rev);
-	if (!dname_is_hostname(rev))
+	if (!dname_is_hostname(rev, strlen(rev), 0))
 		__builtin_trap();
 	if (reverse_decode(rev, &b) != 0 || b.family != a->family ||
 	    memcmp(b.bytes, a->bytes, addr_length(a)) != 0)

@@ -747,11 +747,11 @@ def _visible(excluded):
                             if chr(c) not in excluded)
 
 
-# What verdict_show() lets through, per kind (src/verdict_text.c); each
+# What safe_text() lets through, per header class (src/safe_text.c); each
 # shown text is at most SHOWN_MAX characters, "..." included.
-_NAME = _visible('();"')                        # VERDICT_SHOW_NAME (PTR)
-_RAW = _visible('();\\"<>')                     # VERDICT_SHOW_RAW (HELO)
-_REASON = _visible('();\\"<>[]')                # VERDICT_SHOW_REASON
+_NAME = _visible('();"')                        # SAFE_TEXT_HEADER_NAME (PTR)
+_RAW = _visible('();\\"<>')                     # SAFE_TEXT_HEADER (HELO)
+_REASON = _visible('();\\"<>[]')                # SAFE_TEXT_HEADER_REASON
 # authres_id_valid(): an RFC 2045 token, written unchanged.
 _AR_ID_RE = re.compile(r"(%s{1,%d});\Z" % (_visible('()<>@,;:\\"/[]?='), SHOWN_MAX))
 _AR_NAME_RE = re.compile(r"\(%s{0,%d};\Z" % (_NAME, SHOWN_MAX))

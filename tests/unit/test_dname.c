@@ -40,6 +40,7 @@ static void assert_exact_fit(const char *row, const uint8_t *wire,
 static int text_to_wire(const char *text, uint8_t *wire, size_t size);
 static uint32_t next_random(uint32_t *seed);
 static char *repeat(char c, size_t n);
+static bool is_ldh(const char *text);
 
 /*
  * Writes a name of n labels of the given lengths, every octet fill, and
@@ -145,6 +146,13 @@ next_random(uint32_t *seed)
 	x ^= x << 5;
 	*seed = x;
 	return x;
+}
+
+/* Strict LDH: dname_is_hostname() without flags, over a C string. */
+static bool
+is_ldh(const char *text)
+{
+	return dname_is_hostname(text, strlen(text), 0);
 }
 
 /* A heap string of n copies of c. */
@@ -293,7 +301,7 @@ test_label_of_63_octets_decodes_and_64_fails(void **state)
 	assert_int_equal(len, 65);
 	assert_int_equal(dname_wire_to_text(wire, len, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, want);
-	assert_true(dname_is_hostname(buf));
+	assert_true(is_ldh(buf));
 
 	/* 64 is 0x40: an extended label type, never a length. */
 	labels[0] = 64;
@@ -318,7 +326,7 @@ test_name_of_255_octets_decodes_and_256_fails(void **state)
 	assert_int_equal(dname_wire_to_text(wire, len, buf, sizeof(buf)), 0);
 	/* 250 letters and 3 dots: exactly the longest hostname. */
 	assert_int_equal(strlen(buf), 253);
-	assert_true(dname_is_hostname(buf));
+	assert_true(is_ldh(buf));
 
 	len = build_wire(wire, over, NROWS(over), 'a');
 	assert_int_equal(len, DNAME_WIRE_MAX + 1);
@@ -429,7 +437,7 @@ test_null_arguments_are_rejected(void **state)
 	(void)state;
 	assert_int_equal(dname_wire_to_text(NULL, 1, buf, sizeof(buf)), -1);
 	assert_int_equal(dname_wire_to_text(root, 1, NULL, 8), -1);
-	assert_false(dname_is_hostname(NULL));
+	assert_false(dname_is_hostname(NULL, 0, 0));
 	assert_false(dname_equal(NULL, "a"));
 	assert_false(dname_equal("a", NULL));
 	assert_false(dname_equal(NULL, NULL));
@@ -451,7 +459,7 @@ test_maximal_escaped_name_fits_text_max(void **state)
 	assert_int_equal(strlen(buf), 250 * 4 + 3);
 	assert_true(strlen(buf) < DNAME_TEXT_MAX);
 	assert_memory_equal(buf, "\\255\\255", 8);
-	assert_false(dname_is_hostname(buf));
+	assert_false(is_ldh(buf));
 	/* 1003 characters and the NUL, at every size below that, too. */
 	assert_exact_fit("maximal", wire, len, buf);
 }
@@ -558,7 +566,7 @@ test_hostname_accepts_ldh_names(void **state)
 
 	(void)state;
 	for (i = 0; i < NROWS(rows); i++)
-		EXPECT(rows[i].name, dname_is_hostname(rows[i].text));
+		EXPECT(rows[i].name, is_ldh(rows[i].text));
 }
 
 static void
@@ -596,7 +604,57 @@ test_hostname_rejects_anything_but_ldh(void **state)
 
 	(void)state;
 	for (i = 0; i < NROWS(rows); i++)
-		EXPECT(rows[i].name, !dname_is_hostname(rows[i].text));
+		EXPECT(rows[i].name, !is_ldh(rows[i].text));
+}
+
+/* The flags a HELO needs: '_' tolerated, an all-digit last label not. */
+static void
+test_hostname_flags_widen_or_narrow_ldh(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *text;
+		unsigned flags;
+		bool want;
+	} rows[] = {
+		{ "underscore refused by default", "a_b.example", 0, false },
+		{ "underscore with the flag", "a_b.example",
+		    DNAME_HOST_UNDERSCORE, true },
+		{ "service label with the flag", "_dmarc.example",
+		    DNAME_HOST_UNDERSCORE, true },
+		{ "numeric last label by default", "1.2.3", 0, true },
+		{ "numeric last label refused", "1.2.3",
+		    DNAME_HOST_NOT_NUMERIC, false },
+		{ "numeric before a trailing dot refused", "a.123.",
+		    DNAME_HOST_NOT_NUMERIC, false },
+		{ "numeric inner label kept", "1.2.example",
+		    DNAME_HOST_NOT_NUMERIC, true },
+		{ "digits and a hyphen are not numeric", "a.1-2",
+		    DNAME_HOST_NOT_NUMERIC, true },
+		{ "digits and an underscore are not numeric", "a.1_2",
+		    DNAME_HOST_UNDERSCORE | DNAME_HOST_NOT_NUMERIC, true },
+		{ "single numeric label refused", "42",
+		    DNAME_HOST_NOT_NUMERIC, false },
+		{ "hyphen still not first with both", "-a.example",
+		    DNAME_HOST_UNDERSCORE | DNAME_HOST_NOT_NUMERIC, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < NROWS(rows); i++)
+		EXPECT(rows[i].name, dname_is_hostname(rows[i].text,
+		    strlen(rows[i].text), rows[i].flags) == rows[i].want);
+}
+
+/* The length is the name's: a NUL inside it is a byte like any other, and
+ * text past it is not read. */
+static void
+test_hostname_reads_exactly_len_bytes(void **state)
+{
+	(void)state;
+	assert_false(dname_is_hostname("a\0b.example", 11, 0));
+	assert_false(dname_is_hostname("mail\0.example", 13, 0));
+	assert_true(dname_is_hostname("mail.example junk", 12, 0));
+	assert_false(dname_is_hostname("mail.example", 0, 0));
 }
 
 static void
@@ -607,31 +665,31 @@ test_hostname_limits_are_63_per_label_and_253_in_all(void **state)
 	size_t i;
 
 	(void)state;
-	assert_true(dname_is_hostname(label63));
-	assert_false(dname_is_hostname(label64));
+	assert_true(is_ldh(label63));
+	assert_false(is_ldh(label64));
 	(void)snprintf(name, sizeof(name), "x.%s.example", label63);
-	assert_true(dname_is_hostname(name));
+	assert_true(is_ldh(name));
 	(void)snprintf(name, sizeof(name), "x.%s.example", label64);
-	assert_false(dname_is_hostname(name));
+	assert_false(is_ldh(name));
 
 	/* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 characters. */
 	(void)snprintf(name, sizeof(name), "%s.%s.%s.%.61s", label63,
 	    label63, label63, label63);
 	assert_int_equal(strlen(name), 253);
-	assert_true(dname_is_hostname(name));
+	assert_true(is_ldh(name));
 	name[253] = '.';
 	name[254] = '\0';
-	assert_true(dname_is_hostname(name));		/* trailing dot */
+	assert_true(is_ldh(name));		/* trailing dot */
 	name[254] = '.';
 	name[255] = '\0';
-	assert_false(dname_is_hostname(name));		/* two of them */
+	assert_false(is_ldh(name));		/* two of them */
 	(void)snprintf(name, sizeof(name), "%s.%s.%s.%.62s", label63,
 	    label63, label63, label63);
 	assert_int_equal(strlen(name), 254);
-	assert_false(dname_is_hostname(name));
+	assert_false(is_ldh(name));
 	name[254] = '.';
 	name[255] = '\0';
-	assert_false(dname_is_hostname(name));
+	assert_false(is_ldh(name));
 
 	/* Far too long, made of valid labels. */
 	for (i = 0; i + 2 < sizeof(name); i += 2) {
@@ -639,7 +697,7 @@ test_hostname_limits_are_63_per_label_and_253_in_all(void **state)
 		name[i + 1] = '.';
 	}
 	name[i] = '\0';
-	assert_false(dname_is_hostname(name));
+	assert_false(is_ldh(name));
 	free(label63);
 	free(label64);
 }
@@ -747,6 +805,8 @@ main(void)
 		    test_random_wire_decodes_to_text_that_encodes_back),
 		cmocka_unit_test(test_hostname_accepts_ldh_names),
 		cmocka_unit_test(test_hostname_rejects_anything_but_ldh),
+		cmocka_unit_test(test_hostname_flags_widen_or_narrow_ldh),
+		cmocka_unit_test(test_hostname_reads_exactly_len_bytes),
 		cmocka_unit_test(
 		    test_hostname_limits_are_63_per_label_and_253_in_all),
 		cmocka_unit_test(test_equal_folds_case_and_one_trailing_dot),

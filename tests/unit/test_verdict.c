@@ -823,63 +823,6 @@ test_auth_results_without_a_valid_authserv_id_fails(void **state)
 }
 
 static void
-test_long_names_are_cut_with_an_ellipsis(void **state)
-{
-	static const struct {
-		const char *name;
-		size_t len;		/* of the text shown */
-		const char *unit;	/* repeated to make it */
-		enum verdict_show kind;
-		size_t want_len;
-		const char *want_end;
-	} cases[] = {
-		{ "exactly the limit is kept", VERDICT_NAME_SHOWN, "a",
-		    VERDICT_SHOW_RAW, VERDICT_NAME_SHOWN, "aaa" },
-		{ "one more is cut", VERDICT_NAME_SHOWN + 1, "a",
-		    VERDICT_SHOW_RAW, VERDICT_NAME_SHOWN, "a..." },
-		{ "2000 bytes are cut", 2000, "ab", VERDICT_SHOW_RAW,
-		    VERDICT_NAME_SHOWN, "..." },
-		{ "a cut name ending on an escape keeps it", 400, "\\032",
-		    VERDICT_SHOW_NAME, VERDICT_NAME_SHOWN, "\\032..." },
-		/* 252 bytes fit before "..."; here \032 starts at 250 */
-		{ "a cut never splits \\DDD", 400, "\\032a",
-		    VERDICT_SHOW_NAME, 250 + 3, "a..." },
-		/* and here \. starts at 251 */
-		{ "a cut never splits \\.", 400, "a\\.bc",
-		    VERDICT_SHOW_NAME, 251 + 3, "a..." },
-		{ "raw text has no escapes to keep", 400, "\\032a",
-		    VERDICT_SHOW_RAW, VERDICT_NAME_SHOWN, "?0..." },
-	};
-	char src[2048], dst[VERDICT_NAME_SHOWN + 1];
-
-	(void)state;
-	for (size_t i = 0; i < NELEM(cases); i++) {
-		size_t ulen = strlen(cases[i].unit), n;
-
-		for (n = 0; n < cases[i].len; n++)
-			src[n] = cases[i].unit[n % ulen];
-		src[n] = '\0';
-		verdict_show(dst, sizeof(dst), src, cases[i].kind);
-		if (strlen(dst) != cases[i].want_len)
-			fail_msg("%s: length %zu, want %zu", cases[i].name,
-			    strlen(dst), cases[i].want_len);
-		assert_string_equal(dst + strlen(dst) -
-		    strlen(cases[i].want_end), cases[i].want_end);
-	}
-	/* A short buffer cuts too, and an empty one is left alone. */
-	verdict_show(dst, 8, "abcdefghijkl", VERDICT_SHOW_RAW);
-	assert_string_equal(dst, "abcd...");
-	verdict_show(dst, 4, "abcdefghijkl", VERDICT_SHOW_RAW);
-	assert_string_equal(dst, "...");
-	verdict_show(dst, 3, "abcdefghijkl", VERDICT_SHOW_RAW);
-	assert_string_equal(dst, "");
-	verdict_show(dst, 1, "abc", VERDICT_SHOW_RAW);
-	assert_string_equal(dst, "");
-	verdict_show(dst, sizeof(dst), NULL, VERDICT_SHOW_RAW);
-	assert_string_equal(dst, "");
-}
-
-static void
 test_hostile_helo_cannot_break_a_header_or_the_log(void **state)
 {
 	char *helo = hostile_helo();
@@ -1264,7 +1207,6 @@ main(void)
 		    test_auth_results_reports_iprev_with_name_and_dnssec),
 		cmocka_unit_test(
 		    test_auth_results_without_a_valid_authserv_id_fails),
-		cmocka_unit_test(test_long_names_are_cut_with_an_ellipsis),
 		cmocka_unit_test(
 		    test_hostile_helo_cannot_break_a_header_or_the_log),
 		cmocka_unit_test(
