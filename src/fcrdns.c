@@ -60,7 +60,7 @@ static void start_forwards(struct fcrdns *job);
 static void set_error(struct fcrdns_lookup *l, const char *text);
 static void mark_timeout(struct fcrdns_lookup *l, struct timespec sent,
     bool timed_out);
-static void judge_reuse(struct fcrdns_result *res);
+static void mark_reusable(struct fcrdns_result *res);
 static struct fcrdns *new_job(unsigned max_names);
 
 struct fcrdns *
@@ -407,8 +407,8 @@ fcrdns_finish(struct fcrdns *job)
 	for (size_t i = 0; i < job->res.nnames; i++)
 		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i],
 		    job->timed_out);
-	fcrdns_judge(&job->res);
-	judge_reuse(&job->res);
+	fcrdns_conclude(&job->res);
+	mark_reusable(&job->res);
 	/* The verdict time is when the last answer came, not when the owner
 	 * got round to asking: ptrcheck finishes jobs in input order. */
 	if (job->pending > 0 || !job->complete)
@@ -455,7 +455,7 @@ lookup_reusable(const struct fcrdns_lookup *l, struct timespec *until)
  * never started (the PTR answer came while the job was closing) makes the
  * verdict temperror, and so the result is not reusable. */
 static void
-judge_reuse(struct fcrdns_result *res)
+mark_reusable(struct fcrdns_result *res)
 {
 	struct timespec until = res->ptr.arrived_at;
 

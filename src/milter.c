@@ -5,7 +5,7 @@
  * CONNECT starts the PTR lookup and HELO the HELO lookups, and both return
  * at once: Postfix sends CONNECT before its banner, and nothing here may
  * hold up the banner or the EHLO reply.  MAIL waits for the verdict
- * (milter_judge.c), RCPT enforces it per recipient so that postmaster and
+ * (milter_assess.c), RCPT enforces it per recipient so that postmaster and
  * abuse still get mail, and end-of-message records it in headers.
  *
  * Forged headers (RFC 8601 section 5) are about the message, not the
@@ -401,7 +401,7 @@ on_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	}
 	if (!s->have_verdict)
-		milter_judge(s);
+		milter_assess(s);
 	return SMFIS_CONTINUE;
 }
 

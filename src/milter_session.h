@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_session.h - one SMTP connection's state, shared by milter.c (the
- * callbacks) and milter_judge.c (waiting for DNS and deciding).  Private
+ * callbacks) and milter_assess.c (the daemon's side of assess.h).  Private
  * to those two files.
  */
 #ifndef PTRMILTER_MILTER_SESSION_H
@@ -67,9 +67,10 @@ struct session {
 	struct forged forged;		/* headers to remove at its end */
 };
 
-/* Waits (until the session's deadline) for what the verdict needs, then
- * decides, logs the decision line and keeps the result in the session.
+/* Assesses the client (assess_run(), until the session's deadline), keeps
+ * what the caches may, logs the decision line and keeps the verdict and
+ * findings in the session.
  * Never fails: an internal problem is logged and the client accepted. */
-void milter_judge(struct session *s);
+void milter_assess(struct session *s);
 
 #endif
