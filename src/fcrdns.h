@@ -11,8 +11,8 @@
  * Every answer is recorded - names, addresses, rcodes, DNSSEC states,
  * timings - so that a verdict can explain itself.
  *
- * Threading: one owner thread calls start, wait, finish and free; the
- * resolver's thread fills the result in between.  The result returned by
+ * Threading (lookup_batch.h): one owner thread calls start, wait, finish
+ * and free; the resolver's thread fills the result in between.  The result returned by
  * fcrdns_finish() belongs to the job and lives until fcrdns_free().
  */
 #ifndef PTRMILTER_FCRDNS_H
