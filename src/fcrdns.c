@@ -360,9 +360,7 @@ fcrdns_free(struct fcrdns *job)
 static bool
 lookup_reusable(const struct fcrdns_lookup *l, struct timespec *until)
 {
-	if (!l->arrived || l->dnssec == DNSSEC_BOGUS ||
-	    (l->status != DNS_OK && l->status != DNS_NXDOMAIN &&
-	    l->status != DNS_NODATA))
+	if (!l->arrived || !ttl_cache_answer_reusable(l->status, l->dnssec))
 		return false;
 	*until = ttl_cache_expiry(*until, l->arrived_at, l->ttl);
 	return true;

@@ -30,7 +30,7 @@ struct helo_slot {
 	struct addr *addrs;		/* every address of the answer */
 	size_t naddrs;
 	unsigned ttl;
-	bool bogus;
+	enum dnssec_state dnssec;
 };
 
 struct helo_lookup {
@@ -84,7 +84,7 @@ on_answer(void *arg, const struct dns_answer *a)
 	s->arrived_at = monotime_now();
 	s->status = a->status;
 	s->ttl = a->ttl;
-	s->bogus = a->dnssec == DNSSEC_BOGUS;
+	s->dnssec = a->dnssec;
 	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS &&
 	    keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
 	    AF_INET6) == -1) {
@@ -229,8 +229,8 @@ helo_lookup_expiry(const struct helo_lookup *l, struct timespec *expires)
 	for (int i = 0; i < LOOKUP_COUNT; i++) {
 		const struct helo_slot *s = &l->slot[i];
 
-		if (!s->arrived || s->bogus || (s->status != DNS_OK &&
-		    s->status != DNS_NXDOMAIN && s->status != DNS_NODATA))
+		if (!s->arrived ||
+		    !ttl_cache_answer_reusable(s->status, s->dnssec))
 			return false;
 		until = ttl_cache_expiry(until, s->arrived_at, s->ttl);
 	}
