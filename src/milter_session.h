@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "assess.h"
 #include "fcrdns.h"
 #include "forged.h"
 #include "helo.h"
@@ -58,6 +59,9 @@ struct session {
 	bool have_verdict;		/* for the current HELO */
 	struct findings findings;
 	struct verdict verdict;
+	struct assessment assessed;	/* what they were decided on, for
+					   the headers at end of message;
+					   valid while have_verdict */
 	bool have_refusal;		/* the worst refusal so far; a later
 					   HELO cannot undo it */
 	struct verdict refusal;
