@@ -3,24 +3,21 @@
  * fcrdns.c - PTR, then forward A/AAAA of every name, then the iprev verdict.
  *
  * The owner thread starts a job and later waits for it; everything in
- * between happens in resolver callbacks, under the job's lock.  The PTR
- * callback starts the forward lookups itself, so they run without waiting
- * for the owner.  fcrdns_finish() marks the job closing (no new lookups),
- * then releases every query without holding the job's lock - a callback
- * that is running holds its query's lock and wants the job's, so the other
- * order would deadlock.  Once every query is released no callback can run,
- * and the result is the owner's alone.
+ * between happens in resolver callbacks, under the lock of the job's
+ * lookup batch (lookup_batch.h, which states the threading contract).
+ * The PTR callback starts the forward lookups itself, so they run without
+ * waiting for the owner.  fcrdns_finish() closes the batch; once it is
+ * closed no callback can run, and the result is the owner's alone.
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dname.h"
 #include "fcrdns.h"
-#include "metrics.h"
+#include "lookup_batch.h"
 #include "monotime.h"
 #include "safe_text.h"
 #include "ttl_cache.h"
@@ -32,21 +29,12 @@ struct forward_ref {
 };
 
 struct fcrdns {
-	pthread_mutex_t lock;
-	pthread_cond_t changed;
+	struct lookup_batch *batch;	/* the PTR query, then the forwards */
 	struct resolver *resolver;
 	unsigned max_names;
-	struct timespec started;
-	struct timespec completed;	/* when the last answer came */
-	bool complete;
-	unsigned pending;		/* lookups sent, not yet answered */
-	bool closing;			/* owner stopped: start nothing new */
-	bool timed_out;			/* a wait reached its deadline */
 	bool finished;
-	struct dns_query *ptr_query;
 	struct timespec ptr_sent;
-	struct dns_query **fwd_queries;	/* one per name */
-	struct timespec *fwd_sent;
+	struct timespec *fwd_sent;	/* one per name */
 	struct forward_ref *fwd_refs;
 	struct fcrdns_result res;
 };
@@ -59,8 +47,8 @@ static void add_names(struct fcrdns *job, const struct dns_answer *a);
 static void start_forwards(struct fcrdns *job);
 static void set_error(struct fcrdns_lookup *l, const char *text);
 static void mark_timeout(struct fcrdns_lookup *l, struct timespec sent,
-    bool timed_out);
-static void judge_reuse(struct fcrdns_result *res);
+    const struct lookup_batch *batch);
+static void mark_reusable(struct fcrdns_result *res);
 static struct fcrdns *new_job(unsigned max_names);
 
 struct fcrdns *
@@ -86,18 +74,14 @@ fcrdns_start(struct resolver *r, const struct addr *client,
 		return job;
 	}
 
-	pthread_mutex_lock(&job->lock);
+	lookup_batch_lock(job->batch);
 	job->res.ptr.started = true;
 	job->ptr_sent = monotime_now();
-	job->pending = 1;
-	job->ptr_query = resolver_query(r, job->res.reverse, DNS_TYPE_PTR,
-	    on_ptr, job);
-	if (job->ptr_query == NULL) {
-		job->pending = 0;
+	if (lookup_batch_send(job->batch, r, job->res.reverse, DNS_TYPE_PTR,
+	    on_ptr, job) == -1)
 		set_error(&job->res.ptr, "the resolver could not start the "
 		    "lookup");
-	}
-	pthread_mutex_unlock(&job->lock);
+	lookup_batch_unlock(job->batch);
 	return job;
 }
 
@@ -112,52 +96,37 @@ fcrdns_start_done(struct fcrdns_result *res)
 	memset(res, 0, sizeof(*res));
 	job->res.cached = true;
 	job->res.ms = 0;
-	job->complete = true;
 	job->finished = true;
 	return job;
 }
 
-/* A job with its lock and condition; max_names slots for names and
- * their queries (none for a finished job). */
+/* A job with its batch: room for the PTR query and max_names forward
+ * queries, and slots for the names (none for a finished job). */
 static struct fcrdns *
 new_job(unsigned max_names)
 {
 	struct fcrdns *job;
-	pthread_condattr_t attr;
 
 	job = calloc(1, sizeof(*job));
 	if (job == NULL)
 		return NULL;
+	job->batch = lookup_batch_create(max_names > 0 ? max_names + 1 : 0);
+	if (job->batch == NULL)
+		goto fail;
 	if (max_names > 0) {
 		job->res.names = calloc(max_names, sizeof(*job->res.names));
-		job->fwd_queries = calloc(max_names,
-		    sizeof(*job->fwd_queries));
 		job->fwd_sent = calloc(max_names, sizeof(*job->fwd_sent));
 		job->fwd_refs = calloc(max_names, sizeof(*job->fwd_refs));
-		if (job->res.names == NULL || job->fwd_queries == NULL ||
-		    job->fwd_sent == NULL || job->fwd_refs == NULL)
+		if (job->res.names == NULL || job->fwd_sent == NULL ||
+		    job->fwd_refs == NULL)
 			goto fail;
 	}
-	if (pthread_mutex_init(&job->lock, NULL) != 0)
-		goto fail;
-	if (pthread_condattr_init(&attr) != 0) {
-		pthread_mutex_destroy(&job->lock);
-		goto fail;
-	}
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&job->changed, &attr) != 0) {
-		pthread_condattr_destroy(&attr);
-		pthread_mutex_destroy(&job->lock);
-		goto fail;
-	}
-	pthread_condattr_destroy(&attr);
 	job->max_names = max_names;
-	job->started = monotime_now();
 	return job;
 
 fail:
+	lookup_batch_free(job->batch);
 	free(job->res.names);
-	free(job->fwd_queries);
 	free(job->fwd_sent);
 	free(job->fwd_refs);
 	free(job);
@@ -219,23 +188,11 @@ record(struct fcrdns_lookup *l, const struct dns_answer *a,
 }
 
 static void
-finish_one(struct fcrdns *job)
-{
-	if (job->pending > 0)
-		job->pending--;
-	if (job->pending == 0) {
-		job->completed = monotime_now();
-		job->complete = true;
-		pthread_cond_broadcast(&job->changed);
-	}
-}
-
-static void
 on_ptr(void *arg, const struct dns_answer *a)
 {
 	struct fcrdns *job = arg;
 
-	pthread_mutex_lock(&job->lock);
+	lookup_batch_lock(job->batch);
 	record(&job->res.ptr, a, job->ptr_sent);
 	job->res.ptr.canon = canon_for_display(a->canonname,
 	    job->res.reverse);
@@ -244,11 +201,12 @@ on_ptr(void *arg, const struct dns_answer *a)
 		/* Closing: the owner is releasing the queries it knows of, so
 		 * new ones would run on unowned.  The names stay recorded;
 		 * their unstarted lookups make the verdict temperror. */
-		if (!job->closing && job->res.ptr.status == DNS_OK)
+		if (!lookup_batch_closing(job->batch) &&
+		    job->res.ptr.status == DNS_OK)
 			start_forwards(job);
 	}
-	finish_one(job);
-	pthread_mutex_unlock(&job->lock);
+	lookup_batch_answered(job->batch);
+	lookup_batch_unlock(job->batch);
 }
 
 /* Decodes each PTR rdata ourselves: labels and lengths are checked and odd
@@ -296,13 +254,10 @@ start_forwards(struct fcrdns *job)
 		job->fwd_refs[i].index = i;
 		job->fwd_sent[i] = monotime_now();
 		n->forward.started = true;
-		job->fwd_queries[i] = resolver_query(job->resolver, n->name,
-		    rrtype, on_forward, &job->fwd_refs[i]);
-		if (job->fwd_queries[i] == NULL)
+		if (lookup_batch_send(job->batch, job->resolver, n->name,
+		    rrtype, on_forward, &job->fwd_refs[i]) == -1)
 			set_error(&n->forward, "the resolver could not start "
 			    "the lookup");
-		else
-			job->pending++;
 	}
 }
 
@@ -314,7 +269,7 @@ on_forward(void *arg, const struct dns_answer *a)
 	struct fcrdns_name *n;
 	size_t want;
 
-	pthread_mutex_lock(&job->lock);
+	lookup_batch_lock(job->batch);
 	n = &job->res.names[ref->index];
 	record(&n->forward, a, job->fwd_sent[ref->index]);
 	n->forward.canon = canon_for_display(a->canonname, n->name);
@@ -333,42 +288,27 @@ on_forward(void *arg, const struct dns_answer *a)
 			n->naddrs++;
 		}
 	}
-	finish_one(job);
-	pthread_mutex_unlock(&job->lock);
+	lookup_batch_answered(job->batch);
+	lookup_batch_unlock(job->batch);
 }
 
 int
 fcrdns_wait(struct fcrdns *job, struct timespec deadline)
 {
-	int rc = 0;
-
-	pthread_mutex_lock(&job->lock);
-	while (job->pending > 0 && rc == 0)
-		rc = pthread_cond_timedwait(&job->changed, &job->lock,
-		    &deadline);
-	rc = job->pending == 0 ? 0 : -1;
-	if (rc == -1)
-		job->timed_out = true;
-	pthread_mutex_unlock(&job->lock);
-	return rc;
+	return lookup_batch_wait(job->batch, deadline);
 }
 
 bool
 fcrdns_done(struct fcrdns *job)
 {
-	bool done;
-
-	pthread_mutex_lock(&job->lock);
-	done = job->pending == 0;
-	pthread_mutex_unlock(&job->lock);
-	return done;
+	return lookup_batch_done(job->batch);
 }
 
-/* An unanswered lookup is a timeout for the verdict either way; for the
- * metrics it is one only if the wait ran out, not when the owner let go
- * without waiting (a client gone before MAIL). */
+/* An unanswered lookup is a timeout for the verdict either way, and for
+ * the metrics as lookup_batch_count_unanswered() says. */
 static void
-mark_timeout(struct fcrdns_lookup *l, struct timespec sent, bool timed_out)
+mark_timeout(struct fcrdns_lookup *l, struct timespec sent,
+    const struct lookup_batch *batch)
 {
 	int64_t ms;
 
@@ -379,45 +319,26 @@ mark_timeout(struct fcrdns_lookup *l, struct timespec sent, bool timed_out)
 	l->status = DNS_TIMEOUT;
 	l->rcode = -1;
 	l->ms = ms < 0 ? 0 : (unsigned)ms;
-	if (timed_out)
-		metrics_count_dns(DNS_TIMEOUT, DNSSEC_INSECURE);
-	else
-		metrics_count_dns_cancelled();
+	lookup_batch_count_unanswered(batch);
 }
 
 const struct fcrdns_result *
 fcrdns_finish(struct fcrdns *job)
 {
-	size_t n;
-
 	if (job->finished)
 		return &job->res;
-	pthread_mutex_lock(&job->lock);
-	job->closing = true;
-	n = job->res.nnames;
-	pthread_mutex_unlock(&job->lock);
-
-	/* Without the job's lock: see the comment at the top. */
-	resolver_release(job->ptr_query);
-	job->ptr_query = NULL;
-	for (size_t i = 0; i < n; i++) {
-		resolver_release(job->fwd_queries[i]);
-		job->fwd_queries[i] = NULL;
-	}
+	lookup_batch_close(job->batch);
 
 	/* No callback can run any more. */
-	mark_timeout(&job->res.ptr, job->ptr_sent, job->timed_out);
+	mark_timeout(&job->res.ptr, job->ptr_sent, job->batch);
 	for (size_t i = 0; i < job->res.nnames; i++)
 		mark_timeout(&job->res.names[i].forward, job->fwd_sent[i],
-		    job->timed_out);
-	fcrdns_judge(&job->res);
-	judge_reuse(&job->res);
+		    job->batch);
+	fcrdns_conclude(&job->res);
+	mark_reusable(&job->res);
 	/* The verdict time is when the last answer came, not when the owner
 	 * got round to asking: ptrcheck finishes jobs in input order. */
-	if (job->pending > 0 || !job->complete)
-		job->completed = monotime_now();
-	int64_t ms = monotime_diff_ms(job->started, job->completed);
-	job->res.ms = ms < 0 ? 0 : (unsigned)ms;
+	job->res.ms = lookup_batch_ms(job->batch);
 	job->finished = true;
 	return &job->res;
 }
@@ -429,11 +350,9 @@ fcrdns_free(struct fcrdns *job)
 		return;
 	(void)fcrdns_finish(job);
 	fcrdns_result_clear(&job->res);
-	free(job->fwd_queries);
+	lookup_batch_free(job->batch);
 	free(job->fwd_sent);
 	free(job->fwd_refs);
-	pthread_cond_destroy(&job->changed);
-	pthread_mutex_destroy(&job->lock);
 	free(job);
 }
 
@@ -444,9 +363,7 @@ fcrdns_free(struct fcrdns *job)
 static bool
 lookup_reusable(const struct fcrdns_lookup *l, struct timespec *until)
 {
-	if (!l->arrived || l->dnssec == DNSSEC_BOGUS ||
-	    (l->status != DNS_OK && l->status != DNS_NXDOMAIN &&
-	    l->status != DNS_NODATA))
+	if (!l->arrived || !ttl_cache_answer_reusable(l->status, l->dnssec))
 		return false;
 	*until = ttl_cache_expiry(*until, l->arrived_at, l->ttl);
 	return true;
@@ -458,7 +375,7 @@ lookup_reusable(const struct fcrdns_lookup *l, struct timespec *until)
  * never started (the PTR answer came while the job was closing) makes the
  * verdict temperror, and so the result is not reusable. */
 static void
-judge_reuse(struct fcrdns_result *res)
+mark_reusable(struct fcrdns_result *res)
 {
 	struct timespec until = res->ptr.arrived_at;
 

@@ -14,6 +14,7 @@
 #define KEY_MAX (ADDR_TEXT_MAX + 16)
 
 static void *copy_result(const void *value);
+static void *reuse_result(void *copy);
 static void free_result(void *value);
 static void make_key(char *key, const struct addr *client,
     unsigned max_names);
@@ -30,19 +31,12 @@ fcrdns_cache_start(struct ttl_cache *c, struct resolver *r,
     const struct addr *client, unsigned max_names, struct timespec now)
 {
 	char key[KEY_MAX];
-	struct fcrdns_result *kept;
 	struct fcrdns *job;
 
 	if (c == NULL)
 		return fcrdns_start(r, client, max_names);
 	make_key(key, client, max_names);
-	kept = ttl_cache_get(c, key, now);
-	if (kept == NULL) {
-		metrics_count_cache(METRICS_CACHE_FCRDNS, false);
-		return fcrdns_start(r, client, max_names);
-	}
-	job = fcrdns_start_done(kept);
-	free_result(kept);
+	job = ttl_cache_reuse(c, key, now, reuse_result);
 	metrics_count_cache(METRICS_CACHE_FCRDNS, job != NULL);
 	return job != NULL ? job : fcrdns_start(r, client, max_names);
 }
@@ -69,6 +63,16 @@ copy_result(const void *value)
 		copy = NULL;
 	}
 	return copy;
+}
+
+/* A finished job holding the kept result; NULL when out of memory. */
+static void *
+reuse_result(void *copy)
+{
+	struct fcrdns *job = fcrdns_start_done(copy);
+
+	free_result(copy);
+	return job;
 }
 
 static void

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fcrdns_cache.h - finished FCrDNS results of recent clients, reused
- * while every DNS answer they rest on is still within its TTL.
+ * while every DNS answer they rest on is still within its TTL: a typed
+ * wrapper over ttl_cache.h, keyed by address and max_ptr_names.
  *
  * A client that comes back (most mail comes from servers that send again
  * and again) is then judged without a lookup: no query to libunbound, no

@@ -95,7 +95,7 @@ void fcrdns_result_clear(struct fcrdns_result *res);
 
 /* The verdict rules, applied to recorded lookups: sets iprev, dnssec,
  * confirmed and tags.  Exposed for the unit tests. */
-void fcrdns_judge(struct fcrdns_result *res);
+void fcrdns_conclude(struct fcrdns_result *res);
 
 /* "pass", "fail", "permerror", "temperror". */
 const char *iprev_name(enum iprev r);

@@ -32,11 +32,11 @@ static int parse_literal(const char *s, size_t len, struct addr *out);
 static enum helo_kind parse_name(const char *s, size_t len, char *name);
 static bool is_temporary(enum dns_status s);
 static bool is_absent(enum dns_status s);
-static void judge_address(const struct addr *a, bool bare,
+static void check_address(const struct addr *a, bool bare,
     const struct helo_context *ctx, struct findings *f);
-static void judge_ptr(const char *name, const struct fcrdns_result *res,
+static void check_ptr(const char *name, const struct fcrdns_result *res,
     struct findings *f);
-static void judge_forward(const struct helo_forward *fw,
+static void check_forward(const struct helo_forward *fw,
     const struct addr *client, struct findings *f);
 
 /*
@@ -166,7 +166,7 @@ is_absent(enum dns_status s)
  * helo_is_ours is a different fact and stands beside either.
  */
 static void
-judge_address(const struct addr *a, bool bare,
+check_address(const struct addr *a, bool bare,
     const struct helo_context *ctx, struct findings *f)
 {
 	char text[ADDR_TEXT_MAX] = "";
@@ -188,7 +188,7 @@ judge_address(const struct addr *a, bool bare,
  * differs from it is no evidence either way.
  */
 static void
-judge_ptr(const char *name, const struct fcrdns_result *res,
+check_ptr(const char *name, const struct fcrdns_result *res,
     struct findings *f)
 {
 	char ptr[HELO_NAME_MAX + 1];
@@ -226,7 +226,7 @@ judge_ptr(const char *name, const struct fcrdns_result *res,
 
 /* helo_no_forward or helo_forward_mismatch. */
 static void
-judge_forward(const struct helo_forward *fw, const struct addr *client,
+check_forward(const struct helo_forward *fw, const struct addr *client,
     struct findings *f)
 {
 	char text[ADDR_TEXT_MAX];
@@ -253,7 +253,7 @@ judge_forward(const struct helo_forward *fw, const struct addr *client,
 }
 
 void
-helo_judge(const struct helo_parsed *h, const struct helo_context *ctx,
+helo_collect(const struct helo_parsed *h, const struct helo_context *ctx,
     struct findings *f)
 {
 	switch (h->kind) {
@@ -263,10 +263,10 @@ helo_judge(const struct helo_parsed *h, const struct helo_context *ctx,
 		findings_add(f, TAG_HELO_INVALID, "");
 		break;
 	case HELO_BARE_IP:
-		judge_address(&h->literal, true, ctx, f);
+		check_address(&h->literal, true, ctx, f);
 		break;
 	case HELO_LITERAL:
-		judge_address(&h->literal, false, ctx, f);
+		check_address(&h->literal, false, ctx, f);
 		break;
 	case HELO_SINGLE_LABEL:
 		findings_add(f, TAG_HELO_NOT_FQDN, "");
@@ -274,9 +274,9 @@ helo_judge(const struct helo_parsed *h, const struct helo_context *ctx,
 			findings_add(f, TAG_HELO_IS_OURS, "name");
 		break;
 	case HELO_HOSTNAME:
-		judge_ptr(h->name, ctx->fcrdns, f);
+		check_ptr(h->name, ctx->fcrdns, f);
 		if (ctx->forward != NULL)
-			judge_forward(ctx->forward, ctx->client, f);
+			check_forward(ctx->forward, ctx->client, f);
 		if (dname_equal(h->name, ctx->our_name))
 			findings_add(f, TAG_HELO_IS_OURS, "name");
 		break;

@@ -95,7 +95,7 @@ struct helo_context {
  *  helo_is_ours (reason "name" or "addr").
  * Reasons never hold raw HELO bytes.  Sets nothing for HELO_NONE.
  * regdom_init() must have run for the same-domain test to use the list. */
-void helo_judge(const struct helo_parsed *h, const struct helo_context *ctx,
+void helo_collect(const struct helo_parsed *h, const struct helo_context *ctx,
     struct findings *f);
 
 #endif

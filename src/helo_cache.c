@@ -21,6 +21,7 @@ struct helo_kept {
 
 static struct helo_kept *new_kept(const struct helo_forward *fwd);
 static void *copy_kept(const void *value);
+static void *reuse_kept(void *copy);
 static int make_key(char *key, size_t size, const char *name);
 
 struct ttl_cache *
@@ -35,17 +36,12 @@ helo_cache_start(struct ttl_cache *c, struct resolver *r, const char *name,
     struct timespec now)
 {
 	char key[DNAME_TEXT_MAX];
-	struct helo_kept *kept;
-	struct helo_lookup *l = NULL;
+	struct helo_lookup *l;
 
 	if (c == NULL)
 		return helo_lookup_start(r, name);
-	kept = make_key(key, sizeof(key), name) == 0 ?
-	    ttl_cache_get(c, key, now) : NULL;
-	if (kept != NULL) {
-		l = helo_lookup_start_done(&kept->fwd);
-		free(kept);
-	}
+	l = ttl_cache_reuse(c, make_key(key, sizeof(key), name) == 0 ? key :
+	    NULL, now, reuse_kept);
 	metrics_count_cache(METRICS_CACHE_HELO, l != NULL);
 	return l != NULL ? l : helo_lookup_start(r, name);
 }
@@ -90,6 +86,17 @@ static void *
 copy_kept(const void *value)
 {
 	return new_kept(&((const struct helo_kept *)value)->fwd);
+}
+
+/* A finished lookup holding the kept answers; NULL when out of memory. */
+static void *
+reuse_kept(void *copy)
+{
+	struct helo_kept *kept = copy;
+	struct helo_lookup *l = helo_lookup_start_done(&kept->fwd);
+
+	free(kept);
+	return l;
 }
 
 /* DNS names compare without case: one entry per name however spelt. */

@@ -2,7 +2,8 @@
 /*
  * helo_cache.h - A and AAAA of recent HELO names, reused within their
  * TTL, as fcrdns_cache.h does for clients: a server that says the same
- * name on every connection costs its lookups once per TTL.
+ * name on every connection costs its lookups once per TTL.  A typed
+ * wrapper over ttl_cache.h, keyed by the name without case.
  */
 #ifndef PTRMILTER_HELO_CACHE_H
 #define PTRMILTER_HELO_CACHE_H

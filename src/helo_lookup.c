@@ -2,18 +2,17 @@
 /*
  * helo_lookup.c - A and AAAA of the HELO name; see helo_lookup.h.
  *
- * The same locking rule as fcrdns.c: answers are recorded under the
- * lookup's lock, and finish releases the queries without holding it,
- * because a running callback holds its query and wants our lock.
+ * The two queries are one lookup batch (lookup_batch.h, which states the
+ * threading contract): answers are recorded under the batch's lock, and
+ * once finish has closed the batch no callback runs.
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "helo_lookup.h"
-#include "metrics.h"
+#include "lookup_batch.h"
 #include "monotime.h"
 #include "ttl_cache.h"
 
@@ -24,7 +23,6 @@ enum { LOOKUP_A, LOOKUP_AAAA, LOOKUP_COUNT };
  * on. */
 struct helo_slot {
 	struct helo_lookup *owner;
-	struct dns_query *query;
 	bool answered;
 	bool arrived;
 	struct timespec arrived_at;	/* CLOCK_MONOTONIC */
@@ -32,14 +30,11 @@ struct helo_slot {
 	struct addr *addrs;		/* every address of the answer */
 	size_t naddrs;
 	unsigned ttl;
-	bool bogus;
+	enum dnssec_state dnssec;
 };
 
 struct helo_lookup {
-	pthread_mutex_t lock;
-	pthread_cond_t changed;
-	unsigned pending;
-	bool timed_out;			/* a wait reached its deadline */
+	struct lookup_batch *batch;	/* the A and AAAA queries */
 	bool finished;
 	bool cached;			/* from helo_lookup_start_done() */
 	struct helo_slot slot[LOOKUP_COUNT];
@@ -51,31 +46,29 @@ static void on_answer(void *arg, const struct dns_answer *a);
 static int keep_addresses(struct helo_slot *s, const struct dns_answer *a,
     int family);
 static void merge_addresses(struct helo_lookup *l);
-static struct helo_lookup *new_lookup(void);
+static struct helo_lookup *new_lookup(size_t queries);
 
 struct helo_lookup *
 helo_lookup_start(struct resolver *r, const char *name)
 {
 	static const int rrtype[LOOKUP_COUNT] = { DNS_TYPE_A, DNS_TYPE_AAAA };
-	struct helo_lookup *l = new_lookup();
+	struct helo_lookup *l = new_lookup(LOOKUP_COUNT);
 
 	if (l == NULL)
 		return NULL;
-	pthread_mutex_lock(&l->lock);
+	lookup_batch_lock(l->batch);
 	for (int i = 0; i < LOOKUP_COUNT; i++) {
 		struct helo_slot *s = &l->slot[i];
 
 		s->owner = l;
 		s->status = DNS_TIMEOUT;
-		l->pending++;
-		s->query = resolver_query(r, name, rrtype[i], on_answer, s);
-		if (s->query == NULL) {
-			l->pending--;
+		if (lookup_batch_send(l->batch, r, name, rrtype[i], on_answer,
+		    s) == -1) {
 			s->answered = true;
 			s->status = DNS_TEMPFAIL;
 		}
 	}
-	pthread_mutex_unlock(&l->lock);
+	lookup_batch_unlock(l->batch);
 	return l;
 }
 
@@ -85,13 +78,13 @@ on_answer(void *arg, const struct dns_answer *a)
 	struct helo_slot *s = arg;
 	struct helo_lookup *l = s->owner;
 
-	pthread_mutex_lock(&l->lock);
+	lookup_batch_lock(l->batch);
 	s->answered = true;
 	s->arrived = true;
 	s->arrived_at = monotime_now();
 	s->status = a->status;
 	s->ttl = a->ttl;
-	s->bogus = a->dnssec == DNSSEC_BOGUS;
+	s->dnssec = a->dnssec;
 	if (a->status == DNS_OK && a->dnssec != DNSSEC_BOGUS &&
 	    keep_addresses(s, a, s == &l->slot[LOOKUP_A] ? AF_INET :
 	    AF_INET6) == -1) {
@@ -100,9 +93,8 @@ on_answer(void *arg, const struct dns_answer *a)
 		s->arrived = false;
 		s->status = DNS_TEMPFAIL;
 	}
-	if (l->pending > 0 && --l->pending == 0)
-		pthread_cond_broadcast(&l->changed);
-	pthread_mutex_unlock(&l->lock);
+	lookup_batch_answered(l->batch);
+	lookup_batch_unlock(l->batch);
 }
 
 /* Each lookup keeps its own addresses, so that the result lists A before
@@ -135,16 +127,7 @@ keep_addresses(struct helo_slot *s, const struct dns_answer *a, int family)
 int
 helo_lookup_wait(struct helo_lookup *l, struct timespec deadline)
 {
-	int rc = 0;
-
-	pthread_mutex_lock(&l->lock);
-	while (l->pending > 0 && rc == 0)
-		rc = pthread_cond_timedwait(&l->changed, &l->lock, &deadline);
-	rc = l->pending == 0 ? 0 : -1;
-	if (rc == -1)
-		l->timed_out = true;
-	pthread_mutex_unlock(&l->lock);
-	return rc;
+	return lookup_batch_wait(l->batch, deadline);
 }
 
 const struct helo_forward *
@@ -152,22 +135,11 @@ helo_lookup_finish(struct helo_lookup *l)
 {
 	if (l->finished)
 		return &l->result;
-	/* Without our lock: see the comment at the top. */
-	for (int i = 0; i < LOOKUP_COUNT; i++) {
-		resolver_release(l->slot[i].query);
-		l->slot[i].query = NULL;
-	}
-	/* No callback can run any more; unanswered slots stay DNS_TIMEOUT.
-	 * For the metrics they are timeouts only if a wait ran out, not when
-	 * the owner let go without waiting (a new HELO, a client gone). */
-	for (int i = 0; i < LOOKUP_COUNT; i++) {
-		if (l->slot[i].answered)
-			continue;
-		if (l->timed_out)
-			metrics_count_dns(DNS_TIMEOUT, DNSSEC_INSECURE);
-		else
-			metrics_count_dns_cancelled();
-	}
+	lookup_batch_close(l->batch);
+	/* No callback can run any more; unanswered slots stay DNS_TIMEOUT. */
+	for (int i = 0; i < LOOKUP_COUNT; i++)
+		if (!l->slot[i].answered)
+			lookup_batch_count_unanswered(l->batch);
 	merge_addresses(l);
 	l->result.a = l->slot[LOOKUP_A].status;
 	l->result.aaaa = l->slot[LOOKUP_AAAA].status;
@@ -212,15 +184,14 @@ helo_lookup_free(struct helo_lookup *l)
 	for (int i = 0; i < LOOKUP_COUNT; i++)
 		free(l->slot[i].addrs);
 	free(l->addrs);
-	pthread_cond_destroy(&l->changed);
-	pthread_mutex_destroy(&l->lock);
+	lookup_batch_free(l->batch);
 	free(l);
 }
 
 struct helo_lookup *
 helo_lookup_start_done(const struct helo_forward *fwd)
 {
-	struct helo_lookup *l = new_lookup();
+	struct helo_lookup *l = new_lookup(0);
 
 	if (l == NULL)
 		return NULL;
@@ -258,8 +229,8 @@ helo_lookup_expiry(const struct helo_lookup *l, struct timespec *expires)
 	for (int i = 0; i < LOOKUP_COUNT; i++) {
 		const struct helo_slot *s = &l->slot[i];
 
-		if (!s->arrived || s->bogus || (s->status != DNS_OK &&
-		    s->status != DNS_NXDOMAIN && s->status != DNS_NODATA))
+		if (!s->arrived ||
+		    !ttl_cache_answer_reusable(s->status, s->dnssec))
 			return false;
 		until = ttl_cache_expiry(until, s->arrived_at, s->ttl);
 	}
@@ -267,28 +238,17 @@ helo_lookup_expiry(const struct helo_lookup *l, struct timespec *expires)
 	return true;
 }
 
+/* A lookup with a batch of room for queries (none for a finished one). */
 static struct helo_lookup *
-new_lookup(void)
+new_lookup(size_t queries)
 {
 	struct helo_lookup *l;
-	pthread_condattr_t attr;
 
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)
 		return NULL;
-	if (pthread_condattr_init(&attr) != 0) {
-		free(l);
-		return NULL;
-	}
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&l->changed, &attr) != 0) {
-		pthread_condattr_destroy(&attr);
-		free(l);
-		return NULL;
-	}
-	pthread_condattr_destroy(&attr);
-	if (pthread_mutex_init(&l->lock, NULL) != 0) {
-		pthread_cond_destroy(&l->changed);
+	l->batch = lookup_batch_create(queries);
+	if (l->batch == NULL) {
 		free(l);
 		return NULL;
 	}

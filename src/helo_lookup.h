@@ -3,8 +3,9 @@
  * helo_lookup.h - the HELO name's A and AAAA lookups, run in parallel
  * with the client's FCrDNS while the SMTP dialogue goes on.
  *
- * Threading as in fcrdns.h: one owner thread starts, waits, finishes and
- * frees; the resolver's thread records answers in between.  The forward
+ * Threading as in fcrdns.h and lookup_batch.h: one owner thread starts,
+ * waits, finishes and frees; the resolver's thread records answers in
+ * between.  The forward
  * result returned by helo_lookup_finish() lives until helo_lookup_free().
  */
 #ifndef PTRMILTER_HELO_LOOKUP_H

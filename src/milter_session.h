@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * milter_session.h - one SMTP connection's state, shared by session.c
- * (the connection's rules, see session.h) and milter_judge.c (waiting for
- * DNS and deciding).  Private to those two files.
+ * (the connection's rules, see session.h) and milter_assess.c (the
+ * daemon's side of assess.h).  Private to those two files.
  */
 #ifndef PTRMILTER_MILTER_SESSION_H
 #define PTRMILTER_MILTER_SESSION_H
@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "assess.h"
 #include "dns_grace.h"
 #include "fcrdns.h"
 #include "forged.h"
@@ -59,6 +60,9 @@ struct session {
 	bool have_verdict;		/* for the current HELO */
 	struct findings findings;
 	struct verdict verdict;
+	struct assessment assessed;	/* what they were decided on, for
+					   the headers at end of message;
+					   valid while have_verdict */
 	bool have_refusal;		/* the worst refusal so far; a later
 					   HELO cannot undo it */
 	struct verdict refusal;
@@ -75,9 +79,10 @@ struct session {
 	char *header_values;		/* room for both values */
 };
 
-/* Waits (until the session's deadline) for what the verdict needs, then
- * decides, logs the decision line and keeps the result in the session.
+/* Assesses the client (assess_run(), until the session's deadline), keeps
+ * what the caches may, logs the decision line and keeps the verdict and
+ * findings in the session.
  * Never fails: an internal problem is logged and the client accepted. */
-void milter_judge(struct session *s);
+void milter_assess(struct session *s);
 
 #endif

@@ -4,9 +4,9 @@
  *
  * Same configuration file, same resolver settings, same lookups and
  * verdict as the daemon: FCrDNS and the HELO's A and AAAA under one
- * deadline, judge_collect() and verdict_decide().  Addresses come from the
- * command line or, with none given, as "IP [HELO]" lines on standard
- * input, so a day of log can be replayed before enforcing.  Up to WINDOW
+ * deadline, assessed by the daemon's own assess_run().  Addresses come
+ * from the command line or, with none given, as "IP [HELO]" lines on
+ * standard input, so a day of log can be replayed before enforcing.  Up to WINDOW
  * addresses are looked up at once; results are printed in input order.
  */
 #include "config.h"
@@ -17,10 +17,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "assess.h"
 #include "fcrdns.h"
 #include "helo.h"
 #include "helo_lookup.h"
-#include "judge.h"
 #include "log.h"
 #include "monotime.h"
 #include "policy.h"
@@ -63,11 +63,11 @@ static void report_config_error(void *arg, const char *message);
 static int check_arguments(int argc, char **argv);
 static int start_check(struct run *run, const struct addr *a,
     const char *helo);
-static void judge_and_report(struct run *run, struct check *c);
+static void assess_and_report(struct run *run, struct check *c);
 static void finish_oldest(struct run *run);
 static int read_stdin(struct run *run);
 static void raise_open_files(void);
-static void could_not_judge(struct run *run);
+static void could_not_assess(struct run *run);
 
 static void
 usage(FILE *out)
@@ -245,7 +245,7 @@ start_check(struct run *run, const struct addr *a, const char *helo)
 	memset(c, 0, sizeof(*c));
 	if (helo != NULL && (c->helo = strdup(helo)) == NULL) {
 		fprintf(stderr, "ptrcheck: out of memory\n");
-		could_not_judge(run);
+		could_not_assess(run);
 		return -1;
 	}
 	c->parsed.kind = HELO_NONE;
@@ -267,14 +267,14 @@ oom:
 	fcrdns_free(c->job);
 	free(c->helo);
 	fprintf(stderr, "ptrcheck: out of memory\n");
-	could_not_judge(run);
+	could_not_assess(run);
 	return -1;
 }
 
 /* An address that could not be looked up is no pass: exit as for a
  * temporary failure, unless a worse status is already set. */
 static void
-could_not_judge(struct run *run)
+could_not_assess(struct run *run)
 {
 	if (run->status < EXIT_TEMPERROR)
 		run->status = EXIT_TEMPERROR;
@@ -295,50 +295,36 @@ exit_status_of(enum iprev r)
 	return EXIT_TEMPERROR;
 }
 
-/* What milter_judge.c does at MAIL FROM, without the MTA's part: no
- * {j} or address of our own, no {client_resolve}, no tempfail_limit
- * history.  Sets the exit status from iprev. */
+/* The daemon's assessment at MAIL FROM, without the MTA's part: no {j}
+ * or address of our own, no {client_resolve}, no tempfail_limit history.
+ * Sets the exit status from iprev. */
 static void
-judge_and_report(struct run *run, struct check *c)
+assess_and_report(struct run *run, struct check *c)
 {
-	const struct fcrdns_result *res;
-	const struct helo_forward *fwd = NULL;
-	struct judge_input jin;
-	struct verdict_input in;
+	struct assess_input in;
+	struct assessment a;
 	struct findings findings;
 	struct verdict v;
 	struct report r;
 	int st;
 
-	(void)fcrdns_wait(c->job, c->deadline);
-	res = fcrdns_finish(c->job);
-	if (c->helo_job != NULL) {
-		(void)helo_lookup_wait(c->helo_job, c->deadline);
-		fwd = helo_lookup_finish(c->helo_job);
-	}
-	memset(&jin, 0, sizeof(jin));
-	jin.policy = run->policy;
-	jin.generic = run->generic;
-	jin.fcrdns = res;
-	jin.helo = &c->parsed;
-	jin.forward = fwd;
-	judge_collect(&jin, &findings);
-
 	memset(&in, 0, sizeof(in));
 	in.policy = run->policy;
-	in.fcrdns = res;
-	in.findings = &findings;
+	in.generic = run->generic;
+	in.fcrdns = c->job;
+	in.helo_lookup = c->helo_job;
+	in.deadline = c->deadline;
+	in.helo_parsed = &c->parsed;
 	in.helo = c->helo;
-	in.dns_grace = false;
-	verdict_decide(&in, &v);
+	assess_run(&in, &findings, &v, &a);
 
 	memset(&r, 0, sizeof(r));
 	r.policy = run->policy;
 	r.db = run->generic;
-	r.fcrdns = res;
+	r.fcrdns = a.fcrdns;
 	r.helo = c->helo;
 	r.parsed = &c->parsed;
-	r.forward = fwd;
+	r.forward = a.forward;
 	r.findings = &findings;
 	r.verdict = &v;
 	if (run->json)
@@ -346,7 +332,7 @@ judge_and_report(struct run *run, struct check *c)
 	else
 		report_text(stdout, &r);
 	fflush(stdout);
-	st = exit_status_of(res->iprev);
+	st = exit_status_of(a.fcrdns->iprev);
 	if (st > run->status && run->status != EXIT_USAGE)
 		run->status = st;
 }
@@ -356,7 +342,7 @@ finish_oldest(struct run *run)
 {
 	struct check *c = &run->ring[run->head];
 
-	judge_and_report(run, c);
+	assess_and_report(run, c);
 	helo_lookup_free(c->helo_job);
 	fcrdns_free(c->job);
 	free(c->helo);

@@ -31,7 +31,7 @@ struct report {
 	const struct helo_parsed *parsed;	/* helo parsed; kind HELO_NONE
 						   when helo is NULL */
 	const struct helo_forward *forward;	/* NULL: not looked up */
-	const struct findings *findings;	/* judge_collect() */
+	const struct findings *findings;	/* findings_collect() */
 	const struct verdict *verdict;		/* verdict_decide() */
 	const struct generic_db *db;		/* provider data; may be NULL */
 };

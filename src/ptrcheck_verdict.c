@@ -5,8 +5,8 @@
  * weight, the score and the action it leads to, and the SMTP reply of a
  * refusal; as text lines and as JSON keys.  See ptrcheck_report.h.
  *
- * It decides nothing itself: the findings come from judge_collect(), the
- * score, action and reply from verdict_decide(), exactly as in the daemon.
+ * It decides nothing itself: the findings, score, action and reply come
+ * from assess_run(), exactly as in the daemon.
  */
 #include "config.h"
 

@@ -129,6 +129,17 @@ ttl_cache_put(struct ttl_cache *c, const char *key, const void *value,
 	return 0;
 }
 
+void *
+ttl_cache_reuse(struct ttl_cache *c, const char *key, struct timespec now,
+    void *(*reuse)(void *copy))
+{
+	void *copy;
+
+	if (key == NULL || (copy = ttl_cache_get(c, key, now)) == NULL)
+		return NULL;
+	return reuse(copy);
+}
+
 size_t
 ttl_cache_count(struct ttl_cache *c)
 {
@@ -148,6 +159,15 @@ ttl_cache_expiry(struct timespec until, struct timespec arrived,
 
 	t.tv_sec += (time_t)ttl;
 	return monotime_diff_us(t, until) > 0 ? t : until;
+}
+
+bool
+ttl_cache_answer_reusable(enum dns_status status, enum dnssec_state dnssec)
+{
+	if (dnssec == DNSSEC_BOGUS)
+		return false;
+	return status == DNS_OK || status == DNS_NXDOMAIN ||
+	    status == DNS_NODATA;
 }
 
 /* FNV-1a: keys are short (an address, a host name). */

@@ -5,6 +5,12 @@
  * DNS answers they rest on may be reused, so that a client seen again
  * costs no lookup and no thread hand-over.
  *
+ * The one store under both caches of finished lookups: fcrdns_cache.c
+ * (FCrDNS results by client) and helo_cache.c (HELO answers by name) are
+ * typed wrappers that only make keys and copies.  What may be kept, and
+ * until when, is decided here for both: ttl_cache_answer_reusable() and
+ * ttl_cache_expiry().
+ *
  * Values are owned by the cache: put() takes a copy made with the copy
  * function, get() hands out a fresh copy, and the free function disposes
  * of both.  When full, the least recently used entry goes.  One mutex,
@@ -13,8 +19,11 @@
 #ifndef PTRMILTER_TTL_CACHE_H
 #define PTRMILTER_TTL_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+
+#include "resolver.h"
 
 struct ttl_cache;
 
@@ -47,6 +56,20 @@ int ttl_cache_put(struct ttl_cache *c, const char *key, const void *value,
  * several DNS answers expires with the first of them. */
 struct timespec ttl_cache_expiry(struct timespec until,
     struct timespec arrived, unsigned ttl);
+
+/* Whether a DNS answer that arrived from the DNS may be kept: only one
+ * that says what the DNS holds (an answer, NXDOMAIN or NODATA) and is not
+ * bogus.  A failure, a timeout or a bogus answer is asked again next
+ * time; an answer that never arrived (a local failure, a cancel) is not
+ * the caller's to ask about. */
+bool ttl_cache_answer_reusable(enum dns_status status,
+    enum dnssec_state dnssec);
+
+/* For the typed caches: what reuse() makes of a copy of the value kept
+ * under key (reuse() owns the copy and frees it), or NULL when key is
+ * NULL, nothing fresh is kept under it, or out of memory. */
+void *ttl_cache_reuse(struct ttl_cache *c, const char *key,
+    struct timespec now, void *(*reuse)(void *copy));
 
 /* Entries held, expired or not (for tests and statistics). */
 size_t ttl_cache_count(struct ttl_cache *c);

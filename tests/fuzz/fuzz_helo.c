@@ -5,7 +5,7 @@
  *
  * Properties: a host name comes out lower case, LDH plus '_', at most
  * HELO_NAME_MAX characters with no trailing dot; a literal comes out as
- * an address that formats; helo_judge() never writes a reason that is not
+ * an address that formats; helo_collect() never writes a reason that is not
  * printable ASCII.
  */
 #include "config.h"
@@ -104,7 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.client = &client;
 	ctx.our_name = "mx.example.net";
 	memset(&f, 0, sizeof(f));
-	helo_judge(&h, &ctx, &f);
+	helo_collect(&h, &ctx, &f);
 	check_reasons(&f);
 	return 0;
 }

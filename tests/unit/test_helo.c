@@ -48,7 +48,7 @@
 /* Longest PTR name a row uses, NUL included. */
 #define ROW_NAME_MAX 256
 
-struct judge_row {
+struct collect_row {
 	const char *name;
 	const char *helo;		/* NULL: no HELO */
 	const char *client;		/* NULL: CLIENT4 */
@@ -65,7 +65,7 @@ struct judge_row {
 	const char *reason;
 };
 
-/* Everything a judge_row turns into, and what helo_judge() found. */
+/* Everything a collect_row turns into, and what helo_collect() found. */
 struct judged {
 	struct addr client, our_addr;
 	struct addr fwd[3];
@@ -84,8 +84,8 @@ static void expect_parsed(const char *row, const struct helo_parsed *p,
 static void dotted_name(char *buf, size_t len);
 static void add_name(const char *row, struct judged *j, const char *name,
     bool confirmed);
-static void judge_row(const struct judge_row *row, struct judged *j);
-static void run_judge_rows(const struct judge_row *rows, size_t n);
+static void collect_row(const struct collect_row *row, struct judged *j);
+static void run_collect_rows(const struct collect_row *rows, size_t n);
 
 /* helo_parse() over a heap copy of exactly len bytes (NULL stays NULL);
  * the output starts out as garbage to show that every field is set. */
@@ -173,7 +173,7 @@ add_name(const char *row, struct judged *j, const char *name, bool confirmed)
 
 /* Builds the context a row describes and judges its HELO. */
 static void
-judge_row(const struct judge_row *row, struct judged *j)
+collect_row(const struct collect_row *row, struct judged *j)
 {
 	size_t i;
 
@@ -219,20 +219,20 @@ judge_row(const struct judge_row *row, struct judged *j)
 
 	parse_bytes(row->helo, row->helo != NULL ? strlen(row->helo) : 0,
 	    &j->parsed);
-	helo_judge(&j->parsed, &j->ctx, &j->f);
+	helo_collect(&j->parsed, &j->ctx, &j->f);
 }
 
 /* Judges every row; the tags must be exactly the wanted ones. */
 static void
-run_judge_rows(const struct judge_row *rows, size_t n)
+run_collect_rows(const struct collect_row *rows, size_t n)
 {
 	struct judged j;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		const struct judge_row *row = &rows[i];
+		const struct collect_row *row = &rows[i];
 
-		judge_row(row, &j);
+		collect_row(row, &j);
 		if (j.f.tags != row->want)
 			fail_msg("row \"%s\": tags 0x%05lx, want 0x%05lx",
 			    row->name, (unsigned long)j.f.tags,
@@ -515,9 +515,9 @@ test_only_hostnames_are_looked_up(void **state)
 }
 
 static void
-test_judge_syntax_tags(void **state)
+test_collect_syntax_tags(void **state)
 {
-	static const struct judge_row rows[] = {
+	static const struct collect_row rows[] = {
 		{ .name = "no helo sets nothing, whatever else is known",
 		    .helo = NULL, .unconfirmed = "mx.example.com",
 		    .lookup = true, .a = DNS_NXDOMAIN, .aaaa = DNS_NXDOMAIN,
@@ -577,13 +577,13 @@ test_judge_syntax_tags(void **state)
 	};
 
 	(void)state;
-	run_judge_rows(rows, NROWS(rows));
+	run_collect_rows(rows, NROWS(rows));
 }
 
 static void
-test_judge_helo_against_confirmed_ptr(void **state)
+test_collect_helo_against_confirmed_ptr(void **state)
 {
-	static const struct judge_row rows[] = {
+	static const struct collect_row rows[] = {
 		{ .name = "helo equal to the confirmed ptr sets nothing",
 		    .helo = "mail.example.com",
 		    .ptr = { "mail.example.com" }, .want = 0 },
@@ -638,13 +638,13 @@ test_judge_helo_against_confirmed_ptr(void **state)
 	};
 
 	(void)state;
-	run_judge_rows(rows, NROWS(rows));
+	run_collect_rows(rows, NROWS(rows));
 }
 
 static void
-test_judge_helo_forward_lookups(void **state)
+test_collect_helo_forward_lookups(void **state)
 {
-	static const struct judge_row rows[] = {
+	static const struct collect_row rows[] = {
 		{ .name = "helo resolving to the client sets nothing",
 		    .helo = "mail.example.com", .lookup = true,
 		    .a = DNS_OK, .aaaa = DNS_NODATA,
@@ -703,13 +703,13 @@ test_judge_helo_forward_lookups(void **state)
 	};
 
 	(void)state;
-	run_judge_rows(rows, NROWS(rows));
+	run_collect_rows(rows, NROWS(rows));
 }
 
 static void
-test_judge_helo_claiming_to_be_us(void **state)
+test_collect_helo_claiming_to_be_us(void **state)
 {
-	static const struct judge_row rows[] = {
+	static const struct collect_row rows[] = {
 		{ .name = "our name in another case is ours",
 		    .helo = "MX.Our.Example", .our_name = OUR_NAME ".",
 		    .want = BIT(HELO_IS_OURS),
@@ -747,24 +747,24 @@ test_judge_helo_claiming_to_be_us(void **state)
 	};
 
 	(void)state;
-	run_judge_rows(rows, NROWS(rows));
+	run_collect_rows(rows, NROWS(rows));
 }
 
 static void
-test_judge_adds_to_findings_already_there(void **state)
+test_collect_adds_to_findings_already_there(void **state)
 {
-	static const struct judge_row row = {
+	static const struct collect_row row = {
 		.name = "keeps no_ptr", .helo = "[192.0.2.1]",
 	};
 	struct helo_parsed p;
 	struct judged j;
 
 	(void)state;
-	judge_row(&row, &j);
+	collect_row(&row, &j);
 	memset(&j.f, 0, sizeof(j.f));
 	findings_add(&j.f, TAG_NO_PTR, "");
 	parse_bytes(row.helo, strlen(row.helo), &p);
-	helo_judge(&p, &j.ctx, &j.f);
+	helo_collect(&p, &j.ctx, &j.f);
 	assert_int_equal(j.f.tags, BIT(NO_PTR) | BIT(HELO_LITERAL_MISMATCH));
 }
 
@@ -827,11 +827,11 @@ main(void)
 		cmocka_unit_test(
 		    test_parse_limits_are_63_per_label_and_253_in_all),
 		cmocka_unit_test(test_only_hostnames_are_looked_up),
-		cmocka_unit_test(test_judge_syntax_tags),
-		cmocka_unit_test(test_judge_helo_against_confirmed_ptr),
-		cmocka_unit_test(test_judge_helo_forward_lookups),
-		cmocka_unit_test(test_judge_helo_claiming_to_be_us),
-		cmocka_unit_test(test_judge_adds_to_findings_already_there),
+		cmocka_unit_test(test_collect_syntax_tags),
+		cmocka_unit_test(test_collect_helo_against_confirmed_ptr),
+		cmocka_unit_test(test_collect_helo_forward_lookups),
+		cmocka_unit_test(test_collect_helo_claiming_to_be_us),
+		cmocka_unit_test(test_collect_adds_to_findings_already_there),
 		cmocka_unit_test(
 		    test_regdom_same_follows_the_public_suffix_list),
 		cmocka_unit_test(

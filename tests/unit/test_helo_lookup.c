@@ -95,7 +95,7 @@ position(const struct helo_forward *fw, const char *client)
 
 /* The HELO verdict on fw for client: the tags that fired. */
 static tag_set
-judge(const struct helo_forward *fw, const char *client)
+collect(const struct helo_forward *fw, const char *client)
 {
 	struct helo_parsed p;
 	struct helo_context ctx;
@@ -108,7 +108,7 @@ judge(const struct helo_forward *fw, const char *client)
 	helo_parse(NAME, strlen(NAME), &p);
 	ctx.client = &a;
 	ctx.forward = fw;
-	helo_judge(&p, &ctx, &f);
+	helo_collect(&p, &ctx, &f);
 	return f.tags;
 }
 
@@ -128,7 +128,7 @@ expect_found(struct ttl_cache *c, size_t count, size_t client_at,
 	fw = helo_lookup_finish(l);
 	assert_int_equal(fw->naddrs, count);
 	assert_int_equal(position(fw, client), (long)client_at);
-	assert_int_equal(judge(fw, client) &
+	assert_int_equal(collect(fw, client) &
 	    TAG_BIT(TAG_HELO_FORWARD_MISMATCH), 0);
 	helo_cache_keep(c, NAME, l, now);
 	helo_lookup_free(l);
@@ -179,7 +179,7 @@ test_client_absent_from_2048_records_is_a_mismatch(void **state)
 	fake_resolver_deliver();
 	fw = helo_lookup_finish(l);
 	assert_int_equal(fw->naddrs, MANY);
-	assert_int_not_equal(judge(fw, CLIENT4) &
+	assert_int_not_equal(collect(fw, CLIENT4) &
 	    TAG_BIT(TAG_HELO_FORWARD_MISMATCH), 0);
 	helo_lookup_free(l);
 }

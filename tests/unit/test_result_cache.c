@@ -159,6 +159,66 @@ test_ttl_cache_many_keys_stay_bounded(void **state)
 	assert_int_equal(live_values, 0);
 }
 
+/* reuse(): the copy handed over is the caller's; here it is read and
+ * freed, as the typed caches turn it into a job. */
+static void *
+reuse_int(void *copy)
+{
+	int *v = copy;
+	intptr_t n = *v;
+
+	free_int(copy);
+	return (void *)(n + 1);		/* never NULL for a value >= 0 */
+}
+
+static void
+test_ttl_cache_reuse_hands_over_a_fresh_copy_only(void **state)
+{
+	struct ttl_cache *c = ttl_cache_create(8, 100, copy_int, free_int);
+
+	(void)state;
+	put(c, "a", 41, 60, 0);
+	assert_int_equal((intptr_t)ttl_cache_reuse(c, "a", at(1), reuse_int),
+	    42);
+	assert_null(ttl_cache_reuse(c, "b", at(1), reuse_int));
+	assert_null(ttl_cache_reuse(c, NULL, at(1), reuse_int));
+	assert_null(ttl_cache_reuse(c, "a", at(60), reuse_int));	/* expired */
+	ttl_cache_free(c);
+	assert_int_equal(live_values, 0);
+}
+
+/* Issue 13: only an answer that says what the DNS holds is kept. */
+static void
+test_only_answers_saying_what_the_dns_holds_are_reusable(void **state)
+{
+	static const struct {
+		enum dns_status status;
+		enum dnssec_state dnssec;
+		bool want;
+	} rows[] = {
+		{ DNS_OK, DNSSEC_SECURE, true },
+		{ DNS_OK, DNSSEC_INSECURE, true },
+		{ DNS_NXDOMAIN, DNSSEC_SECURE, true },
+		{ DNS_NODATA, DNSSEC_INSECURE, true },
+		{ DNS_OK, DNSSEC_BOGUS, false },
+		{ DNS_NXDOMAIN, DNSSEC_BOGUS, false },
+		{ DNS_TEMPFAIL, DNSSEC_INSECURE, false },
+		{ DNS_TIMEOUT, DNSSEC_INSECURE, false },
+		{ DNS_BOGUS, DNSSEC_INSECURE, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (ttl_cache_answer_reusable(rows[i].status, rows[i].dnssec)
+		    == rows[i].want)
+			continue;
+		fail_msg("row %zu: %s/%s: want %s", i,
+		    dns_status_name(rows[i].status, 0),
+		    dnssec_state_name(rows[i].dnssec),
+		    rows[i].want ? "reusable" : "not reusable");
+	}
+}
+
 /* --- FCrDNS results over the scripted resolver */
 
 static int
@@ -489,6 +549,10 @@ main(void)
 		cmocka_unit_test(test_ttl_cache_replaces_and_evicts_least_recent),
 		cmocka_unit_test(test_ttl_cache_of_capacity_zero_keeps_nothing),
 		cmocka_unit_test(test_ttl_cache_many_keys_stay_bounded),
+		cmocka_unit_test(
+		    test_ttl_cache_reuse_hands_over_a_fresh_copy_only),
+		cmocka_unit_test(
+		    test_only_answers_saying_what_the_dns_holds_are_reusable),
 		cmocka_unit_test_setup_teardown(
 		    test_fcrdns_reused_within_the_smallest_ttl, setup, teardown),
 		cmocka_unit_test_setup_teardown(

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * fcrdns_judge.c - the iprev verdict (RFC 8601 section 3) from recorded
+ * fcrdns_conclude.c - the iprev verdict (RFC 8601 section 3) from recorded
  * lookups.  Pure: the rules can be tested without any DNS.
  *
  *   pass       some PTR name forward-confirms, whatever else failed;
@@ -48,7 +48,7 @@ find_confirmed(struct fcrdns_result *res)
 }
 
 static void
-judge_ptr_failure(struct fcrdns_result *res)
+conclude_ptr_failure(struct fcrdns_result *res)
 {
 	switch (res->ptr.status) {
 	case DNS_NXDOMAIN:
@@ -75,7 +75,7 @@ judge_ptr_failure(struct fcrdns_result *res)
 /* No name confirmed: fail, unless a lookup that might have confirmed
  * failed temporarily or was bogus. */
 static void
-judge_unconfirmed(struct fcrdns_result *res)
+conclude_unconfirmed(struct fcrdns_result *res)
 {
 	bool temporary = false, bogus = false, nxdomain = false;
 	bool all_secure = res->ptr.dnssec == DNSSEC_SECURE;
@@ -109,14 +109,14 @@ judge_unconfirmed(struct fcrdns_result *res)
 }
 
 void
-fcrdns_judge(struct fcrdns_result *res)
+fcrdns_conclude(struct fcrdns_result *res)
 {
 	res->tags = 0;
 	res->confirmed = -1;
 	res->dnssec = DNSSEC_INSECURE;
 
 	if (res->ptr.status != DNS_OK) {
-		judge_ptr_failure(res);
+		conclude_ptr_failure(res);
 		return;
 	}
 	if (res->ptr_count > 1)
@@ -133,7 +133,7 @@ fcrdns_judge(struct fcrdns_result *res)
 		}
 		return;
 	}
-	judge_unconfirmed(res);
+	conclude_unconfirmed(res);
 }
 
 const char *

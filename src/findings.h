@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * judge.h - every finding about one client, gathered in one place so the
- * daemon and ptrcheck judge alike: the FCrDNS tags, the generic-name
+ * findings.h - every finding about one client, gathered in one place so
+ * the daemon and ptrcheck find alike: the FCrDNS tags, the generic-name
  * detector on the PTR name and on the HELO name, and the HELO checks.
  *
  * Pure code, safe from any thread.
  */
-#ifndef PTRMILTER_JUDGE_H
-#define PTRMILTER_JUDGE_H
+#ifndef PTRMILTER_FINDINGS_H
+#define PTRMILTER_FINDINGS_H
 
 #include "fcrdns_result.h"
 #include "generic_db.h"
@@ -15,7 +15,7 @@
 #include "policy.h"
 #include "tags.h"
 
-struct judge_input {
+struct findings_input {
 	const struct policy *policy;
 	const struct generic_db *generic;	/* provider data; may be NULL */
 	const struct fcrdns_result *fcrdns;	/* finished */
@@ -26,6 +26,6 @@ struct judge_input {
 };
 
 /* Fills out (cleared first) with every tag that fired and its reason. */
-void judge_collect(const struct judge_input *in, struct findings *out);
+void findings_collect(const struct findings_input *in, struct findings *out);
 
 #endif

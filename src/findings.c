@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * judge.c - gathers the findings about one client; see judge.h.
+ * findings.c - gathers the findings about one client; see findings.h.
  */
 #include "config.h"
 
 #include <string.h>
 
+#include "findings.h"
 #include "generic.h"
-#include "judge.h"
 
 void
-judge_collect(const struct judge_input *in, struct findings *out)
+findings_collect(const struct findings_input *in, struct findings *out)
 {
 	const struct fcrdns_result *res = in->fcrdns;
 	const char *const *allow =
@@ -44,5 +44,5 @@ judge_collect(const struct judge_input *in, struct findings *out)
 	ctx.forward = in->forward;
 	ctx.our_name = in->our_name;
 	ctx.our_addr = in->our_addr;
-	helo_judge(in->helo, &ctx, out);
+	helo_collect(in->helo, &ctx, out);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * milter_judge.c - from running lookups to one decision: wait under the
- * session's deadline, collect the findings of fcrdns, the generic-name
- * detector and the HELO checks, apply tempfail_limit, ask verdict.c, log.
+ * milter_assess.c - the daemon's side of an assessment (assess.h): what
+ * the DNS outage breaker allows the caches to keep, tempfail_limit
+ * streaks, a refusal no later HELO undoes, the metrics and the decision
+ * log line.
  *
  * Runs at MAIL FROM in the connection's libmilter thread.  The lookups
  * have been running since CONNECT and HELO, so the wait is usually short
@@ -15,27 +16,26 @@
 #include <string.h>
 #include <time.h>
 
+#include "assess.h"
 #include "fcrdns_cache.h"
 #include "helo_cache.h"
-#include "judge.h"
 #include "log.h"
 #include "metrics.h"
 #include "milter_session.h"
 #include "monotime.h"
 #include "resolver.h"
 
-static bool grace_expired(struct session *s, const struct fcrdns_result *res);
+static bool grace_expired(void *arg, const struct fcrdns_result *res);
+static void keep_lookups(struct session *s, const struct fcrdns_result *res,
+    bool outage);
+static void log_decision(struct session *s, const struct assessment *a);
 static int action_rank(enum verdict_action a);
 static void keep_worst_refusal(struct session *s);
 
 void
-milter_judge(struct session *s)
+milter_assess(struct session *s)
 {
-	const struct fcrdns_result *res;
-	const struct helo_forward *fwd = NULL;
-	struct judge_input jin;
-	struct verdict_input in;
-	char *line;
+	struct assess_input in;
 	bool outage;
 
 	/* While the DNS outage breaker is open the lookups were refused or
@@ -43,51 +43,55 @@ milter_judge(struct session *s)
 	 * result reached then says nothing about the client. */
 	outage = resolver_breaker_open(s->shared->resolver);
 
-	(void)fcrdns_wait(s->fcrdns, s->deadline);
-	res = fcrdns_finish(s->fcrdns);
-	if (s->helo_lookup != NULL) {
-		(void)helo_lookup_wait(s->helo_lookup, s->deadline);
-		fwd = helo_lookup_finish(s->helo_lookup);
-	}
-	outage = outage || resolver_breaker_open(s->shared->resolver);
-	if (outage) {
-		if (!res->cached)
-			metrics_count_breaker_session();
-	} else {
-		fcrdns_cache_keep(s->shared->fcrdns_cache, res,
-		    s->snap->policy->max_ptr_names, monotime_now());
-		if (s->helo_lookup != NULL)
-			helo_cache_keep(s->shared->helo_cache,
-			    s->helo_parsed.name, s->helo_lookup,
-			    monotime_now());
-	}
-	memset(&jin, 0, sizeof(jin));
-	jin.policy = s->snap->policy;
-	jin.generic = s->snap->generic;
-	jin.fcrdns = res;
-	jin.helo = &s->helo_parsed;
-	jin.forward = fwd;
-	jin.our_name = s->our_name[0] != '\0' ? s->our_name : NULL;
-	jin.our_addr = s->have_our_addr ? &s->our_addr : NULL;
-	judge_collect(&jin, &s->findings);
-
 	memset(&in, 0, sizeof(in));
 	in.policy = s->snap->policy;
-	in.fcrdns = res;
-	in.findings = &s->findings;
+	in.generic = s->snap->generic;
+	in.fcrdns = s->fcrdns;
+	in.helo_lookup = s->helo_lookup;
+	in.deadline = s->deadline;
+	in.helo_parsed = &s->helo_parsed;
 	in.helo = s->helo_seen ? s->helo : NULL;
-	in.dns_grace = grace_expired(s, res);
+	in.our_name = s->our_name[0] != '\0' ? s->our_name : NULL;
+	in.our_addr = s->have_our_addr ? &s->our_addr : NULL;
 	in.mta_resolve = s->mta_resolve[0] != '\0' ? s->mta_resolve : NULL;
 	in.mta_ptr = s->mta_ptr[0] != '\0' ? s->mta_ptr : NULL;
-	verdict_decide(&in, &s->verdict);
+	in.dns_grace = grace_expired;
+	in.dns_grace_arg = s;
+	assess_run(&in, &s->findings, &s->verdict, &s->assessed);
+
+	keep_lookups(s, s->assessed.fcrdns,
+	    outage || resolver_breaker_open(s->shared->resolver));
 	s->have_verdict = true;
 	keep_worst_refusal(s);
 	metrics_count_verdict(&s->verdict,
-	    s->snap->policy->mode == POLICY_MODE_DRY_RUN, res->ms);
+	    s->snap->policy->mode == POLICY_MODE_DRY_RUN,
+	    s->assessed.fcrdns->ms);
+	log_decision(s, &s->assessed);
+}
 
-	line = malloc(VERDICT_LOG_MAX);
-	if (line != NULL &&
-	    verdict_log_line(&in, &s->verdict, line, VERDICT_LOG_MAX) == 0)
+/* Only what was looked up while the DNS answered is worth keeping. */
+static void
+keep_lookups(struct session *s, const struct fcrdns_result *res, bool outage)
+{
+	if (outage) {
+		if (!res->cached)
+			metrics_count_breaker_session();
+		return;
+	}
+	fcrdns_cache_keep(s->shared->fcrdns_cache, res,
+	    s->snap->policy->max_ptr_names, monotime_now());
+	if (s->helo_lookup != NULL)
+		helo_cache_keep(s->shared->helo_cache, s->helo_parsed.name,
+		    s->helo_lookup, monotime_now());
+}
+
+static void
+log_decision(struct session *s, const struct assessment *a)
+{
+	char *line = malloc(VERDICT_LOG_MAX);
+
+	if (line != NULL && verdict_log_line(&a->decided, &s->verdict, line,
+	    VERDICT_LOG_MAX) == 0)
 		log_info("conn=%lu %s", s->id, line);
 	else
 		log_info("conn=%lu action=%s ip=%s (no room for the whole "
@@ -104,8 +108,9 @@ milter_judge(struct session *s)
 /* tempfail_limit: only a client that would be tempfailed for DNS errors
  * starts or extends a streak; any clean verdict ends it. */
 static bool
-grace_expired(struct session *s, const struct fcrdns_result *res)
+grace_expired(void *arg, const struct fcrdns_result *res)
 {
+	struct session *s = arg;
 	const struct policy *p = s->snap->policy;
 	struct dns_grace *g = s->shared->grace;
 	int64_t now = (int64_t)monotime_now().tv_sec;

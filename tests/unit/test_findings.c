@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * test_judge.c - judge_collect(), the one place where the daemon and
+ * test_findings.c - findings_collect(), the one place where the daemon and
  * ptrcheck gather their findings: the FCrDNS tags copied as they are, the
  * generic-name detector on the confirmed (else first) PTR name and on the
  * HELO name, the HELO checks merged in, each tag with its reason.
@@ -24,8 +24,8 @@
 
 #include <cmocka.h>
 
+#include "findings.h"
 #include "helo.h"
-#include "judge.h"
 #include "policy.h"
 #include "regdom.h"
 #include "tags.h"
@@ -42,7 +42,7 @@ struct row {
 	const char *client;		/* NULL: CLIENT4 */
 	const char *ptr[2];		/* PTR names followed */
 	int confirmed;			/* index into ptr, or -1 */
-	tag_set fcrdns_tags;		/* what fcrdns_judge() found */
+	tag_set fcrdns_tags;		/* what fcrdns_conclude() found */
 	const char *helo;		/* NULL: none sent */
 	bool lookup;			/* the HELO's A and AAAA were asked */
 	enum dns_status a, aaaa;
@@ -56,7 +56,7 @@ static int group_teardown(void **state);
 static void report_fail(void *arg, const char *message);
 static void parse_spec(const char *row, const char *spec,
     struct findings *f);
-static void judge_row(const struct row *row, struct findings *out);
+static void collect_row(const struct row *row, struct findings *out);
 static void expect_findings(const char *row, const struct findings *got,
     const struct findings *want);
 static void run_rows(const struct row *rows, size_t n);
@@ -111,9 +111,9 @@ parse_spec(const char *row, const char *spec, struct findings *f)
 }
 
 /* Builds the row's client and judges it.  out starts out as garbage, to
- * show that judge_collect() clears it. */
+ * show that findings_collect() clears it. */
 static void
-judge_row(const struct row *row, struct findings *out)
+collect_row(const struct row *row, struct findings *out)
 {
 	const char *conf = row->conf != NULL ? row->conf : "";
 	struct fcrdns_name names[2];
@@ -121,7 +121,7 @@ judge_row(const struct row *row, struct findings *out)
 	struct helo_parsed parsed;
 	struct helo_forward fw;
 	struct addr fwd_addr;
-	struct judge_input in;
+	struct findings_input in;
 	struct policy *p;
 	size_t i;
 
@@ -169,7 +169,7 @@ judge_row(const struct row *row, struct findings *out)
 	in.forward = row->lookup ? &fw : NULL;
 	in.our_name = row->our_name;
 	memset(out, 0x5a, sizeof(*out));
-	judge_collect(&in, out);
+	findings_collect(&in, out);
 	policy_free(p);
 }
 
@@ -201,7 +201,7 @@ run_rows(const struct row *rows, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		parse_spec(rows[i].name, rows[i].want, &want);
-		judge_row(&rows[i], &got);
+		collect_row(&rows[i], &got);
 		expect_findings(rows[i].name, &got, &want);
 	}
 }
