@@ -19,7 +19,7 @@
 #
 # Load: smtp-source sends MESSAGES messages of 1 KiB, one per connection,
 # CONCURRENCY (default 20) sessions at a time, to a private Postfix on
-# 127.0.0.1 (tests/integration/postfix.sh), which relays them to a counting
+# 127.0.0.1 (tests/lib/postfix.sh), which relays them to a counting
 # smtp-sink on another loopback port.  MESSAGES: the argument, else
 # $POSTFIX_RATE_MESSAGES, else 5000.  Each set-up runs N times (--rounds,
 # default 3), interleaved, each time on a freshly started Postfix warmed up
@@ -115,10 +115,10 @@ skip_or_fail()
 {
 	die "cannot run: $*"
 }
-# shellcheck source=tests/integration/postfix.sh
-. "$top/tests/integration/postfix.sh"
-# shellcheck source=tests/integration/milter.sh
-. "$top/tests/integration/milter.sh"
+# shellcheck source=tests/lib/postfix.sh
+. "$top/tests/lib/postfix.sh"
+# shellcheck source=tests/lib/milter.sh
+. "$top/tests/lib/milter.sh"
 
 # --- cleanup ----------------------------------------------------------
 

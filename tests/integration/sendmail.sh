@@ -53,11 +53,11 @@
 # Order: sendmail_fetch, world_up, sendmail_init, ptrmilter_up, sendmail_up.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-IT_DIR=$top_srcdir/tests/integration
-# shellcheck source=tests/integration/mail.sh
-. "$IT_DIR/mail.sh"
-# shellcheck source=tests/integration/proc.sh
-. "$IT_DIR/proc.sh"
+TEST_LIB=$top_srcdir/tests/lib
+# shellcheck source=tests/lib/mail.sh
+. "$TEST_LIB/mail.sh"
+# shellcheck source=tests/lib/proc.sh
+. "$TEST_LIB/proc.sh"
 : "${SM_CACHE:=/var/cache/ptrmilter-tests/sendmail}"
 SM_PACKAGES="sendmail-bin sendmail-base sendmail-cf"
 SM_CLIENT_ADDRS="198.51.100.20 198.51.100.21 198.51.100.22 198.51.100.24 198.51.100.40 2001:db8:1::25"
@@ -511,7 +511,7 @@ def bound(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
 socket.create_connection = bound
 import smtp_session
 sys.exit(smtp_session.main(sys.argv[3:]))
-' "$IT_DIR" "$ip" --host "$host" --port 25 "$@" 8>&- 9>&-
+' "$TEST_LIB" "$ip" --host "$host" --port 25 "$@" 8>&- 9>&-
 }
 
 # mail_files: delivered messages, oldest first (the capture mailer names
