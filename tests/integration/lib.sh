@@ -17,6 +17,8 @@ umask 022
 : "${top_builddir:=$top_srcdir}"
 
 PTRCHECK=$top_builddir/src/ptrcheck
+# The Python helpers of the integration tests.
+PYLIB=$top_srcdir/tests/integration/pylib
 # shellcheck source=tests/lib/world.sh
 . "$top_srcdir/tests/lib/world.sh"
 failures=0

@@ -78,24 +78,7 @@ postfix_check_deps()
 # ephemeral range so that no outgoing connection takes one meanwhile.
 _pf_free_ports()
 {
-	"$PYTHON" - "$1" <<'EOF'
-import random, socket, sys
-want, got = int(sys.argv[1]), []
-while len(got) < want:
-    p = random.randint(20000, 32000)
-    if p in got:
-        continue
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", p))
-        got.append(p)
-    except OSError:
-        pass
-    finally:
-        s.close()
-print(" ".join(map(str, got)))
-EOF
+	"$PYTHON" "$TEST_LIB/free_ports.py" "$1"
 }
 
 _pf_write_config()
