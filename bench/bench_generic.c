@@ -27,7 +27,7 @@
 #define BENCH_DATA GENERIC_DB_DEFAULT_PATH
 #endif
 #ifndef BENCH_DEV
-#define BENCH_DEV "tests/data/generic-ptr-dev.tsv"
+#define BENCH_DEV "tests/eval/data/generic-ptr-dev.tsv"
 #endif
 
 #define NAMES_MAX 4096

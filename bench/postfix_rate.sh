@@ -19,7 +19,7 @@
 #
 # Load: smtp-source sends MESSAGES messages of 1 KiB, one per connection,
 # CONCURRENCY (default 20) sessions at a time, to a private Postfix on
-# 127.0.0.1 (tests/integration/postfix.sh), which relays them to a counting
+# 127.0.0.1 (tests/lib/postfix.sh), which relays them to a counting
 # smtp-sink on another loopback port.  MESSAGES: the argument, else
 # $POSTFIX_RATE_MESSAGES, else 5000.  Each set-up runs N times (--rounds,
 # default 3), interleaved, each time on a freshly started Postfix warmed up
@@ -115,10 +115,10 @@ skip_or_fail()
 {
 	die "cannot run: $*"
 }
-# shellcheck source=tests/integration/postfix.sh
-. "$top/tests/integration/postfix.sh"
-# shellcheck source=tests/integration/milter.sh
-. "$top/tests/integration/milter.sh"
+# shellcheck source=tests/lib/postfix.sh
+. "$top/tests/lib/postfix.sh"
+# shellcheck source=tests/lib/milter.sh
+. "$top/tests/lib/milter.sh"
 
 # --- cleanup ----------------------------------------------------------
 
@@ -211,54 +211,6 @@ sink_received()
 		sed -n 's/.*mesg=\([0-9][0-9]*\)$/\1/p' | tail -n 1 | grep . || echo 0
 }
 
-# The timer: starts smtp-source, and reports when it exited and when the
-# counting sink's "mesg=" reached the target, in seconds from the start.
-# One process polling every 5 ms, so that the measurement itself takes
-# next to no CPU from Postfix.
-cat >"$W/timer.py" <<'EOF'
-import re, signal, subprocess, sys, time
-sink_log, target, timeout, out = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-cmd = sys.argv[5:]
-proc = None
-def stop(signum, frame):
-    if proc is not None and proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    sys.exit(128 + signum)
-signal.signal(signal.SIGTERM, stop)
-signal.signal(signal.SIGINT, stop)
-signal.signal(signal.SIGHUP, stop)
-mesg = re.compile(rb"mesg=(\d+)\r")
-def received():
-    try:
-        with open(sink_log, "rb") as f:
-            f.seek(0, 2)
-            f.seek(max(0, f.tell() - 512))
-            found = mesg.findall(f.read())
-    except OSError:
-        return 0
-    return int(found[-1]) if found else 0
-with open(out, "wb") as o:
-    t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=o, stderr=subprocess.STDOUT)
-    accepted = done = None
-    while accepted is None or done is None:
-        now = time.monotonic() - t0
-        if accepted is None and proc.poll() is not None:
-            accepted = now
-            if proc.returncode != 0:
-                print("smtp-source exited %d" % proc.returncode, file=sys.stderr)
-                sys.exit(1)
-        if done is None and received() >= target:
-            done = now
-        if now > timeout:
-            print("after %.0f s: smtp-source %s, sink has %d of %d"
-                  % (now, "running" if accepted is None else "done",
-                     received(), target), file=sys.stderr)
-            stop(signal.SIGTERM, None)
-        time.sleep(0.005)
-print("%.4f %.4f" % (accepted, done))
-EOF
 
 # --- ptrmilter --------------------------------------------------------
 
@@ -502,7 +454,8 @@ for round in $(seq "$ROUNDS"); do
 			cpu0=$(milter_cpu "$mpid")
 			[ -n "$cpu0" ] || die "$setup: the milter (pid $mpid) is gone"
 		fi
-		"$PYTHON" "$W/timer.py" "$POSTFIX_DIR/sink.log" \
+		# When smtp-source exited and when the sink had them all.
+		"$PYTHON" "$top/bench/delivery_timer.py" "$POSTFIX_DIR/sink.log" \
 			$((base + MESSAGES)) "$timeout" "$POSTFIX_DIR/source.out" \
 			smtp-source "${SOURCE_ARGS[@]}" -m "$MESSAGES" \
 			"127.0.0.1:$SMTP_PORT" </dev/null >"$W/timer.out" 8>&- 9>&- &

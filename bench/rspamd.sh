@@ -277,21 +277,7 @@ do_stop()
 # Can we connect to the milter socket $1 (unix:PATH or inet:PORT@HOST)?
 milter_accepts()
 {
-	python3 - "$1" <<'EOF' 2>/dev/null
-import socket, sys
-spec = sys.argv[1]
-kind, _, rest = spec.partition(":")
-if kind == "unix":
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    addr = rest
-else:
-    port, _, host = rest.partition("@")
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    addr = (host or "127.0.0.1", int(port))
-s.settimeout(1)
-s.connect(addr)
-s.close()
-EOF
+	python3 "$HERE/milter_accepts.py" "$1" 2>/dev/null
 }
 
 start_failed()

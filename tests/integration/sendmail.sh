@@ -53,11 +53,11 @@
 # Order: sendmail_fetch, world_up, sendmail_init, ptrmilter_up, sendmail_up.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-IT_DIR=$top_srcdir/tests/integration
-# shellcheck source=tests/integration/mail.sh
-. "$IT_DIR/mail.sh"
-# shellcheck source=tests/integration/proc.sh
-. "$IT_DIR/proc.sh"
+TEST_LIB=$top_srcdir/tests/lib
+# shellcheck source=tests/lib/mail.sh
+. "$TEST_LIB/mail.sh"
+# shellcheck source=tests/lib/proc.sh
+. "$TEST_LIB/proc.sh"
 : "${SM_CACHE:=/var/cache/ptrmilter-tests/sendmail}"
 SM_PACKAGES="sendmail-bin sendmail-base sendmail-cf"
 SM_CLIENT_ADDRS="198.51.100.20 198.51.100.21 198.51.100.22 198.51.100.24 198.51.100.40 2001:db8:1::25"
@@ -320,28 +320,8 @@ EOF
 # _sm_start_catcher: a syslog socket at SM_DIR/log.sock, lines to SM_LOG.
 _sm_start_catcher()
 {
-	"$PYTHON" - "$SM_DIR/log.sock" "$SM_LOG" <<'EOF' >>"$SM_DIR/catcher.out" 2>&1 7>&- 8>&- 9>&- &
-import os, re, signal, socket, sys
-path, log = sys.argv[1], sys.argv[2]
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-parent = os.getppid()
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(path)
-os.chmod(path, 0o666)
-s.settimeout(1)
-with open(log, "a") as out:
-    while True:
-        try:
-            data = s.recv(65536)
-        except socket.timeout:
-            if os.getppid() != parent:
-                sys.exit(0)  # the test is gone: so are we
-            continue
-        data = data.decode("utf-8", "replace").rstrip("\n\0")
-        # "<PRI>Mmm dd hh:mm:ss tag[pid]: text" as a log file has it
-        out.write(re.sub(r"^<[0-9]+>", "", data) + "\n")
-        out.flush()
-EOF
+	"$PYTHON" "$PYLIB/syslog_catcher.py" "$SM_DIR/log.sock" "$SM_LOG" \
+	    >>"$SM_DIR/catcher.out" 2>&1 7>&- 8>&- 9>&- &
 	_sm_catcher_pid=$!
 	for _ in $(seq 50); do
 		[ -S "$SM_DIR/log.sock" ] && return 0
@@ -500,18 +480,9 @@ sm_session()
 	local ip=$1 host=127.0.0.1
 	shift
 	case $ip in *:*) host=::1 ;; esac
-	nsenter --net="/proc/$SM_PID/ns/net" -- "$PYTHON" -c '
-import socket, sys
-sys.path.insert(0, sys.argv[1])
-source = (sys.argv[2], 0)
-connect = socket.create_connection
-def bound(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
-          source_address=None, **kw):
-    return connect(address, timeout, source, **kw)
-socket.create_connection = bound
-import smtp_session
-sys.exit(smtp_session.main(sys.argv[3:]))
-' "$IT_DIR" "$ip" --host "$host" --port 25 "$@" 8>&- 9>&-
+	nsenter --net="/proc/$SM_PID/ns/net" -- "$PYTHON" \
+	    "$PYLIB/smtp_session_from.py" "$TEST_LIB" "$ip" --host "$host" \
+	    --port 25 "$@" 8>&- 9>&-
 }
 
 # mail_files: delivered messages, oldest first (the capture mailer names

@@ -32,10 +32,10 @@
 #                           with "wait", also wait for another test that
 #                           is cleaning it up to finish
 
-# shellcheck source=tests/integration/proc.sh
-. "$top_srcdir/tests/integration/proc.sh"
-# shellcheck source=tests/integration/lock_dir.sh
-. "$top_srcdir/tests/integration/lock_dir.sh"
+# shellcheck source=tests/lib/proc.sh
+. "$top_srcdir/tests/lib/proc.sh"
+# shellcheck source=tests/lib/lock_dir.sh
+. "$top_srcdir/tests/lib/lock_dir.sh"
 WORLD_LOCK=$LOCK_DIR/world.lock
 WORLD_OWNER=$LOCK_DIR/world.owner
 : "${WORLD_LOCK_WAIT:=600}"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # lock_dir.sh - where the machine-wide test locks live, and how they are
-# opened.  world_lock.sh (so lib.sh), postfix.sh, tests/deb_check and the
-# bench scripts source it; sourcing it twice is harmless.
+# opened.  world_lock.sh (so world.sh), postfix.sh, tests/packaging/deb_check
+# and the bench scripts source it; sourcing it twice is harmless.
 #
 # The DNS-world lock with its owner record, and Postfix's port lock, are
 # files that every test run on the machine opens, as root.  In /tmp

@@ -35,13 +35,13 @@
 # EXIT trap; postfix_init chains onto whatever trap is set.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-IT_DIR=$top_srcdir/tests/integration
-# shellcheck source=tests/integration/mail.sh
-. "$IT_DIR/mail.sh"
-# shellcheck source=tests/integration/proc.sh
-. "$IT_DIR/proc.sh"
-# shellcheck source=tests/integration/lock_dir.sh
-. "$IT_DIR/lock_dir.sh"
+TEST_LIB=$top_srcdir/tests/lib
+# shellcheck source=tests/lib/mail.sh
+. "$TEST_LIB/mail.sh"
+# shellcheck source=tests/lib/proc.sh
+. "$TEST_LIB/proc.sh"
+# shellcheck source=tests/lib/lock_dir.sh
+. "$TEST_LIB/lock_dir.sh"
 POSTFIX_DIR=
 POSTFIX_LOG=
 SINK_DIR=
@@ -78,31 +78,14 @@ postfix_check_deps()
 # ephemeral range so that no outgoing connection takes one meanwhile.
 _pf_free_ports()
 {
-	"$PYTHON" - "$1" <<'EOF'
-import random, socket, sys
-want, got = int(sys.argv[1]), []
-while len(got) < want:
-    p = random.randint(20000, 32000)
-    if p in got:
-        continue
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", p))
-        got.append(p)
-    except OSError:
-        pass
-    finally:
-        s.close()
-print(" ".join(map(str, got)))
-EOF
+	"$PYTHON" "$TEST_LIB/free_ports.py" "$1"
 }
 
 _pf_write_config()
 {
 	local etc=$POSTFIX_DIR/etc
 	cat > "$etc/main.cf" <<EOF
-# Private Postfix for ptrmilter's end-to-end tests (tests/integration/postfix.sh).
+# Private Postfix for ptrmilter's end-to-end tests (tests/lib/postfix.sh).
 compatibility_level = 3.6
 queue_directory = $POSTFIX_DIR/queue
 data_directory = $POSTFIX_DIR/data
@@ -451,12 +434,12 @@ postfix_log_since()
 
 smtp_session()
 {
-	"$PYTHON" "$IT_DIR/smtp_session.py" --port "$SMTP_PORT" "$@"
+	"$PYTHON" "$TEST_LIB/smtp_session.py" --port "$SMTP_PORT" "$@"
 }
 
 milter_client()
 {
-	"$PYTHON" "$IT_DIR/milter_client.py" "$@"
+	"$PYTHON" "$TEST_LIB/milter_client.py" "$@"
 }
 
 # delivered SUBJECT: the sink file of the message with that subject.

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """smtp_session.py - one scripted SMTP session, for ptrmilter's end-to-end tests.
 
-Connects to a Postfix smtpd (tests/integration/postfix.sh starts one), uses
+Connects to a Postfix smtpd (tests/lib/postfix.sh starts one), uses
 XCLIENT to present any client address, hostname, HELO or SASL login, then
 sends EHLO <helo> (the HELO the milter sees), MAIL, RCPTs and a message.
 Python standard library only.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * generic_eval.c - accuracy of the generic-PTR detector on a labelled
- * file (tests/data/README.md): columns ip, ptr, label, kind, source, a
+ * file (tests/eval/data/README.md): columns ip, ptr, label, kind, source, a
  * header line, label "generic" or "specific".
  *
  *   generic_eval [-d DATAFILE | -n] FILE

@@ -26,10 +26,10 @@
 # The daemon is stopped by the EXIT trap too, so a failing test leaves
 # nothing running.
 
-# shellcheck source=tests/integration/proc.sh
-. "$top_srcdir/tests/integration/proc.sh"
+# shellcheck source=tests/lib/proc.sh
+. "$top_srcdir/tests/lib/proc.sh"
 PTRMILTER=$top_builddir/src/ptrmilter
-MILTER_CLIENT=$top_srcdir/tests/integration/milter_client.py
+MILTER_CLIENT=$top_srcdir/tests/lib/milter_client.py
 PM_PID=
 
 ptrmilter_up()
