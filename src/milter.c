@@ -159,24 +159,28 @@ on_header(SMFICTX *ctx, char *name, char *value)
 	return apply(ctx, s, &a);
 }
 
+/* An event that takes nothing but the session. */
 static sfsistat
-on_eom(SMFICTX *ctx)
+on_bare_event(SMFICTX *ctx,
+    void (*event)(struct session *, struct session_answer *))
 {
 	struct session *s = smfi_getpriv(ctx);
 	struct session_answer a;
 
-	session_eom(s, &a);
+	event(s, &a);
 	return apply(ctx, s, &a);
+}
+
+static sfsistat
+on_eom(SMFICTX *ctx)
+{
+	return on_bare_event(ctx, session_eom);
 }
 
 static sfsistat
 on_abort(SMFICTX *ctx)
 {
-	struct session *s = smfi_getpriv(ctx);
-	struct session_answer a;
-
-	session_abort(s, &a);
-	return apply(ctx, s, &a);
+	return on_bare_event(ctx, session_abort);
 }
 
 static sfsistat
