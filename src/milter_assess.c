@@ -36,6 +36,7 @@ void
 milter_assess(struct session *s)
 {
 	struct assess_input in;
+	struct assessment assessed;	/* points into the lookups */
 	bool outage;
 
 	/* While the DNS outage breaker is open the lookups were refused or
@@ -57,16 +58,16 @@ milter_assess(struct session *s)
 	in.mta_ptr = s->mta_ptr[0] != '\0' ? s->mta_ptr : NULL;
 	in.dns_grace = grace_expired;
 	in.dns_grace_arg = s;
-	assess_run(&in, &s->findings, &s->verdict, &s->assessed);
+	assess_run(&in, &s->findings, &s->verdict, &assessed);
 
-	keep_lookups(s, s->assessed.fcrdns,
+	keep_lookups(s, assessed.fcrdns,
 	    outage || resolver_breaker_open(s->shared->resolver));
 	s->have_verdict = true;
 	keep_worst_refusal(s);
 	metrics_count_verdict(&s->verdict,
 	    s->snap->policy->mode == POLICY_MODE_DRY_RUN,
-	    s->assessed.fcrdns->ms);
-	log_decision(s, &s->assessed);
+	    assessed.fcrdns->ms);
+	log_decision(s, &assessed);
 }
 
 /* Only what was looked up while the DNS answered is worth keeping. */

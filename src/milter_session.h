@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "addr.h"
-#include "assess.h"
 #include "dns_grace.h"
 #include "fcrdns.h"
 #include "forged.h"
@@ -60,9 +59,6 @@ struct session {
 	bool have_verdict;		/* for the current HELO */
 	struct findings findings;
 	struct verdict verdict;
-	struct assessment assessed;	/* what they were decided on, for
-					   the headers at end of message;
-					   valid while have_verdict */
 	bool have_refusal;		/* the worst refusal so far; a later
 					   HELO cannot undo it */
 	struct verdict refusal;
