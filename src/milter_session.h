@@ -72,7 +72,7 @@ struct session {
 		const char *name;
 		const char *value;	/* in header_values */
 	} inserts[2];
-	char *header_values;		/* room for both values */
+	char *header_values;		/* both values, at their length */
 };
 
 /* Assesses the client (assess_run(), until the session's deadline), keeps

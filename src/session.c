@@ -378,36 +378,49 @@ log_forged(const struct session *s)
 		    f->score_seen, score != NULL ? score : "score");
 }
 
-/* Our headers, into inserts[]: none when out of memory. */
+/* Our headers, into inserts[]: none when out of memory.  Made on the
+ * stack and kept at their own length, so that a connection held open
+ * after end of message keeps a few hundred bytes, not two buffers of
+ * VERDICT_HEADER_MAX. */
 static void
 make_headers(struct session *s)
 {
 	const struct policy *p = s->snap->policy;
 	struct verdict_input in;
+	char score[VERDICT_HEADER_MAX], ar[VERDICT_HEADER_MAX];
+	size_t score_size = 0, ar_size = 0;
 	char *value;
 
-	s->header_values = malloc(2 * VERDICT_HEADER_MAX);
-	if (s->header_values == NULL) {
-		log_err("conn=%lu out of memory: message passed without our "
-		    "headers", s->id);
-		return;
-	}
 	memset(&in, 0, sizeof(in));
 	in.policy = p;
 	in.fcrdns = fcrdns_finish(s->fcrdns);
 	in.findings = &s->findings;
 	in.helo = s->helo_seen ? s->helo : NULL;
-	value = s->header_values;
 	if (p->score_header != NULL &&
-	    verdict_score_header(&in, &s->verdict, p->score_header, value,
-	    VERDICT_HEADER_MAX) == 0) {
+	    verdict_score_header(&in, &s->verdict, p->score_header, score,
+	    sizeof(score)) == 0)
+		score_size = strlen(score) + 1;
+	if (p->auth_results &&
+	    verdict_auth_results(&in, &s->verdict, s->authserv_id, ar,
+	    sizeof(ar)) == 0)
+		ar_size = strlen(ar) + 1;
+	if (score_size + ar_size == 0)
+		return;
+	s->header_values = malloc(score_size + ar_size);
+	if (s->header_values == NULL) {
+		log_err("conn=%lu out of memory: message passed without our "
+		    "headers", s->id);
+		return;
+	}
+	value = s->header_values;
+	if (score_size > 0) {
+		memcpy(value, score, score_size);
 		s->inserts[s->ninserts].name = p->score_header;
 		s->inserts[s->ninserts++].value = value;
+		value += score_size;
 	}
-	value += VERDICT_HEADER_MAX;
-	if (p->auth_results &&
-	    verdict_auth_results(&in, &s->verdict, s->authserv_id, value,
-	    VERDICT_HEADER_MAX) == 0) {
+	if (ar_size > 0) {
+		memcpy(value, ar, ar_size);
 		s->inserts[s->ninserts].name = AR_HEADER;
 		s->inserts[s->ninserts++].value = value;
 	}
