@@ -6,7 +6,7 @@
  *
  * What only the daemon does around it - the caches, the DNS outage
  * breaker, tempfail_limit streaks, a refusal kept from an earlier HELO,
- * the decision log line - stays in milter_assess.c; tempfail_limit
+ * the decision log line - stays in session_assess.c; tempfail_limit
  * reaches the decision through the dns_grace hook.
  *
  * Threading: runs in the thread that owns the lookups (fcrdns.h,

@@ -5,7 +5,7 @@
  * CONNECT starts the PTR lookup and HELO the HELO lookups, and both return
  * at once: Postfix sends CONNECT before its banner, and nothing here may
  * hold up the banner or the EHLO reply.  MAIL waits for the verdict
- * (milter_assess.c), RCPT enforces it per recipient so that postmaster and
+ * (session_assess.c), RCPT enforces it per recipient so that postmaster and
  * abuse still get mail, and end of message records it in headers.  A
  * session carries two verdicts: the one for the last HELO, which goes in
  * the headers, and the worst refusal so far, which RCPT enforces - a
@@ -33,7 +33,7 @@
 #include "helo_cache.h"
 #include "log.h"
 #include "metrics.h"
-#include "milter_session.h"
+#include "session_state.h"
 #include "monotime.h"
 #include "safe_text.h"
 #include "session.h"
@@ -212,7 +212,7 @@ session_mail(struct session **sp, const struct session_shared *sh,
 		return;
 	}
 	if (!s->have_verdict)
-		milter_assess(s);
+		session_assess(s);
 }
 
 void

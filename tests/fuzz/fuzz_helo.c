@@ -16,7 +16,7 @@
 
 #include "addr.h"
 #include "helo.h"
-#include "milter_session.h"
+#include "session_state.h"
 #include "regdom.h"
 #include "tags.h"
 

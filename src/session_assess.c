@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * milter_assess.c - the daemon's side of an assessment (assess.h): what
+ * session_assess.c - the daemon's side of an assessment (assess.h): what
  * the DNS outage breaker allows the caches to keep, tempfail_limit
  * streaks, a refusal no later HELO undoes, the metrics and the decision
  * log line.
@@ -21,7 +21,7 @@
 #include "helo_cache.h"
 #include "log.h"
 #include "metrics.h"
-#include "milter_session.h"
+#include "session_state.h"
 #include "monotime.h"
 #include "resolver.h"
 
@@ -33,7 +33,7 @@ static int action_rank(enum verdict_action a);
 static void keep_worst_refusal(struct session *s);
 
 void
-milter_assess(struct session *s)
+session_assess(struct session *s)
 {
 	struct assess_input in;
 	struct assessment assessed;	/* points into the lookups */

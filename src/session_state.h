@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * milter_session.h - one SMTP connection's state, shared by session.c
- * (the connection's rules, see session.h) and milter_assess.c (the
+ * session_state.h - one SMTP connection's state, shared by session.c
+ * (the connection's rules, see session.h) and session_assess.c (the
  * daemon's side of assess.h).  Private to those two files.
  */
-#ifndef PTRMILTER_MILTER_SESSION_H
-#define PTRMILTER_MILTER_SESSION_H
+#ifndef PTRMILTER_SESSION_STATE_H
+#define PTRMILTER_SESSION_STATE_H
 
 #include <stdbool.h>
 #include <time.h>
@@ -79,6 +79,6 @@ struct session {
  * what the caches may, logs the decision line and keeps the verdict and
  * findings in the session.
  * Never fails: an internal problem is logged and the client accepted. */
-void milter_assess(struct session *s);
+void session_assess(struct session *s);
 
 #endif
