@@ -29,6 +29,7 @@
 #include "policy.h"
 #include "regdom.h"
 #include "tags.h"
+#include "unit.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 #define CLIENT4 "198.51.100.40"
@@ -51,8 +52,6 @@ struct row {
 	const char *want;		/* "tag[reason] tag ..." */
 };
 
-static int group_setup(void **state);
-static int group_teardown(void **state);
 static void report_fail(void *arg, const char *message);
 static void parse_spec(const char *row, const char *spec,
     struct findings *f);
@@ -60,21 +59,6 @@ static void collect_row(const struct row *row, struct findings *out);
 static void expect_findings(const char *row, const struct findings *got,
     const struct findings *want);
 static void run_rows(const struct row *rows, size_t n);
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return regdom_init();
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	regdom_exit();
-	return 0;
-}
 
 static void
 report_fail(void *arg, const char *message)
@@ -384,5 +368,6 @@ main(void)
 		cmocka_unit_test(test_helo_tags_are_merged_with_fcrdns_tags),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, unit_regdom_setup,
+	    unit_regdom_teardown);
 }

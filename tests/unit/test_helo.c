@@ -24,6 +24,7 @@
 
 #include "helo.h"
 #include "regdom.h"
+#include "unit.h"
 
 #define CLIENT4 "198.51.100.20"
 #define CLIENT6 "2001:db8:1::25"
@@ -243,23 +244,6 @@ run_collect_rows(const struct collect_row *rows, size_t n)
 			    row->name, tag_name(row->reason_tag),
 			    j.f.reason[row->reason_tag], row->reason);
 	}
-}
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	/* Every supported system has a list (file or built in); the
-	 * same-domain rows depend on it. */
-	return regdom_init();
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	regdom_exit();
-	return 0;
 }
 
 static void
@@ -838,5 +822,6 @@ main(void)
 		    test_regdom_without_a_list_compares_last_two_labels),
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, unit_regdom_setup,
+	    unit_regdom_teardown);
 }

@@ -34,6 +34,7 @@
 #include "regdom.h"
 #include "session.h"
 #include "snapshot.h"
+#include "unit.h"
 
 #define RESOLVER ((struct resolver *)1)
 #define ID "mx.example.net"
@@ -102,17 +103,8 @@ add_rule(const char *name, int rrtype, enum dns_status status,
 static int
 group_setup(void **state)
 {
-	(void)state;
 	log_open("ptrmilter", true, true);
-	return regdom_init();
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	regdom_exit();
-	return 0;
+	return unit_regdom_setup(state);
 }
 
 static int
@@ -908,5 +900,5 @@ main(void)
 #undef T
 	};
 
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	return cmocka_run_group_tests(tests, group_setup, unit_regdom_teardown);
 }
