@@ -128,11 +128,13 @@ static sfsistat
 on_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct session *s = smfi_getpriv(ctx);
-	struct session_macros m;
+	struct session_macros m = { 0 };
 	struct session_answer a;
 
 	(void)argv;
-	read_macros(ctx, &m);
+	/* The connect macros only make a session connect could not. */
+	if (s == NULL)
+		read_macros(ctx, &m);
 	session_mail(&s, shared, &m, smfi_getsymval(ctx, "{auth_authen}"),
 	    &a);
 	smfi_setpriv(ctx, s);
