@@ -390,6 +390,9 @@ verdict_log_line(const struct verdict_input *in, const struct verdict *v,
 		    in->mta_ptr == NULL ? "" : ">") == -1)
 			goto end;
 	}
+	if (in->exemption != NULL && appendf(buf, size, &pos, " exempt=%s",
+	    in->exemption) == -1)
+		goto end;
 	ret = 0;
 end:
 	if (ret == -1)

@@ -50,6 +50,10 @@ struct verdict_input {
 	 * {client_ptr}. */
 	const char *mta_resolve;
 	const char *mta_ptr;
+	/* The allow-list entry that made an otherwise judged client's
+	 * action accept, as "kind:entry" (ptr_domain:example.com), from the
+	 * policy - never from the network; NULL: none applied. */
+	const char *exemption;
 };
 
 struct verdict {
@@ -126,7 +130,8 @@ int verdict_score_header(const struct verdict_input *in,
  * helo=- when none was sent (a HELO of "-" shows as helo=<->); each tag
  * with its reason in brackets when it has one
  * (tags=ptr_generic[ip-in-name:198-51-100-20]), tags=- when none;
- * mta_ptr=- when NULL.  Untrusted text
+ * mta_ptr=- when NULL; " exempt=KIND:ENTRY" last when in->exemption is
+ * set.  Untrusted text
  * is shown and cut as in the score header, so the line is printable and
  * has no spaces of the client's making - but it may hold '%': log it as
  * an argument, never as a format.  Returns 0, or -1 with buf "" if it did
