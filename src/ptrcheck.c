@@ -71,6 +71,9 @@ struct run {
 	int status;
 };
 
+/* Why writing the output first failed; 0: it has not. */
+static int output_errno;
+
 static void usage(FILE *out);
 static int parse_options(int argc, char **argv, struct options *o);
 static void report_config_error(void *arg, const char *message);
@@ -105,20 +108,21 @@ usage(FILE *out)
 	    "      --helo NAME      the HELO name to judge with each address\n"
 	    "  -j, --json           one JSON object per address\n"
 	    "      --fail-on WHAT   what makes the exit status non-zero: iprev"
-	    " (the default),\n"
-	    "                       action, score=N or never\n"
+	    " (the\n"
+	    "                       default), action, score=N or never\n"
 	    "  -h, --help           this text\n"
 	    "  -V, --version        print the version\n"
-	    "Exit status, the worst over all addresses and lines:\n"
-	    "   0  no address failed (never: always, the report is all)\n"
-	    "   1  iprev: fail or permerror; action: reject; score=N: the "
-	    "score reached N\n"
-	    "   2  iprev: temperror; action: tempfail\n"
-	    "  65  malformed input lines, reported in the output, and no 1 "
-	    "or 2\n"
-	    "  64  usage error; 71 out of memory; 74 standard input or "
-	    "output failed;\n"
-	    "  78  configuration error.  Worst: 74, 71, 2, 1, 65, 0.\n");
+	    "Exit status, the worst over all addresses and lines (see "
+	    "ptrcheck(1)):\n"
+	    "   0  no address met --fail-on, no malformed line\n"
+	    "   1  iprev fail or permerror; action reject; score=N reached\n"
+	    "   2  iprev temperror; action tempfail\n"
+	    "  65  malformed input lines (reported in the output), no 1 or "
+	    "2\n"
+	    "  64  usage error     71  out of memory     74  stdin or stdout "
+	    "failed\n"
+	    "  78  configuration error     from worst to best: 74 71 2 1 65 "
+	    "0\n");
 }
 
 /* Returns -1 to go on, or the status to exit with now. */
@@ -282,9 +286,6 @@ done:
 	free(run);
 	return status;
 }
-
-/* Why writing the output first failed; 0: it has not. */
-static int output_errno;
 
 /* Each result goes out when it is complete, for whoever reads along. */
 static void
