@@ -28,6 +28,11 @@ static int unix_preflight(const char *spec, const char *path, char *err,
 static int inet_preflight(const char *spec, const char *where, int family,
     char *err, size_t size);
 static const char *user_name(void);
+static const char *missing_dir_fix(const char *dir);
+
+/* Postfix's queue directory, where the socket for a chrooted smtpd (the
+ * Debian package's) lives, in a directory of group postfix. */
+#define POSTFIX_QUEUE_DIR "/var/spool/postfix/"
 
 int
 daemon_socket_preflight(const char *spec, char *err, size_t size)
@@ -73,9 +78,10 @@ unix_preflight(const char *spec, const char *path, char *err, size_t size)
 	else
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
 	if (stat(dir, &st) == -1) {
-		snprintf(err, size, "socket %s: directory %s: %s; create it "
-		    "(the systemd unit and tmpfiles.d entry do) or choose "
-		    "another socket", spec, dir, strerror(errno));
+		const char *why = strerror(errno);
+
+		snprintf(err, size, "socket %s: directory %s: %s; %s", spec,
+		    dir, why, missing_dir_fix(dir));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -94,6 +100,22 @@ unix_preflight(const char *spec, const char *path, char *err, size_t size)
 		return -1;
 	}
 	return 0;
+}
+
+/* The tmpfiles.d entry makes the Postfix socket directory in group
+ * postfix, so it skips it on a host without Postfix: say that, and what a
+ * Sendmail host listens on instead, rather than "create it". */
+static const char *
+missing_dir_fix(const char *dir)
+{
+	if (strncmp(dir, POSTFIX_QUEUE_DIR, strlen(POSTFIX_QUEUE_DIR)) == 0)
+		return "it is made (group postfix) by the tmpfiles.d entry "
+		    "once Postfix is installed: install Postfix, then run "
+		    "systemd-tmpfiles --create ptrmilter.conf; without "
+		    "Postfix choose another socket, such as "
+		    "unix:/run/ptrmilter/ptrmilter.sock";
+	return "create it (the systemd unit and tmpfiles.d entry do) or "
+	    "choose another socket";
 }
 
 /* "PORT@HOST" (or "PORT" alone: any address), as libmilter reads it. */

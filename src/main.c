@@ -83,6 +83,8 @@ static void *signal_thread(void *arg);
 static void reload(void);
 static void warn_restart_keys(const struct policy *old,
     const struct policy *new);
+static const char *mode_note(const struct policy *p, char *buf,
+    size_t size);
 static void block_signals(sigset_t *set);
 static bool stop_pending(void);
 static void startup_failed(const char *fmt, ...)
@@ -268,6 +270,19 @@ open_socket(const struct policy *p)
 	return 0;
 }
 
+/* What the start and reload lines say of mode.  A dry run refuses
+ * nothing, and the shipped file starts with one: the log says so every
+ * time, with the way out, so that nobody believes a dry run enforces. */
+static const char *
+mode_note(const struct policy *p, char *buf, size_t size)
+{
+	if (p->mode != POLICY_MODE_DRY_RUN)
+		return "mode=enforce";
+	(void)snprintf(buf, size, "mode=dry-run: no mail is refused; set "
+	    "mode = enforce in %s and reload to refuse", opt.config);
+	return buf;
+}
+
 static void
 block_signals(sigset_t *set)
 {
@@ -335,6 +350,7 @@ reload(void)
 	struct policy *p = load_policy();
 	struct generic_db *g;
 	struct snapshot *old;
+	char note[512];
 	bool ok;
 
 	if (p == NULL) {
@@ -354,12 +370,9 @@ reload(void)
 	old = snapshot_current();
 	if (old != NULL) {
 		warn_restart_keys(started->policy, p);
-		if (policy_equal(old->policy, p))
-			log_info("reload: %s read; policy unchanged",
-			    opt.config);
-		else
-			log_info("reload: %s read; new policy in force",
-			    opt.config);
+		log_info("reload: %s read; %s; %s", opt.config,
+		    policy_equal(old->policy, p) ? "policy unchanged" :
+		    "new policy in force", mode_note(p, note, sizeof(note)));
 		snapshot_release(old);
 	}
 	if (snapshot_install(p, g) == -1) {
@@ -518,8 +531,8 @@ main(int argc, char **argv)
 		log_info("metrics served at http://%s/metrics",
 		    policy->metrics_listen);
 	}
-	log_info("ptrmilter %s listening on %s", PACKAGE_VERSION,
-	    policy->socket);
+	log_info("ptrmilter %s listening on %s; %s", PACKAGE_VERSION,
+	    policy->socket, mode_note(policy, err, sizeof(err)));
 	if (snapshot_install(policy, generic) == -1)
 		startup_failed("out of memory");
 	started = snapshot_current();

@@ -99,7 +99,7 @@ policy_key_expected(const struct policy_key *k, char *buf, size_t size)
 		    "Authentication-Results)";
 		break;
 	case KEY_HOSTPORT:
-		what = "ADDRESS:PORT, e.g. 127.0.0.1:9100 or [::1]:9100";
+		what = "ADDRESS:PORT, e.g. 127.0.0.1:9357 or [::1]:9357";
 		break;
 	case KEY_ENUM:
 		buf[0] = '\0';

@@ -10,6 +10,7 @@
  * thing without the race: each replacement must be refused and its
  * target left exactly as it was.  Rows that change owners run as root
  * only (they are skipped otherwise); the rest run as anyone.
+ * And daemon_socket_preflight()'s word on a missing socket directory.
  */
 #include "config.h"
 
@@ -288,6 +289,38 @@ test_the_socket_goes_to_the_user(void **state)
 	}
 }
 
+/* A socket directory that does not exist: the error names it, and the
+ * fix fits the directory.  The Postfix one is missing on a host without
+ * Postfix (its group does not exist), where "create it" would mislead. */
+static void
+test_a_missing_socket_directory_is_named_with_its_fix(void **state)
+{
+	static const struct {
+		const char *spec;
+		const char *want_dir, *want_fix;
+	} rows[] = {
+		{ "unix:/var/spool/postfix/ptrmilter-no-such-dir/ptrmilter.sock",
+		  "directory /var/spool/postfix/ptrmilter-no-such-dir: ",
+		  "once Postfix is installed" },
+		{ "unix:/nonexistent-ptrmilter-test/ptrmilter.sock",
+		  "directory /nonexistent-ptrmilter-test: ",
+		  "; create it (the systemd unit and tmpfiles.d entry do)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char err[512] = "";
+
+		assert_int_equal(daemon_socket_preflight(rows[i].spec, err,
+		    sizeof(err)), -1);
+		if (strstr(err, rows[i].want_dir) == NULL ||
+		    strstr(err, rows[i].want_fix) == NULL)
+			fail_msg("%s: %s", rows[i].spec, err);
+		/* Not cut: the fix is the point of the line. */
+		assert_true(strlen(err) < sizeof(err) - 1);
+	}
+}
+
 int
 main(void)
 {
@@ -297,6 +330,8 @@ main(void)
 		cmocka_unit_test(
 		    test_the_socket_gets_the_mode_the_umask_did_not_give),
 		cmocka_unit_test(test_the_socket_goes_to_the_user),
+		cmocka_unit_test(
+		    test_a_missing_socket_directory_is_named_with_its_fix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
