@@ -131,6 +131,8 @@ next_piece(const char *s, size_t *len)
 	return PIECE_WORDS;
 }
 
+/* Says in why what is wrong with piece p of len bytes at s; returns -1
+ * for the check to pass on. */
 static int
 explain(enum piece p, const char *s, size_t len, char *why, size_t size)
 {
