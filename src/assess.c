@@ -35,6 +35,7 @@ assess_run(const struct assess_input *in, struct findings *findings,
 	findings_collect(&fin, findings);
 
 	vin->policy = in->policy;
+	vin->generic = in->generic;
 	vin->fcrdns = out->fcrdns;
 	vin->findings = findings;
 	vin->helo = in->helo;

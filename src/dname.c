@@ -19,7 +19,6 @@
 
 static void escape_octet(unsigned char c, char out[5]);
 static size_t name_length(const char *s);
-static size_t escape_length(const char *s, size_t pos, size_t len);
 
 /*
  * Writes the presentation form of one label octet into out (at most four
@@ -154,13 +153,8 @@ name_length(const char *s)
 	return slashes % 2 == 0 ? len - 1 : len;
 }
 
-/*
- * Length of the escape sequence starting with the backslash at s[pos],
- * within the first len bytes: 4 for \DDD, 2 for \X, 1 for a lone
- * backslash at the end.
- */
-static size_t
-escape_length(const char *s, size_t pos, size_t len)
+size_t
+dname_escape_length(const char *s, size_t pos, size_t len)
 {
 	if (len - pos >= 4 && ascii_is_digit((unsigned char)s[pos + 1]) &&
 	    ascii_is_digit((unsigned char)s[pos + 2]) &&
@@ -182,7 +176,7 @@ dname_equal(const char *a, const char *b)
 	while (i < len) {
 		if (a[i] == '\\') {
 			/* Escapes compare byte for byte: "\." is not ".". */
-			size_t n = escape_length(a, i, len);
+			size_t n = dname_escape_length(a, i, len);
 
 			if (memcmp(a + i, b + i, n) != 0)
 				return false;

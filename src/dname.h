@@ -71,4 +71,10 @@ bool dname_is_hostname(const char *text, size_t len, unsigned flags);
  * equal exactly when the names are (RFC 4343).  NULL equals nothing. */
 bool dname_equal(const char *a, const char *b);
 
+/* Length of the escape sequence that starts with the backslash at s[pos]
+ * of a presentation name, within its first len bytes: 4 for \DDD, 2 for
+ * \X, 1 for a lone backslash at the end.  What a cut of the name must
+ * keep whole. */
+size_t dname_escape_length(const char *s, size_t pos, size_t len);
+
 #endif

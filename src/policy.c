@@ -32,6 +32,7 @@
 #include "policy.h"
 #include "policy_keys.h"
 #include "policy_values.h"
+#include "reply_text.h"
 #include "safe_text.h"
 #include "tags.h"
 
@@ -122,6 +123,8 @@ static const struct policy_key keys[] = {
 	  0.001, 1000, NULL, "score at or above which to tempfail" },
 	{ "reject_score", KEY_THRESHOLD, KEY_OFF, F(reject_score), "off",
 	  0.001, 1000, NULL, "score at or above which to reject" },
+	{ "reply_text", KEY_REPLY, 0, F(reply_text), REPLY_TEXT_DEFAULT,
+	  0, 0, NULL, "text of our 4xx/5xx replies, with %{tokens}" },
 	{ "on_dns_error", KEY_ENUM, 0, F(on_dns_error), "accept", 0, 0,
 	  dns_error_choices, "what a temperror verdict gets" },
 	{ "exempt_networks", KEY_NETWORKS, KEY_NONE, F(exempt_networks),
@@ -309,6 +312,9 @@ parse_line(struct parser *ps, unsigned line)
 		policy_key_store(ps->p, k, &v);
 	} else if (r == POLICY_VALUE_NOMEM) {
 		report_at(ps, line, "out of memory");
+	} else if (v.why[0] != '\0') {
+		ps->bad[i] = true;
+		report_at(ps, line, "bad value for %s: %s", k->name, v.why);
 	} else if (bad != NULL) {
 		ps->bad[i] = true;
 		(void)safe_text(shown, sizeof(shown), bad,

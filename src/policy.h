@@ -48,6 +48,8 @@ struct policy {
 	double score[TAG_COUNT];	/* weight of each tag */
 	double tempfail_score;		/* INFINITY when "off" */
 	double reject_score;		/* INFINITY when "off" */
+	char *reply_text;		/* reply_text_check() passed; never
+					   NULL from the loader */
 	enum policy_dns_error_action on_dns_error;
 
 	struct cidr_list exempt_networks;

@@ -75,6 +75,10 @@ policy_key_expected(const struct policy_key *k, char *buf, size_t size)
 	case KEY_PATH:
 		what = "an absolute path without spaces";
 		break;
+	case KEY_REPLY:
+		what = "one line of printable ASCII with the tokens "
+		    "%{reason}, %{ip}, %{ptr}, %{helo}, %{hint} and %%";
+		break;
 	case KEY_BOOL:
 		what = "yes, no, true or false";
 		break;
@@ -187,6 +191,9 @@ policy_key_parse(const struct policy_key *k, const char *text,
 	case KEY_PATH:
 		ok = policy_value_is_path(text);
 		break;
+	case KEY_REPLY:
+		ok = reply_text_check(text, v->why, sizeof(v->why)) == 0;
+		break;
 	case KEY_HEADER:
 		ok = policy_value_is_field_name(text);
 		break;
@@ -270,6 +277,7 @@ storage_of(enum policy_key_type type)
 	case KEY_SOCKET:
 	case KEY_USER:
 	case KEY_TOKEN:
+	case KEY_REPLY:
 	case KEY_PATH:
 	case KEY_ADDRESSES:
 	case KEY_HEADER:

@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "policy.h"
 #include "policy_values.h"
+#include "reply_text.h"
 
 enum policy_key_type {
 	KEY_SOCKET,		/* char *, libmilter socket spec */
@@ -26,6 +27,7 @@ enum policy_key_type {
 	KEY_OCTAL,		/* unsigned, 0000..0777 */
 	KEY_ENUM,		/* an enum, one of choices[] (index = value) */
 	KEY_TOKEN,		/* char *, authserv-id: authres_id_valid() */
+	KEY_REPLY,		/* char *, reply text: reply_text_check() */
 	KEY_PATH,		/* char *, absolute path */
 	KEY_BOOL,		/* bool */
 	KEY_ADDRESSES,		/* char *, IP addresses joined by one space */
@@ -63,6 +65,9 @@ struct policy_key_value {
 	double d;
 	struct cidr_list cidrs;
 	char **words;
+	char why[REPLY_TEXT_WHY_MAX];	/* POLICY_VALUE_BAD: what is wrong,
+					   when the type can say more than
+					   what it expects; else "" */
 };
 
 /* Thousandths of a finite score, rounded (llround() without libm). */

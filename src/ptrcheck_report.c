@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "provider_hint.h"
 #include "ptrcheck_report.h"
 #include "safe_text.h"
 
@@ -20,18 +21,7 @@
 	"to this address; publish one PTR per address; use the same name " \
 	"in HELO/EHLO"
 
-/* What the hint block says: whether there is one, and the provider the
- * name or the address points to, if the data knows it. */
-struct hint {
-	bool show;
-	bool by_name;			/* a provider's default-name pattern */
-	const char *id;			/* NULL: provider unknown */
-	const char *name;
-	const char *text;		/* NULL: no hint line in the data */
-	char idbuf[TAG_REASON_MAX];
-};
-
-static void find_hint(const struct report *r, struct hint *h);
+static void find_hint(const struct report *r, struct provider_hint *h);
 static void put_hint_text(FILE *out, const struct report *r);
 static void put_hint_json(FILE *out, const struct report *r);
 
@@ -202,44 +192,13 @@ report_json(FILE *out, const struct report *r)
 	    res->ptr_invalid);
 }
 
-/* A hint is due when the PTR is generic or missing.  The provider comes
- * from the generic reason "provider:ID" (a default-name pattern), else
- * from the provider data's networks holding the client's address. */
+/* The hint of the provider data, as the daemon's %{hint} finds it. */
 static void
-find_hint(const struct report *r, struct hint *h)
+find_hint(const struct report *r, struct provider_hint *h)
 {
-	static const char prefix[] = "provider:";
-	tag_set tags = r->findings->tags | r->verdict->tags;
-	const char *reason = r->findings->reason[TAG_PTR_GENERIC];
-	size_t n = 0;
-
-	memset(h, 0, sizeof(*h));
-	h->show = (tags & (TAG_BIT(TAG_PTR_GENERIC) |
-	    TAG_BIT(TAG_NO_PTR))) != 0;
-	if (!h->show || r->db == NULL)
-		return;
-	if ((tags & TAG_BIT(TAG_PTR_GENERIC)) &&
-	    strncmp(reason, prefix, sizeof(prefix) - 1) == 0) {
-		reason += sizeof(prefix) - 1;
-		while (n + 1 < sizeof(h->idbuf) &&
-		    ((reason[n] >= 'a' && reason[n] <= 'z') ||
-		    (reason[n] >= '0' && reason[n] <= '9') || reason[n] == '-'))
-			n++;
-		memcpy(h->idbuf, reason, n);
-		h->idbuf[n] = '\0';
-		if (n > 0) {
-			h->id = h->idbuf;
-			h->by_name = true;
-		}
-	}
-	if (h->id == NULL)
-		h->id = generic_db_network(r->db, &r->fcrdns->client);
-	if (h->id == NULL)
-		return;
-	h->name = generic_db_provider_name(r->db, h->id);
-	if (h->name == NULL)
-		h->name = h->id;
-	h->text = generic_db_hint(r->db, h->id);
+	provider_hint_find(r->db, &r->fcrdns->client,
+	    r->findings->tags | r->verdict->tags,
+	    r->findings->reason[TAG_PTR_GENERIC], h);
 }
 
 /*
@@ -252,7 +211,7 @@ find_hint(const struct report *r, struct hint *h)
 static void
 put_hint_text(FILE *out, const struct report *r)
 {
-	struct hint h;
+	struct provider_hint h;
 	const char *indent = "  hint:    ";
 
 	find_hint(r, &h);
@@ -285,7 +244,7 @@ put_hint_text(FILE *out, const struct report *r)
 static void
 put_hint_json(FILE *out, const struct report *r)
 {
-	struct hint h;
+	struct provider_hint h;
 
 	find_hint(r, &h);
 	if (!h.show || h.id == NULL)

@@ -232,9 +232,15 @@ session_rcpt(struct session *s, const char *rcpt, struct session_answer *out)
 	}
 	answer(out, v->action == VERDICT_REJECT ? SESSION_REJECT :
 	    SESSION_TEMPFAIL);
+	/* An expanded reply always fits doubled; should it not, the MTA's
+	 * own words go out rather than a broken text. */
+	if (reply_text_milter(v->reply, out->reply.text,
+	    sizeof(out->reply.text)) == -1) {
+		log_warning("conn=%lu the reply text does not fit", s->id);
+		return;
+	}
 	out->reply.rcode = v->rcode;
 	out->reply.xcode = v->xcode;
-	out->reply.text = v->reply;
 }
 
 /* The local part of rcpt ("<Local@domain>"), without case, is one of

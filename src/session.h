@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "reply_text.h"
+
 struct dns_grace;
 struct resolver;
 struct session;
@@ -53,12 +55,15 @@ enum session_action {
 	SESSION_REJECT			/* 5xx this command */
 };
 
-/* Our own reply text for a refusal; all three NULL when there is none
- * (the MTA's default reply goes out then). */
+/* Our own reply for a refusal; rcode and xcode NULL and text "" when
+ * there is none (the MTA's default reply goes out then).  The text is
+ * as smfi_setreply() takes it: the policy's reply_text expanded, each
+ * '%' doubled (reply_text_milter()); held here, not in the session, so
+ * that no session keeps a second copy of its reply. */
 struct session_reply {
 	const char *rcode;		/* "450" */
 	const char *xcode;		/* "4.7.25" */
-	const char *text;
+	char text[REPLY_TEXT_SIZE];
 };
 
 struct session_answer {

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "authres.h"
+#include "provider_hint.h"
 #include "safe_text.h"
 #include "text.h"
 #include "verdict.h"
@@ -37,6 +38,8 @@ static enum verdict_action by_score(const struct policy *p, long long score);
 static bool is_temporary(const struct verdict_input *in, tag_set tags);
 static const char *reply_reason(const struct verdict *v, char *buf,
     size_t size);
+static void hint_text(const struct verdict_input *in, const struct verdict *v,
+    char *buf, size_t size);
 static void set_reply(const struct verdict_input *in, struct verdict *v);
 static void format_score(double score, char *buf, size_t size);
 static void format_ip(const struct addr *a, char *buf, size_t size);
@@ -152,17 +155,42 @@ reply_reason(const struct verdict *v, char *buf, size_t size)
 	return buf;
 }
 
+/* "PROVIDER: where it lets a customer set reverse DNS", or "" when
+ * the provider data has nothing to say about this client. */
+static void
+hint_text(const struct verdict_input *in, const struct verdict *v, char *buf,
+    size_t size)
+{
+	struct provider_hint h;
+
+	buf[0] = '\0';
+	provider_hint_find(in->generic, &in->fcrdns->client, v->tags,
+	    in->findings->reason[TAG_PTR_GENERIC], &h);
+	if (h.show && h.id != NULL && h.text != NULL)
+		snprintf(buf, size, "%s: %s", h.name, h.text);
+}
+
 static void
 set_reply(const struct verdict_input *in, struct verdict *v)
 {
-	char ip[ADDR_TEXT_MAX], why[64];
+	char ip[ADDR_TEXT_MAX], why[64], hint[VERDICT_REPLY_MAX];
 	bool temp = v->action == VERDICT_TEMPFAIL;
+	const char *text = in->policy->reply_text;
+	struct reply_values values;
 
 	snprintf(v->rcode, sizeof(v->rcode), "%s", temp ? "450" : "550");
 	snprintf(v->xcode, sizeof(v->xcode), "%s", temp ? "4.7.25" : "5.7.25");
 	format_ip(&in->fcrdns->client, ip, sizeof(ip));
-	snprintf(v->reply, sizeof(v->reply), "Client host rejected: %s, [%s]",
-	    reply_reason(v, why, sizeof(why)), ip);
+	hint_text(in, v, hint, sizeof(hint));
+	values = (struct reply_values){
+		.reason = reply_reason(v, why, sizeof(why)),
+		.ip = ip,
+		.ptr = ptr_name(in->fcrdns),
+		.helo = in->helo,
+		.hint = hint,
+	};
+	reply_text_expand(text != NULL ? text : REPLY_TEXT_DEFAULT, &values,
+	    v->reply, sizeof(v->reply));
 }
 
 /* "%.1f", without the "-0.0" that a small negative sum would print. */

@@ -16,11 +16,15 @@
 
 #include "addr.h"
 #include "fcrdns_result.h"
+#include "generic_db.h"
 #include "policy.h"
+#include "reply_text.h"
 #include "safe_text.h"
 #include "tags.h"
 
-#define VERDICT_REPLY_MAX 256
+/* The reply text and its NUL: "450 4.7.25 " + text + CRLF within RFC
+ * 5321's 512 octets. */
+#define VERDICT_REPLY_MAX REPLY_TEXT_SIZE
 /* Room for any header value made here, folding included. */
 #define VERDICT_HEADER_MAX 4096
 #define VERDICT_LOG_MAX 4096
@@ -40,6 +44,9 @@ enum verdict_cause {
 
 struct verdict_input {
 	const struct policy *policy;
+	const struct generic_db *generic;	/* provider data, for the
+						   reply's %{hint}; may be
+						   NULL */
 	const struct fcrdns_result *fcrdns;	/* never NULL */
 	const struct findings *findings;	/* every tag that fired, the
 						   fcrdns tags included */
@@ -65,11 +72,13 @@ struct verdict {
 	bool enforced;			/* action is refusal and mode=enforce */
 	char rcode[4];			/* "450", "550"; "" for accept */
 	char xcode[8];			/* "4.7.25", "5.7.25"; "" for accept */
-	char reply[VERDICT_REPLY_MAX];	/* "Client host rejected: cannot find
-					   your reverse hostname, [IP]"; ""
-					   for accept.  Constant words and
-					   the address only: no name, no
-					   '%', no CR or LF */
+	char reply[VERDICT_REPLY_MAX];	/* reply_text expanded: "Client host
+					   rejected: cannot find your
+					   reverse hostname, [IP]" by
+					   default; "" for accept.  As the
+					   sender reads it: printable ASCII,
+					   no CR or LF, but '%' may be in it
+					   (reply_text_milter()) */
 };
 
 /*
@@ -85,10 +94,14 @@ struct verdict {
  * - otherwise score >= reject_score: reject; >= tempfail_score: tempfail
  *   (a threshold that is off, INFINITY, is never reached);
  * - enforced = action != ACCEPT and mode = enforce.
- * The reply names the most serious finding (bogus, DNS failure, no PTR,
- * forward NXDOMAIN, not confirmed, generic, else the score) and the
- * client's address.  in->policy, in->fcrdns and in->findings must not be
- * NULL.
+ * The reply is the policy's reply_text (REPLY_TEXT_DEFAULT when it has
+ * none) expanded: %{reason} names the most serious finding (bogus, DNS
+ * failure, no PTR, forward NXDOMAIN, not confirmed, generic, else the
+ * score), %{ip} the client's address, %{ptr} its confirmed (else first)
+ * PTR name, %{helo} in->helo, %{hint} "PROVIDER: where to set reverse
+ * DNS" from in->generic (provider_hint.h) when the PTR is generic or
+ * missing and the data has a hint for the provider.  in->policy,
+ * in->fcrdns and in->findings must not be NULL.
  */
 void verdict_decide(const struct verdict_input *in, struct verdict *out);
 

@@ -217,6 +217,8 @@ assert_defaults(const struct policy *p)
 		assert_true(p->score[t] == weights[t]);
 	assert_true(p->tempfail_score == 5);
 	assert_true(isinf(p->reject_score) && p->reject_score > 0);
+	assert_string_equal(p->reply_text,
+	    "Client host rejected: %{reason}, [%{ip}]");
 	assert_int_equal(p->on_dns_error, POLICY_DNS_ERROR_ACCEPT);
 	assert_int_equal(p->exempt_networks.count, 2);
 	assert_int_equal(addr_parse("127.1.2.3", &a), 0);
@@ -448,6 +450,17 @@ test_empty_and_comment_only_files_give_defaults(void **state)
  * Good values: each line loads alone and the dump shows want.
  */
 
+/* 416 octets of words: with %{reason} (80) and a token (3), 499: the
+ * most that fits. */
+#define WORDS_416 \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
 static const struct {
 	const char *line;
 	const char *key;
@@ -516,6 +529,16 @@ static const struct {
 	{ "tempfail_score = 7.5", "tempfail_score", "7.5" },
 	{ "reject_score = 1000", "reject_score", "1000" },
 	{ "reject_score = OFF", "reject_score", "off" },
+	{ "reply_text = %{reason}, [%{ip}]; see "
+	  "https://mx.example.net/rdns?ip=%{ip}#form # where to look",
+	  "reply_text", "%{reason}, [%{ip}]; see "
+	  "https://mx.example.net/rdns?ip=%{ip}#form" },
+	{ "reply_text =  100%% \"sure\": %{ptr} %{helo} %{hint}  ",
+	  "reply_text", "100%% \"sure\": %{ptr} %{helo} %{hint}" },
+	{ "reply_text = Client host rejected: %{reason}, [%{ip}]",
+	  "reply_text", "Client host rejected: %{reason}, [%{ip}]" },
+	{ "reply_text = " WORDS_416 "%{reason}%{hint}", "reply_text",
+	  WORDS_416 "%{reason}%{hint}" },
 	{ "on_dns_error = tempfail", "on_dns_error", "tempfail" },
 	{ "exempt_networks = none", "exempt_networks", "none" },
 	{ "exempt_networks = 192.0.2.0/24, 2001:db8::/32", "exempt_networks",
@@ -664,6 +687,10 @@ test_each_score_key_sets_its_own_tag(void **state)
 	"or none"
 #define X_NUMBER "expected a whole number from 1 to 32"
 #define X_MODE "expected an octal mode from 0000 to 0777"
+#define X_TOKENS "the tokens are %{reason}, %{ip}, %{ptr}, %{helo}, " \
+	"%{hint} and %%"
+#define X_ROOM "at most 499 fit in a reply line (%{reason} counts 80, " \
+	"%{ip} 45, '%' 2, any other token 3)"
 
 static const struct {
 	const char *line;
@@ -773,6 +800,34 @@ static const struct {
 	  "bad value '1000.001' for reject_score: " X_THRESHOLD },
 	{ "reject_score = never",
 	  "bad value 'never' for reject_score: " X_THRESHOLD },
+	{ "reply_text = see %{url} now", "bad value for reply_text: unknown "
+	  "token '%{url}': " X_TOKENS },
+	{ "reply_text = %{REASON}", "bad value for reply_text: unknown "
+	  "token '%{REASON}': " X_TOKENS },
+	{ "reply_text = %{}", "bad value for reply_text: unknown token "
+	  "'%{}': " X_TOKENS },
+	{ "reply_text = %{reason", "bad value for reply_text: unterminated "
+	  "token '%{reason': a token is %{name}" },
+	{ "reply_text = %{reason %{ip}", "bad value for reply_text: "
+	  "unterminated token '%{reason': a token is %{name}" },
+	{ "reply_text = 100% sure", "bad value for reply_text: a '%' that "
+	  "starts no token: write %% for a percent sign" },
+	{ "reply_text = at the end %", "bad value for reply_text: a '%' "
+	  "that starts no token: write %% for a percent sign" },
+	{ "reply_text = tab\there", "bad value for reply_text: byte 0x09 is "
+	  "not printable ASCII (a reply is one line of 0x20 to 0x7e)" },
+	{ "reply_text = caf\xc3\xa9", "bad value for reply_text: byte 0xc3 "
+	  "is not printable ASCII (a reply is one line of 0x20 to 0x7e)" },
+	{ "reply_text = bell\a", "bad value for reply_text: byte 0x07 is not "
+	  "printable ASCII (a reply is one line of 0x20 to 0x7e)" },
+	{ "reply_text = %{helo} %{ptr}", "bad value for reply_text: says "
+	  "nothing of its own: %{ptr}, %{helo} and %{hint} may be empty; add "
+	  "words, %{reason} or %{ip}" },
+	{ "reply_text = " WORDS_416 "a%{reason}%{ptr}", "bad value for "
+	  "reply_text: too long: its fixed part takes 500 octets, " X_ROOM },
+	/* a '%' counts twice: it travels to the MTA as %% */
+	{ "reply_text = " WORDS_416 "%%%{ip}%{ip}", "bad value for "
+	  "reply_text: too long: its fixed part takes 508 octets, " X_ROOM },
 	{ "on_dns_error = defer",
 	  "bad value 'defer' for on_dns_error: expected accept or tempfail" },
 	{ "exempt_networks = 192.0.2.1/24",
@@ -1200,6 +1255,8 @@ test_dump_parses_back_to_an_equal_policy(void **state)
 	    "score.ptr_generic = 100\n"
 	    "score.dnssec_secure = -1\ntempfail_score = 0.001\n"
 	    "reject_score = 1000\non_dns_error = tempfail\n"
+	    "reply_text = 5%% of %{ip}: %{reason} (%{ptr}, %{helo}) "
+	    "%{hint}; see https://example.net/#x\n"
 	    "exempt_networks = 192.0.2.0/24, 2001:db8::/32 10.1.2.3 "
 	    "::ffff:198.51.100.0/120\n"
 	    "exempt_authenticated = no\nexempt_recipients = none\n"
@@ -1257,9 +1314,9 @@ test_key_names_cover_every_tag_and_have_docs(void **state)
 		for (size_t j = 0; j < count; j++)
 			assert_string_not_equal(names[j], names[count]);
 	}
-	/* 24 plain keys of the DESIGN.md contract, generic_data, and one
-	 * per tag */
-	assert_int_equal(count, 25 + TAG_COUNT);
+	/* 24 plain keys of the DESIGN.md contract, generic_data,
+	 * reply_text, and one per tag */
+	assert_int_equal(count, 26 + TAG_COUNT);
 	for (int t = 0; t < TAG_COUNT; t++) {
 		bool found = false;
 

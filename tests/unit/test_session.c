@@ -431,6 +431,27 @@ test_reject_score_rejects_with_5_7_25(void **state)
 	expect_reply(SESSION_REJECT, "550", "5.7.25", NO_PTR_REPLY);
 }
 
+/* reply_text reaches RCPT with every '%' doubled for smfi_setreply():
+ * the policy's literal one and the HELO's, which is the client's. */
+static void
+test_reply_text_goes_out_with_percent_doubled(void **state)
+{
+	(void)state;
+	use_policy("reply_text = 100%% sure: %{reason} [%{ip}], "
+	    "HELO %{helo}; see https://mx.example.net/rdns?ip=%{ip}");
+	ev_connect(NO_PTR);
+	ev_helo("pc%s\r\n%n");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	expect_reply(SESSION_TEMPFAIL, "450", "4.7.25", "100%% sure: cannot "
+	    "find your reverse hostname [" NO_PTR "], HELO pc%%s??%%n; see "
+	    "https://mx.example.net/rdns?ip=" NO_PTR);
+	/* The next event's answer has no reply of its own. */
+	ev_helo("mail.example.com");
+	assert_null(ans.reply.rcode);
+	assert_string_equal(ans.reply.text, "");
+}
+
 static void
 test_dry_run_refuses_nobody(void **state)
 {
@@ -880,7 +901,8 @@ main(void)
 		T(test_verdict_is_reached_once_per_helo),
 		T(test_postmaster_still_gets_mail_user_does_not),
 		T(test_reject_score_rejects_with_5_7_25),
-		T(test_dry_run_refuses_nobody),
+		T(test_reply_text_goes_out_with_percent_doubled),
+	T(test_dry_run_refuses_nobody),
 		T(test_authenticated_mail_is_cleaned_not_judged),
 		T(test_authenticated_mail_after_a_verdict_goes_unmarked),
 		T(test_authenticated_mail_is_judged_when_not_exempt),

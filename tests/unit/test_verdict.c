@@ -20,11 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "authres.h"
 #include "dname.h"
+#include "generic_db.h"
 #include "policy.h"
 #include "tags.h"
 #include "verdict.h"
@@ -50,6 +52,7 @@ struct situation {
 	const char *mta_resolve;
 	const char *mta_ptr;
 	unsigned ms;
+	const struct generic_db *generic;	/* for the reply's %{hint} */
 };
 
 /* Everything one case owns. */
@@ -72,6 +75,13 @@ struct decide_case {
 	const char *rcode, *xcode;
 };
 
+/* One row of the reply tables. */
+struct reply_case {
+	const char *name;
+	struct situation in;
+	const char *want;	/* the reply text */
+};
+
 static void report_fail(void *arg, const char *message);
 static void set_tags(struct findings *f, const char *spec);
 static void world_make(struct world *w, const struct situation *s);
@@ -79,7 +89,9 @@ static void world_free(struct world *w);
 static void assert_header_sane(const char *field, const char *value);
 static void assert_line_sane(const char *line);
 static char *hostile_helo(void);
+static struct generic_db *provider_data(void);
 static void run_decide_cases(const struct decide_case *cases, size_t n);
+static void run_reply_cases(const struct reply_case *cases, size_t n);
 
 static void
 report_fail(void *arg, const char *message)
@@ -149,7 +161,7 @@ world_make(struct world *w, const struct situation *s)
 		.policy = w->policy, .fcrdns = &w->res,
 		.findings = &w->findings, .helo = s->helo,
 		.dns_grace = s->grace, .mta_resolve = s->mta_resolve,
-		.mta_ptr = s->mta_ptr,
+		.mta_ptr = s->mta_ptr, .generic = s->generic,
 	};
 	verdict_decide(&w->in, &w->v);
 }
@@ -221,6 +233,35 @@ hostile_helo(void)
 		h[i] = (char)(1 + i % 255);
 	memcpy(h + HOSTILE_HELO_LEN, tail, sizeof(tail));
 	return h;
+}
+
+/* Provider data as data/generic-providers writes it: one provider with
+ * a default-name pattern, a network and a hint, one without a hint. */
+static struct generic_db *
+provider_data(void)
+{
+	static const char text[] = "format 1\n"
+	    "provider example-broadband Example Broadband\n"
+	    "hint example-broadband Example portal -> Static IP -> Reverse DNS "
+	    "(100% self-service)\n"
+	    "generic example-broadband "
+	    "^\\d+-\\d+-\\d+-\\d+\\.example-broadband\\.com$\n"
+	    "network example-broadband 198.51.100.0/24\n"
+	    "provider quiet Quiet Hosting\n"
+	    "network quiet 2001:db8:1::/64\n";
+	char path[] = "/tmp/test_verdict.XXXXXX";
+	const char *paths[1] = { path };
+	struct generic_db *db;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1),
+	    (ssize_t)(sizeof(text) - 1));
+	assert_int_equal(close(fd), 0);
+	db = generic_db_load(paths, 1, report_fail, NULL);
+	unlink(path);
+	assert_non_null(db);
+	return db;
 }
 
 /*
@@ -514,13 +555,24 @@ test_helo_only_findings_stay_below_tempfail_score(void **state)
  */
 
 static void
+run_reply_cases(const struct reply_case *cases, size_t n)
+{
+	struct world w;
+
+	for (size_t i = 0; i < n; i++) {
+		world_make(&w, &cases[i].in);
+		assert_int_not_equal(w.v.action, VERDICT_ACCEPT);
+		if (strcmp(w.v.reply, cases[i].want) != 0)
+			fail_msg("%s:\n got  %s\n want %s", cases[i].name,
+			    w.v.reply, cases[i].want);
+		world_free(&w);
+	}
+}
+
+static void
 test_reply_names_the_most_serious_finding(void **state)
 {
-	static const struct {
-		const char *name;
-		struct situation in;
-		const char *want;
-	} cases[] = {
+	static const struct reply_case cases[] = {
 		{ "bogus beats everything", { .conf = "on_dns_error = tempfail\n",
 		    .iprev = IPREV_TEMPERROR, .dnssec = DNSSEC_BOGUS,
 		    .tags = "dns_temperror dnssec_bogus" },
@@ -573,17 +625,9 @@ test_reply_names_the_most_serious_finding(void **state)
 		    "Client host rejected: cannot find your reverse hostname, "
 		    "[198.51.100.20]" },
 	};
-	struct world w;
 
 	(void)state;
-	for (size_t i = 0; i < NELEM(cases); i++) {
-		world_make(&w, &cases[i].in);
-		assert_int_not_equal(w.v.action, VERDICT_ACCEPT);
-		if (strcmp(w.v.reply, cases[i].want) != 0)
-			fail_msg("%s:\n got  %s\n want %s", cases[i].name,
-			    w.v.reply, cases[i].want);
-		world_free(&w);
-	}
+	run_reply_cases(cases, NELEM(cases));
 }
 
 static void
@@ -621,6 +665,123 @@ test_reply_never_holds_untrusted_text(void **state)
 			world_free(&w);
 		}
 	}
+	free(helo);
+}
+
+#define TOKENS_CONF "reply_text = %{reason}; ptr %{ptr}, helo %{helo}, " \
+	"[%{ip}]; %{hint}\n"
+#define HINT "Example Broadband: Example portal -> Static IP -> Reverse " \
+	"DNS (100% self-service)"
+
+/* reply_text's tokens from the verdict's own values, %{hint} from the
+ * provider data for a generic or missing PTR only. */
+static void
+test_reply_text_tokens_come_from_the_verdict(void **state)
+{
+	struct generic_db *db = provider_data();
+	const struct reply_case cases[] = {
+		{ "no PTR in the provider's network", { .conf = TOKENS_CONF,
+		    .ip = "198.51.100.21", .iprev = IPREV_PERMERROR,
+		    .tags = "no_ptr", .helo = "pc01", .generic = db },
+		  "cannot find your reverse hostname; ptr unknown, helo pc01, "
+		  "[198.51.100.21]; " HINT },
+		{ "the provider's default name", { .conf = TOKENS_CONF
+		    "score.ptr_generic = 5\n", .ip = "192.0.2.40",
+		    .iprev = IPREV_PASS,
+		    .ptr = { "192-0-2-40.example-broadband.com" },
+		    .tags = "ptr_generic[provider:example-broadband]",
+		    .generic = db },
+		  "your reverse hostname looks generic; ptr "
+		  "192-0-2-40.example-broadband.com, helo unknown, "
+		  "[192.0.2.40]; " HINT },
+		{ "not confirmed: no hint, the first name", {
+		    .conf = TOKENS_CONF "tempfail_score = 4\n", .iprev = IPREV_FAIL,
+		    .ptr = { "a.example.com", "b.example.com" },
+		    .tags = "ptr_not_confirmed", .helo = "a.example.com",
+		    .generic = db },
+		  "your reverse hostname does not resolve back to your "
+		  "address; ptr a.example.com, helo a.example.com, "
+		  "[198.51.100.20]; " },
+		{ "a provider without a hint line", { .conf = TOKENS_CONF,
+		    .ip = "2001:db8:1::26", .iprev = IPREV_PERMERROR,
+		    .tags = "no_ptr", .generic = db },
+		  "cannot find your reverse hostname; ptr unknown, helo "
+		  "unknown, [2001:db8:1::26]; " },
+		{ "no provider data", { .conf = TOKENS_CONF,
+		    .ip = "198.51.100.21", .iprev = IPREV_PERMERROR,
+		    .tags = "no_ptr" },
+		  "cannot find your reverse hostname; ptr unknown, helo "
+		  "unknown, [198.51.100.21]; " },
+		{ "a literal percent", { .conf = "reply_text = 100%% sure: "
+		    "%{reason}\n", .iprev = IPREV_PERMERROR, .tags = "no_ptr" },
+		  "100% sure: cannot find your reverse hostname" },
+	};
+
+	(void)state;
+	run_reply_cases(cases, NELEM(cases));
+	generic_db_free(db);
+}
+
+/* reply_text_check() reserves REPLY_TEXT_REASON_MAX for %{reason}: every
+ * reason fits, the score's at the highest and lowest sums too. */
+static void
+test_every_reason_fits_its_reserved_room(void **state)
+{
+	static const struct situation cases[] = {
+		{ .conf = "on_dns_error = tempfail\nreply_text = %{reason}\n",
+		  .iprev = IPREV_TEMPERROR, .dnssec = DNSSEC_BOGUS,
+		  .tags = "dns_temperror dnssec_bogus" },
+		{ .conf = "on_dns_error = tempfail\nreply_text = %{reason}\n",
+		  .iprev = IPREV_TEMPERROR, .tags = "dns_temperror" },
+		{ .conf = "reply_text = %{reason}\n", .iprev = IPREV_FAIL,
+		  .ptr = { "x.example" }, .tags = "ptr_not_confirmed "
+		  "ptr_forward_nxdomain" },
+		{ .conf = "reply_text = %{reason}\nscore.ptr_not_confirmed = 5\n",
+		  .iprev = IPREV_FAIL, .ptr = { "x.example" },
+		  .tags = "ptr_not_confirmed" },
+		{ .conf = "reply_text = %{reason}\nscore.helo_invalid = 100\n"
+		  "score.helo_is_ours = 100\nscore.helo_not_fqdn = 100\n"
+		  "score.helo_bare_ip = 100\nscore.ptr_multiple = 100\n"
+		  "score.dnssec_secure = 100\n", .iprev = IPREV_PASS,
+		  .ptr = { "x.example" }, .tags = "helo_invalid helo_is_ours "
+		  "helo_not_fqdn helo_bare_ip ptr_multiple dnssec_secure" },
+	};
+	struct world w;
+
+	(void)state;
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		world_make(&w, &cases[i]);
+		assert_int_not_equal(w.v.action, VERDICT_ACCEPT);
+		assert_true(strlen(w.v.reply) <= REPLY_TEXT_REASON_MAX);
+		world_free(&w);
+	}
+}
+
+/* The client's names in a reply_text: one printable line within 512
+ * octets, cut with "...", the words after them kept. */
+static void
+test_reply_text_with_hostile_names_keeps_the_line(void **state)
+{
+	char *helo = hostile_helo();
+	char ptr[DNAME_HOSTNAME_MAX + 1];
+	struct situation s = { .conf = "reply_text = %{reason} [%{ip}] "
+	    "helo=%{helo} ptr=%{ptr}; see https://mx.example.net/\n"
+	    "tempfail_score = 4\n",
+	    .iprev = IPREV_FAIL, .tags = "ptr_not_confirmed", .helo = helo,
+	    .ptr = { ptr } };
+	struct world w;
+
+	(void)state;
+	memset(ptr, 'p', sizeof(ptr) - 1);
+	ptr[sizeof(ptr) - 1] = '\0';
+	ptr[60] = ptr[120] = ptr[180] = '.';
+	world_make(&w, &s);
+	assert_line_sane(w.v.reply);
+	assert_true(strlen("450 4.7.25 ") + strlen(w.v.reply) + 2 <= 512);
+	assert_non_null(strstr(w.v.reply, "...; see https://mx.example.net/"));
+	assert_non_null(strstr(w.v.reply, "... ptr=pppp"));
+	assert_null(strpbrk(w.v.reply, "\r\n"));
+	world_free(&w);
 	free(helo);
 }
 
@@ -1221,6 +1382,10 @@ main(void)
 		    test_helo_only_findings_stay_below_tempfail_score),
 		cmocka_unit_test(test_reply_names_the_most_serious_finding),
 		cmocka_unit_test(test_reply_never_holds_untrusted_text),
+		cmocka_unit_test(test_reply_text_tokens_come_from_the_verdict),
+		cmocka_unit_test(test_every_reason_fits_its_reserved_room),
+		cmocka_unit_test(
+		    test_reply_text_with_hostile_names_keeps_the_line),
 		cmocka_unit_test(
 		    test_score_header_lists_tags_in_order_with_reasons),
 		cmocka_unit_test(test_hand_made_reason_is_filtered_and_bounded),
