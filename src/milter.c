@@ -70,9 +70,9 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	static char connect_macros[] =
 	    "j {daemon_name} {daemon_addr} {client_ptr} {client_resolve}";
-	/* {i} at MAIL replaces Postfix's default list there, which has it;
-	 * at end of message both MTAs send it by default, and asking
-	 * again costs nothing. */
+	/* {i} at MAIL, where Sendmail has it (our list there replaces
+	 * the MTA's default, which names it); at end of message, where
+	 * Postfix has it, asking again costs nothing. */
 	static char mail_macros[] = "i {auth_authen}";
 	static char eom_macros[] = "i";
 	const unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS;

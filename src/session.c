@@ -236,6 +236,7 @@ session_rcpt(struct session *s, const char *rcpt, struct session_answer *out)
 		return;
 	if (rcpt != NULL && recipient_exempt(s->snap->policy, rcpt)) {
 		metrics_count_exempt(METRICS_EXEMPT_RECIPIENT);
+		s->rcpt_exempt_passed = true;
 		return;
 	}
 	answer(out, v->action == VERDICT_REJECT ? SESSION_REJECT :
@@ -356,13 +357,11 @@ log_message(struct session *s)
 static const char *
 message_exemption(const struct session *s)
 {
-	const struct verdict *v = s->have_refusal ? &s->refusal : &s->verdict;
-
 	if (!s->judged)
 		return s->unjudged_why;
 	if (s->msg_exempt)
 		return "authenticated";
-	if (s->have_verdict && v->enforced)
+	if (s->rcpt_exempt_passed)
 		return "recipient";
 	return NULL;
 }
@@ -515,6 +514,7 @@ static void
 reset_message(struct session *s)
 {
 	s->msg_exempt = false;
+	s->rcpt_exempt_passed = false;
 	s->queue_id[0] = '\0';
 	forged_reset(&s->forged);
 	drop_headers(s);

@@ -45,9 +45,8 @@ struct session_macros {
 	const char *daemon_addr;	/* {daemon_addr} */
 	const char *client_ptr;		/* {client_ptr} */
 	const char *client_resolve;	/* {client_resolve} */
-	const char *queue_id;		/* {i}: at MAIL (Sendmail; Postfix
-					   when it opens the queue file
-					   then) and at end of message */
+	const char *queue_id;		/* {i}: at MAIL (Sendmail) and at
+					   end of message (both) */
 };
 
 enum session_action {

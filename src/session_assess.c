@@ -87,8 +87,8 @@ keep_lookups(struct session *s, const struct fcrdns_result *res, bool outage)
 		    s->helo_lookup, monotime_now());
 }
 
-/* The queue ID is there when the MTA sends {i} with MAIL: Sendmail
- * always, Postfix only when it opens the queue file at MAIL. */
+/* The queue ID is there when the MTA sends {i} with MAIL, as Sendmail
+ * does; Postfix has none yet then, and names it at end of message. */
 static void
 log_decision(struct session *s, const struct assessment *a)
 {

@@ -78,6 +78,8 @@ struct session {
 	char queue_id[SESSION_QUEUE_ID_KEEP + 1];	/* {i}, raw bytes;
 							   "": not known */
 	bool msg_exempt;		/* authenticated */
+	bool rcpt_exempt_passed;	/* a recipient in exempt_recipients
+					   passed a refusal */
 	struct forged forged;		/* headers to remove at its end */
 	size_t ninserts;		/* our headers, in inserts[] */
 	struct {
