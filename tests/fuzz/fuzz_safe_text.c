@@ -53,8 +53,9 @@ allowed(enum safe_text_class cls, unsigned char c)
 	case SAFE_TEXT_HEADER_NAME:
 		return c > 0x20 && c < 0x7f && strchr("();\"", c) == NULL;
 	case SAFE_TEXT_QUEUE_ID:
+		/* '?' too: it stands in for the others. */
 		return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z') || (c != 0 && strchr("-._", c));
+		    (c >= 'a' && c <= 'z') || (c != 0 && strchr("-._?", c));
 	case SAFE_TEXT_REPLY:
 	case SAFE_TEXT_CONFIG:
 	case SAFE_TEXT_TERMINAL:

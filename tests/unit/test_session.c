@@ -795,6 +795,38 @@ test_queue_id_sent_with_mail_reaches_both_lines(void **state)
 	    "headers=added\n"), 1);
 }
 
+/* exempt=recipient says that one passed a refusal, not that the client
+ * was refused: with none (an MTA that sends end of message anyway, or
+ * dry run), the line does not say it. */
+static void
+test_message_line_says_recipient_only_when_one_passed(void **state)
+{
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	(void)ev_eom();
+	assert_int_equal(log_count(" exempt="), 0);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt("<abuse@example.net>"), SESSION_CONTINUE);
+	(void)ev_eom();
+	assert_int_equal(log_count(this_conn("msg=2 ")), 1);
+	assert_int_equal(log_count(" exempt=recipient "), 1);
+
+	session_close(s);
+	s = NULL;
+	use_policy("mode = dry-run");
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt("<abuse@example.net>"), SESSION_CONTINUE);
+	(void)ev_eom();
+	assert_int_equal(log_count(this_conn("msg=1 queue_id=- "
+	    "action=tempfail ")), 1);
+	assert_int_equal(log_count(" exempt=recipient "), 1);
+	assert_int_equal(log_count(" mode=dry-run forged_removed=0 "
+	    "headers=added\n"), 1);
+}
+
 /* Judged or not, every message has its line, numbered in the
  * connection; an aborted message has none, and a message's queue ID is
  * not the next one's. */
@@ -1058,6 +1090,7 @@ main(void)
 		T(test_kept_refusal_and_last_verdict_go_separate_ways),
 		T(test_message_line_names_the_queue_id_sent_at_its_end),
 		T(test_queue_id_sent_with_mail_reaches_both_lines),
+		T(test_message_line_says_recipient_only_when_one_passed),
 		T(test_every_message_has_its_line_judged_or_not),
 		T(test_hostile_queue_id_is_bounded_and_tamed),
 		T(test_json_format_writes_both_lines_as_objects),
