@@ -422,8 +422,9 @@ main(int argc, char **argv)
 	start_euid = geteuid();
 	parse_options(argc, argv, &opt);
 	log_open("ptrmilter", true, opt.verbose);
-	/* systemd's check (sd_journal_stream_fd(3)): the variable alone may
-	 * be inherited by a process whose stderr goes elsewhere. */
+	/* The check systemd.exec(5) documents for $JOURNAL_STREAM: the
+	 * variable alone may be inherited by a process whose stderr goes
+	 * elsewhere. */
 	log_journal_prefix(opt.journal ||
 	    log_stream_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO));
 	metrics_mark_start();

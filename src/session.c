@@ -351,9 +351,9 @@ log_message(struct session *s)
 	session_log_record(s, &r);
 }
 
-/* Why this message was not judged, or passed a refusal: a judged client
- * refused under enforce reaches the end of a message only through
- * exempt_recipients. */
+/* Why this message was not judged, or got past a refusal (through
+ * exempt_recipients: enforced, refused clients reach the end of a
+ * message no other way). */
 static const char *
 message_exemption(const struct session *s)
 {
