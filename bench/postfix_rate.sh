@@ -283,10 +283,11 @@ milter_cpu()
 }
 TICKS=$(getconf CLK_TCK)
 
-# ptrmilter_decisions: decision lines in its log so far.
+# ptrmilter_decisions: decision lines in its log so far (not the
+# message lines, "conn=N msg=M queue_id=...").
 ptrmilter_decisions()
 {
-	grep -c ' action=' "$PM_LOG"
+	grep -c 'conn=[0-9]* action=' "$PM_LOG"
 }
 
 # --- Postfix, one set-up ----------------------------------------------
@@ -401,7 +402,7 @@ verify()
 	ptrmilter)
 		echo "   $setup: $VERIFY of $VERIFY delivered; Authentication-Results: $ar"
 		echo "   $setup: X-PTR-Score: $score"
-		echo "   $setup: $(grep ' action=' "$PM_LOG" | tail -n 1 |
+		echo "   $setup: $(grep 'conn=[0-9]* action=' "$PM_LOG" | tail -n 1 |
 			sed 's/^.*\(action=\)/\1/')" ;;
 	null_milter)
 		echo "   $setup: $VERIFY of $VERIFY delivered, each with X-Null-Milter: $null," \

@@ -58,6 +58,7 @@ struct options {
 	const char *config;
 	bool explicit_config;
 	bool foreground;
+	bool journal;			/* -j: sd-daemon prefixes on stderr */
 	bool check_only;
 	bool verbose;
 };
@@ -94,9 +95,10 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: ptrmilter [-c FILE] [-f] [-n] [-v] [-V]\n"
+	    "usage: ptrmilter [-c FILE] [-f] [-j] [-n] [-v] [-V]\n"
 	    "  -c FILE  policy file (default %s)\n"
 	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -j       prefix stderr lines with <priority> for the journal\n"
 	    "  -n       check the policy file, print the effective settings, "
 	    "exit\n"
 	    "  -v       log debug messages too\n"
@@ -109,7 +111,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	o->config = POLICY_DEFAULT_PATH;
-	while ((c = getopt(argc, argv, "c:fnvVh")) != -1) {
+	while ((c = getopt(argc, argv, "c:fjnvVh")) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -117,6 +119,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'f':
 			o->foreground = true;
+			break;
+		case 'j':
+			o->journal = true;
 			break;
 		case 'n':
 			o->check_only = true;
@@ -351,6 +356,7 @@ reload(void)
 	struct generic_db *g;
 	struct snapshot *old;
 	char note[512];
+	enum policy_log_facility facility;
 	bool ok;
 
 	if (p == NULL) {
@@ -375,11 +381,13 @@ reload(void)
 		    "new policy in force", mode_note(p, note, sizeof(note)));
 		snapshot_release(old);
 	}
+	facility = p->log_facility;	/* p is the snapshot's once installed */
 	if (snapshot_install(p, g) == -1) {
 		log_err("reload: out of memory; keeping the policy in force");
 		metrics_count_reload(false);
 		return;
 	}
+	log_set_facility(facility);
 	metrics_count_reload(true);
 }
 
@@ -427,12 +435,18 @@ main(int argc, char **argv)
 	start_euid = geteuid();
 	parse_options(argc, argv, &opt);
 	log_open("ptrmilter", true, opt.verbose);
+	/* The check systemd.exec(5) documents for $JOURNAL_STREAM: the
+	 * variable alone may be inherited by a process whose stderr goes
+	 * elsewhere. */
+	log_journal_prefix(opt.journal ||
+	    log_stream_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO));
 	metrics_mark_start();
 	policy = load_policy();
 	if (policy == NULL) {
 		log_err("%s: not starting", opt.config);
 		return EX_CONFIG;
 	}
+	log_set_facility(policy->log_facility);
 	if (opt.check_only) {
 		generic = load_generic(policy, &generic_ok);
 		if (generic_ok)

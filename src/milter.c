@@ -70,7 +70,11 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	static char connect_macros[] =
 	    "j {daemon_name} {daemon_addr} {client_ptr} {client_resolve}";
-	static char mail_macros[] = "{auth_authen}";
+	/* {i} at MAIL, where Sendmail has it (our list there replaces
+	 * the MTA's default, which names it); at end of message, where
+	 * Postfix has it, asking again costs nothing. */
+	static char mail_macros[] = "i {auth_authen}";
+	static char eom_macros[] = "i";
 	const unsigned long want = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
 	const unsigned long skip = SMFIP_NOBODY | SMFIP_NOEOH |
 	    SMFIP_NOUNKNOWN | SMFIP_NODATA;
@@ -88,7 +92,8 @@ on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		*pf0 |= SMFIF_SETSYMLIST;
 		if (smfi_setsymlist(ctx, SMFIM_CONNECT, connect_macros) !=
 		    MI_SUCCESS || smfi_setsymlist(ctx, SMFIM_ENVFROM,
-		    mail_macros) != MI_SUCCESS)
+		    mail_macros) != MI_SUCCESS ||
+		    smfi_setsymlist(ctx, SMFIM_EOM, eom_macros) != MI_SUCCESS)
 			log_warning("could not ask the MTA for its macros");
 	}
 	*pf1 = f1 & skip;
@@ -135,6 +140,7 @@ on_envfrom(SMFICTX *ctx, char **argv)
 	/* The connect macros only make a session connect could not. */
 	if (s == NULL)
 		read_macros(ctx, &m);
+	m.queue_id = smfi_getsymval(ctx, "i");
 	session_mail(&s, shared, &m, smfi_getsymval(ctx, "{auth_authen}"),
 	    &a);
 	smfi_setpriv(ctx, s);
@@ -176,7 +182,12 @@ on_bare_event(SMFICTX *ctx,
 static sfsistat
 on_eom(SMFICTX *ctx)
 {
-	return on_bare_event(ctx, session_eom);
+	struct session *s = smfi_getpriv(ctx);
+	struct session_macros m = { .queue_id = smfi_getsymval(ctx, "i") };
+	struct session_answer a;
+
+	session_eom(s, &m, &a);
+	return apply(ctx, s, &a);
 }
 
 static sfsistat
@@ -200,6 +211,7 @@ read_macros(SMFICTX *ctx, struct session_macros *m)
 	m->daemon_addr = smfi_getsymval(ctx, "{daemon_addr}");
 	m->client_ptr = smfi_getsymval(ctx, "{client_ptr}");
 	m->client_resolve = smfi_getsymval(ctx, "{client_resolve}");
+	m->queue_id = NULL;
 }
 
 /* A reply comes only with a refusal, and edits only at end of message,

@@ -44,6 +44,11 @@ static const char *const dns_error_choices[] = { "accept", "tempfail", NULL };
 static const char *const ar_property_choices[] = {
 	"policy.iprev", "smtp.remote-ip", NULL
 };
+static const char *const facility_choices[] = {
+	"mail", "daemon", "user", "local0", "local1", "local2", "local3",
+	"local4", "local5", "local6", "local7", NULL
+};
+static const char *const log_format_choices[] = { "text", "json", NULL };
 
 /* Enum fields are written as int (policy_keys.c); the choices are indexed
  * by value. */
@@ -51,8 +56,12 @@ _Static_assert(sizeof(enum policy_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum policy_dns_error_action) == sizeof(int),
     "enum size");
 _Static_assert(sizeof(enum policy_ar_property) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum policy_log_facility) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum policy_log_format) == sizeof(int), "enum size");
 _Static_assert(POLICY_MODE_DRY_RUN == 1 && POLICY_DNS_ERROR_TEMPFAIL == 1 &&
-    POLICY_AR_SMTP_REMOTE_IP == 1, "choices follow the enums");
+    POLICY_AR_SMTP_REMOTE_IP == 1 && POLICY_LOG_JSON == 1 &&
+    POLICY_FACILITY_USER == 2 && POLICY_FACILITY_LOCAL7 == 10,
+    "choices follow the enums");
 
 #define F(field) offsetof(struct policy, field)
 #define SCORE(tag, TAG, def, doc) \
@@ -149,6 +158,10 @@ static const struct policy_key keys[] = {
 	{ "auth_results_property", KEY_ENUM, 0, F(auth_results_property),
 	  "policy.iprev", 0, 0, ar_property_choices,
 	  "property of the iprev result" },
+	{ "log_facility", KEY_ENUM, 0, F(log_facility), "mail", 0, 0,
+	  facility_choices, "syslog facility of the daemon's messages" },
+	{ "log_format", KEY_ENUM, 0, F(log_format), "text", 0, 0,
+	  log_format_choices, "decision and message lines as text or JSON" },
 	{ "metrics_listen", KEY_HOSTPORT, KEY_NONE, F(metrics_listen), "none",
 	  0, 0, NULL, "address and port of the Prometheus metrics" },
 };

@@ -30,6 +30,15 @@
 enum policy_mode { POLICY_MODE_ENFORCE, POLICY_MODE_DRY_RUN };
 enum policy_dns_error_action { POLICY_DNS_ERROR_ACCEPT, POLICY_DNS_ERROR_TEMPFAIL };
 enum policy_ar_property { POLICY_AR_POLICY_IPREV, POLICY_AR_SMTP_REMOTE_IP };
+/* The syslog facilities log_facility names, in the order of its choices;
+ * log.c maps them to LOG_MAIL and the others. */
+enum policy_log_facility {
+	POLICY_FACILITY_MAIL, POLICY_FACILITY_DAEMON, POLICY_FACILITY_USER,
+	POLICY_FACILITY_LOCAL0, POLICY_FACILITY_LOCAL1, POLICY_FACILITY_LOCAL2,
+	POLICY_FACILITY_LOCAL3, POLICY_FACILITY_LOCAL4, POLICY_FACILITY_LOCAL5,
+	POLICY_FACILITY_LOCAL6, POLICY_FACILITY_LOCAL7
+};
+enum policy_log_format { POLICY_LOG_TEXT, POLICY_LOG_JSON };
 
 struct policy {
 	char *socket;			/* libmilter socket spec */
@@ -64,6 +73,9 @@ struct policy {
 	char *score_header;		/* NULL when "none" */
 	bool auth_results;
 	enum policy_ar_property auth_results_property;
+	enum policy_log_facility log_facility;	/* syslog, set again on reload */
+	enum policy_log_format log_format;	/* of the decision and message
+						   lines */
 	char *metrics_listen;		/* NULL or "127.0.0.1:PORT" */
 };
 

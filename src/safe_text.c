@@ -59,6 +59,8 @@ static const struct rule rules[SAFE_TEXT_CLASS_COUNT] = {
 	    0, false },
 	[SAFE_TEXT_JSON] = { 0x20, 0x7e, "\"\\", STAND_JSON, CUT_SILENT,
 	    0, false },
+	[SAFE_TEXT_QUEUE_ID] = { '-', 'z', "/:;<=>?@[\\]^`", STAND_QUESTION,
+	    CUT_MARK_WITHIN, SAFE_TEXT_QUEUE_ID_SHOWN, false },
 };
 
 static size_t stand_in(unsigned char c, const struct rule *r,

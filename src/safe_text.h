@@ -24,6 +24,9 @@
 
 /* Longest text shown by the HEADER classes, "..." included. */
 #define SAFE_TEXT_HEADER_SHOWN 255
+/* Longest MTA queue ID shown by SAFE_TEXT_QUEUE_ID, "..." included:
+ * Postfix's long IDs have some 20 characters, Sendmail's 14. */
+#define SAFE_TEXT_QUEUE_ID_SHOWN 32
 /* Most source bytes shown by SAFE_TEXT_CONFIG. */
 #define SAFE_TEXT_CONFIG_SHOWN 64
 
@@ -65,6 +68,11 @@ enum safe_text_class {
 	 * bytes outside 0x20..0x7e as \u00XX.  No cut: streamed as
 	 * TERMINAL. */
 	SAFE_TEXT_JSON,
+	/* The MTA's queue ID ({i}) in a log field: MTAs write it in
+	 * letters and digits, so only those and - . _ pass; anything else
+	 * becomes '?'.  Longer than SAFE_TEXT_QUEUE_ID_SHOWN, or than fits, it ends
+	 * in "..." within that bound. */
+	SAFE_TEXT_QUEUE_ID,
 	SAFE_TEXT_CLASS_COUNT
 };
 

@@ -61,6 +61,10 @@ static bool recipient_exempt(const struct policy *p, const char *rcpt);
 static void log_forged(const struct session *s);
 static void make_headers(struct session *s);
 static size_t score_deletions(const struct session *s);
+static void verdict_input_of(struct session *s, struct verdict_input *in);
+static void keep_queue_id(struct session *s, const char *queue_id);
+static void log_message(struct session *s);
+static const char *message_exemption(const struct session *s);
 
 void
 session_negotiate(struct session **sp, const struct session_shared *sh)
@@ -118,6 +122,7 @@ start_lookups(struct session *s, const struct sockaddr *client)
 		log_debug("conn=%lu client without an IP address: not judged",
 		    s->id);
 		metrics_count_exempt(METRICS_EXEMPT_NO_ADDRESS);
+		s->unjudged_why = "no_address";
 		return false;
 	}
 	(void)addr_format(&s->client, s->client_text, sizeof(s->client_text));
@@ -125,6 +130,7 @@ start_lookups(struct session *s, const struct sockaddr *client)
 		log_debug("conn=%lu ip=%s in exempt_networks: not judged",
 		    s->id, s->client_text);
 		metrics_count_exempt(METRICS_EXEMPT_NETWORK);
+		s->unjudged_why = "network";
 		return false;
 	}
 	/* dns_timeout counts from when the MTA opened the milter connection:
@@ -201,6 +207,8 @@ session_mail(struct session **sp, const struct session_shared *sh,
 		read_macros(s, m);
 	}
 	reset_message(s);
+	s->messages++;
+	keep_queue_id(s, m->queue_id);
 	if (!s->judged)
 		return;
 	if (auth_authen != NULL && *auth_authen != '\0' &&
@@ -228,6 +236,7 @@ session_rcpt(struct session *s, const char *rcpt, struct session_answer *out)
 		return;
 	if (rcpt != NULL && recipient_exempt(s->snap->policy, rcpt)) {
 		metrics_count_exempt(METRICS_EXEMPT_RECIPIENT);
+		s->rcpt_exempt_passed = true;
 		return;
 	}
 	answer(out, v->action == VERDICT_REJECT ? SESSION_REJECT :
@@ -292,18 +301,75 @@ session_header(struct session *s, const char *name, const char *value,
  * edits are read from the message's state, which the next MAIL, an abort
  * or close forgets. */
 void
-session_eom(struct session *s, struct session_answer *out)
+session_eom(struct session *s, const struct session_macros *m,
+    struct session_answer *out)
 {
 	answer(out, SESSION_CONTINUE);
 	if (s == NULL) {
 		answer(out, SESSION_TEMPFAIL);
 		return;
 	}
+	if (m->queue_id != NULL && m->queue_id[0] != '\0')
+		keep_queue_id(s, m->queue_id);
 	log_forged(s);
 	drop_headers(s);
 	if (s->judged && s->have_verdict && !s->msg_exempt)
 		make_headers(s);
 	out->nedits = s->forged.nours + score_deletions(s) + s->ninserts;
+	log_message(s);
+}
+
+/* {i} as the MTA sent it, bounded; shown only through safe_text(). */
+static void
+keep_queue_id(struct session *s, const char *queue_id)
+{
+	size_t len = queue_id != NULL ?
+	    strnlen(queue_id, SESSION_QUEUE_ID_KEEP) : 0;
+
+	if (len > 0)
+		memcpy(s->queue_id, queue_id, len);
+	s->queue_id[len] = '\0';
+}
+
+/* One line per message, judged or not, so that the MTA's queue ID leads
+ * to the verdict the client had and what was done to the message. */
+static void
+log_message(struct session *s)
+{
+	struct verdict_input in;
+	struct verdict_record r = {
+		.event = VERDICT_EVENT_MESSAGE,
+		.conn = s->id,
+		.msg = s->messages,
+		.queue_id = s->queue_id,
+		.ip = s->client_text[0] != '\0' ? s->client_text : NULL,
+		.mode = s->snap->policy->mode,
+		.exempt = message_exemption(s),
+		.forged_removed = s->forged.nours + score_deletions(s),
+		.headers_added = s->ninserts > 0,
+	};
+
+	if (s->judged && s->have_verdict && !s->msg_exempt) {
+		verdict_input_of(s, &in);
+		r.in = &in;
+		r.v = &s->verdict;
+	}
+	session_log_record(s, &r);
+}
+
+/* Why this message was not judged, or got past a refusal (through
+ * exempt_recipients: enforced, refused clients reach the end of a
+ * message no other way). */
+static const char *
+message_exemption(const struct session *s)
+{
+	if (!s->judged)
+		return s->unjudged_why;
+	if (s->msg_exempt)
+		return "authenticated";
+	if (s->rcpt_exempt_passed)
+		return "recipient";
+	return NULL;
 }
 
 void
@@ -397,11 +463,7 @@ make_headers(struct session *s)
 	size_t score_size = 0, ar_size = 0;
 	char *value;
 
-	memset(&in, 0, sizeof(in));
-	in.policy = p;
-	in.fcrdns = fcrdns_finish(s->fcrdns);
-	in.findings = &s->findings;
-	in.helo = s->helo_seen ? s->helo : NULL;
+	verdict_input_of(s, &in);
 	if (p->score_header != NULL &&
 	    verdict_score_header(&in, &s->verdict, p->score_header, score,
 	    sizeof(score)) == 0)
@@ -432,6 +494,21 @@ make_headers(struct session *s)
 	}
 }
 
+/* What the verdict of the current HELO was decided on, as far as the
+ * texts made after MAIL need it. */
+static void
+verdict_input_of(struct session *s, struct verdict_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->policy = s->snap->policy;
+	in->fcrdns = fcrdns_finish(s->fcrdns);
+	in->findings = &s->findings;
+	in->helo = s->helo_seen ? s->helo : NULL;
+	in->mta_resolve = s->mta_resolve[0] != '\0' ? s->mta_resolve : NULL;
+	in->mta_ptr = s->mta_ptr[0] != '\0' ? s->mta_ptr : NULL;
+	in->exemption = s->exemption;
+}
+
 static void
 answer(struct session_answer *out, enum session_action action)
 {
@@ -443,6 +520,8 @@ static void
 reset_message(struct session *s)
 {
 	s->msg_exempt = false;
+	s->rcpt_exempt_passed = false;
+	s->queue_id[0] = '\0';
 	forged_reset(&s->forged);
 	drop_headers(s);
 }

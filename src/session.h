@@ -47,6 +47,8 @@ struct session_macros {
 	const char *daemon_addr;	/* {daemon_addr} */
 	const char *client_ptr;		/* {client_ptr} */
 	const char *client_resolve;	/* {client_resolve} */
+	const char *queue_id;		/* {i}: at MAIL (Sendmail) and at
+					   end of message (both) */
 };
 
 enum session_action {
@@ -113,9 +115,10 @@ void session_helo(struct session *s, const char *helo,
     struct session_answer *out);
 
 /* MAIL FROM: starts a message, waits for the verdict if the client is
- * judged and has none for its last HELO yet.  m is read only when the
- * session has to be made now; auth_authen is {auth_authen} (NULL or ""
- * when the client did not authenticate). */
+ * judged and has none for its last HELO yet.  m->queue_id is read always,
+ * the connect macros only when the session has to be made now;
+ * auth_authen is {auth_authen} (NULL or "" when the client did not
+ * authenticate). */
 void session_mail(struct session **sp, const struct session_shared *sh,
     const struct session_macros *m, const char *auth_authen,
     struct session_answer *out);
@@ -130,8 +133,11 @@ void session_header(struct session *s, const char *name, const char *value,
     struct session_answer *out);
 
 /* End of message: the edits remove the forged headers, highest index
- * first, then insert ours at the top. */
-void session_eom(struct session *s, struct session_answer *out);
+ * first, then insert ours at the top; the message line is logged with
+ * the queue ID, m->queue_id if sent now, else the one from MAIL (only
+ * m->queue_id is read). */
+void session_eom(struct session *s, const struct session_macros *m,
+    struct session_answer *out);
 
 /* The message ends unsent; the connection and its verdict go on. */
 void session_abort(struct session *s, struct session_answer *out);

@@ -64,6 +64,7 @@ session_assess(struct session *s)
 	    outage || resolver_breaker_open(s->shared->resolver));
 	s->have_verdict = true;
 	keep_worst_refusal(s);
+	s->exemption = assessed.decided.exemption;
 	metrics_count_verdict(&s->verdict,
 	    s->snap->policy->mode == POLICY_MODE_DRY_RUN,
 	    assessed.fcrdns->ms);
@@ -86,24 +87,48 @@ keep_lookups(struct session *s, const struct fcrdns_result *res, bool outage)
 		    s->helo_lookup, monotime_now());
 }
 
+/* The queue ID is there when the MTA sends {i} with MAIL, as Sendmail
+ * does; Postfix has none yet then, and names it at end of message. */
 static void
 log_decision(struct session *s, const struct assessment *a)
 {
-	char *line = malloc(VERDICT_LOG_MAX);
+	struct verdict_record r = {
+		.event = VERDICT_EVENT_DECISION,
+		.conn = s->id,
+		.msg = s->messages,
+		.queue_id = s->queue_id,
+		.ip = s->client_text,
+		.in = &a->decided,
+		.v = &s->verdict,
+		.mode = s->snap->policy->mode,
+	};
 
-	if (line != NULL && verdict_log_line(&a->decided, &s->verdict, line,
-	    VERDICT_LOG_MAX) == 0)
-		log_info("conn=%lu %s", s->id, line);
-	else
-		log_info("conn=%lu action=%s ip=%s (no room for the whole "
-		    "line)", s->id, verdict_action_name(s->verdict.action),
-		    s->client_text);
-	free(line);
+	session_log_record(s, &r);
 	if (s->have_refusal && s->refusal.action != s->verdict.action &&
 	    action_rank(s->refusal.action) > action_rank(s->verdict.action))
 		log_info("conn=%lu ip=%s keeps action=%s from an earlier HELO",
 		    s->id, s->client_text,
 		    verdict_action_name(s->refusal.action));
+}
+
+void
+session_log_record(const struct session *s, const struct verdict_record *r)
+{
+	char *line = malloc(VERDICT_RECORD_MAX);
+	int made = -1;
+
+	if (line != NULL)
+		made = s->snap->policy->log_format == POLICY_LOG_JSON ?
+		    verdict_record_json(r, line, VERDICT_RECORD_MAX) :
+		    verdict_record_text(r, line, VERDICT_RECORD_MAX);
+	if (made == 0)
+		log_info("%s", line);
+	else
+		log_info("conn=%lu msg=%lu action=%s ip=%s (no room for the "
+		    "whole line)", r->conn, r->msg, verdict_action_name(
+		    r->v != NULL ? r->v->action : VERDICT_ACCEPT),
+		    r->ip != NULL ? r->ip : "-");
+	free(line);
 }
 
 /* tempfail_limit: only a client that would be tempfailed for DNS errors

@@ -20,11 +20,15 @@
 #include "snapshot.h"
 #include "tags.h"
 #include "verdict.h"
+#include "verdict_record.h"
 
 /* Bytes of a HELO argument kept; anything longer is invalid anyway and
  * is shown cut. */
 #define SESSION_HELO_KEEP 512
 #define SESSION_NAME_MAX 256
+/* Bytes of {i} kept: far more than any MTA's queue ID, which is shown
+ * cut to SAFE_TEXT_QUEUE_ID_SHOWN anyway. */
+#define SESSION_QUEUE_ID_KEEP 64
 
 struct session {
 	unsigned long id;		/* for log lines */
@@ -35,6 +39,7 @@ struct session {
 	bool judged;			/* not exempt, lookups running; a
 					   session that is not still has its
 					   forged headers removed */
+	const char *unjudged_why;	/* "network", "no_address"; NULL */
 	struct timespec opened;		/* option negotiation, or connect
 					   on a reused connection */
 	bool fresh;			/* made at negotiation, no connect
@@ -57,6 +62,9 @@ struct session {
 	char mta_ptr[SESSION_NAME_MAX];		/* {client_ptr} */
 
 	bool have_verdict;		/* for the current HELO */
+	const char *exemption;		/* the allow-list entry the verdict
+					   names (in the snapshot's policy);
+					   NULL: none */
 	struct findings findings;
 	struct verdict verdict;
 	bool have_refusal;		/* the worst refusal so far; a later
@@ -65,7 +73,13 @@ struct session {
 
 	/* The current message, from MAIL to the next MAIL, abort or close:
 	 * the answer to end of message is read from it. */
+	unsigned long messages;		/* MAIL commands so far: the current
+					   message's number */
+	char queue_id[SESSION_QUEUE_ID_KEEP + 1];	/* {i}, raw bytes;
+							   "": not known */
 	bool msg_exempt;		/* authenticated */
+	bool rcpt_exempt_passed;	/* a recipient in exempt_recipients
+					   passed a refusal */
 	struct forged forged;		/* headers to remove at its end */
 	size_t ninserts;		/* our headers, in inserts[] */
 	struct {
@@ -80,5 +94,10 @@ struct session {
  * findings in the session.
  * Never fails: an internal problem is logged and the client accepted. */
 void session_assess(struct session *s);
+
+/* Logs r at INFO as the session's policy says (log_format): a text line
+ * or a JSON object; a line too long for its buffer is logged short. */
+void session_log_record(const struct session *s,
+    const struct verdict_record *r);
 
 #endif

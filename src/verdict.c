@@ -441,3 +441,15 @@ verdict_action_name(enum verdict_action a)
 	}
 	return "accept";
 }
+
+const char *
+verdict_ptr_name(const struct fcrdns_result *r)
+{
+	return ptr_name(r);
+}
+
+void
+verdict_format_score(double score, char *buf, size_t size)
+{
+	format_score(score, buf, size);
+}

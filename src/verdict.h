@@ -154,4 +154,11 @@ int verdict_log_line(const struct verdict_input *in, const struct verdict *v,
 
 const char *verdict_action_name(enum verdict_action a);
 
+/* The PTR name a verdict shows: the confirmed one, else the first; NULL
+ * when there is none.  Raw presentation form: filter it to show it. */
+const char *verdict_ptr_name(const struct fcrdns_result *r);
+
+/* The score as the texts show it: "%.1f", never "-0.0". */
+void verdict_format_score(double score, char *buf, size_t size);
+
 #endif

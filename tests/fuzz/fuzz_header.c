@@ -8,7 +8,9 @@
  * Header values: printable ASCII and single spaces, folded only as
  * "\n\t" between tokens, no CR, no line over 998 characters (the first
  * counting "Field: "), a line over 78 only when it is one token.  The log
- * line: one line of printable ASCII and single spaces.  The SMTP reply:
+ * line: one line of printable ASCII and single spaces, and so is the
+ * decision or message line of verdict_record.c, whose JSON form is one
+ * well-formed object of printable ASCII.  The SMTP reply:
  * printable, no '%'.  What Authentication-Results writes is read back as
  * ours by authres_is_ours() - writer and reader agree on the id - and the
  * reader, given the hostile HELO as a header value, stays in bounds.
@@ -32,6 +34,7 @@
 #include "tags.h"
 #include "authres.h"
 #include "verdict.h"
+#include "verdict_record.h"
 #include "verdict_text.h"
 
 static const char *const confs[] = {
@@ -157,6 +160,77 @@ check_line(const char *line, size_t size, bool allow_percent)
 	}
 }
 
+/* One JSON value on one line of printable ASCII: strings closed, their
+ * escapes \" \\ or \u00XX, brackets and braces balanced. */
+static void
+check_json(const char *line, size_t size)
+{
+	size_t len = strnlen(line, size), depth = 0;
+	bool in_string = false;
+
+	if (len == size || len < 2 || line[0] != '{' || line[len - 1] != '}')
+		__builtin_trap();
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c > 0x7e)
+			__builtin_trap();
+		if (in_string) {
+			if (c == '"')
+				in_string = false;
+			else if (c == '\\' && (line[i + 1] == '"' ||
+			    line[i + 1] == '\\'))
+				i++;
+			else if (c == '\\' && strncmp(line + i + 1, "u00", 3) == 0 &&
+			    strchr("0123456789abcdef", line[i + 4]) != NULL &&
+			    strchr("0123456789abcdef", line[i + 5]) != NULL &&
+			    line[i + 4] != '\0' && line[i + 5] != '\0')
+				i += 5;
+			else if (c == '\\')
+				__builtin_trap();
+			continue;
+		}
+		if (c == '"')
+			in_string = true;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && depth-- == 0)
+			__builtin_trap();
+		else if (strchr("}]:,-.0123456789truefalsn", c) == NULL)
+			__builtin_trap();
+	}
+	if (in_string || depth != 0)
+		__builtin_trap();
+}
+
+/* Both forms of the decision and the message line, the MTA's queue ID
+ * taken from hostile bytes too. */
+static void
+check_records(const struct verdict_input *in, const struct verdict *v,
+    const char *queue_id, uint8_t how)
+{
+	static char line[VERDICT_RECORD_MAX];
+	struct verdict_record r = {
+		.event = (how & 1) ? VERDICT_EVENT_MESSAGE :
+		    VERDICT_EVENT_DECISION,
+		.conn = 12, .msg = how >> 4, .queue_id = queue_id,
+		.ip = "198.51.100.20",
+		.in = (how & 2) ? NULL : in, .v = (how & 2) ? NULL : v,
+		.mode = in->policy->mode,
+		.exempt = (how & 4) ? "network" : NULL,
+		.forged_removed = how, .headers_added = (how & 8) != 0,
+	};
+
+	if (verdict_record_text(&r, line, sizeof(line)) == 0)
+		check_line(line, sizeof(line), true);
+	else if (line[0] != '\0')
+		__builtin_trap();
+	if (verdict_record_json(&r, line, sizeof(line)) == 0)
+		check_json(line, sizeof(line));
+	else if (line[0] != '\0')
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -253,5 +327,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (verdict_log_line(&in, &v, log, sizeof(log)) != 0)
 		__builtin_trap();
 	check_line(log, sizeof(log), true);
+	check_records(&in, &v, mtaptr, b0 ^ b1);
 	return 0;
 }

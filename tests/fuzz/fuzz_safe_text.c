@@ -52,6 +52,10 @@ allowed(enum safe_text_class cls, unsigned char c)
 		    strchr("();\\\"<>[]", c) == NULL;
 	case SAFE_TEXT_HEADER_NAME:
 		return c > 0x20 && c < 0x7f && strchr("();\"", c) == NULL;
+	case SAFE_TEXT_QUEUE_ID:
+		/* '?' too: it stands in for the others. */
+		return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z') || (c != 0 && strchr("-._?", c));
 	case SAFE_TEXT_REPLY:
 	case SAFE_TEXT_CONFIG:
 	case SAFE_TEXT_TERMINAL:
@@ -169,6 +173,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (out > SAFE_TEXT_HEADER_SHOWN)
 			__builtin_trap();
 	}
+	if (cls == SAFE_TEXT_QUEUE_ID && out > SAFE_TEXT_QUEUE_ID_SHOWN)
+		__builtin_trap();
 	if (cls == SAFE_TEXT_CONFIG && out > SAFE_TEXT_CONFIG_SHOWN * 4 + 3)
 		__builtin_trap();
 

@@ -241,6 +241,8 @@ assert_defaults(const struct policy *p)
 	assert_string_equal(p->score_header, "X-PTR-Score");
 	assert_true(p->auth_results);
 	assert_int_equal(p->auth_results_property, POLICY_AR_POLICY_IPREV);
+	assert_int_equal(p->log_facility, POLICY_FACILITY_MAIL);
+	assert_int_equal(p->log_format, POLICY_LOG_TEXT);
 	assert_null(p->metrics_listen);
 }
 
@@ -573,6 +575,12 @@ static const struct {
 	{ "auth_results = false", "auth_results", "no" },
 	{ "auth_results_property = smtp.remote-ip", "auth_results_property",
 	  "smtp.remote-ip" },
+	{ "log_facility = daemon", "log_facility", "daemon" },
+	{ "log_facility = user", "log_facility", "user" },
+	{ "log_facility = local0", "log_facility", "local0" },
+	{ "log_facility = LOCAL7", "log_facility", "local7" },
+	{ "log_format = json", "log_format", "json" },
+	{ "log_format = Text", "log_format", "text" },
 	{ "metrics_listen = 127.0.0.1:9357", "metrics_listen",
 	  "127.0.0.1:9357" },
 	{ "metrics_listen = [::1]:9357", "metrics_listen", "[::1]:9357" },
@@ -616,7 +624,8 @@ test_values_land_in_the_right_fields_and_units(void **state)
 	    "exempt_recipients = none\ngeneric_allow = .Example.COM.\n"
 	    "mode = dry-run\non_dns_error = tempfail\nsocket_mode = 0600\n"
 	    "auth_results_property = smtp.remote-ip\nexempt_networks = none\n"
-	    "forwarders = ::ffff:192.0.2.1\n", &e);
+	    "forwarders = ::ffff:192.0.2.1\nlog_facility = local5\n"
+	    "log_format = json\n", &e);
 	assert_non_null(p);
 	assert_int_equal(p->dns_timeout_ms, 60000);
 	assert_int_equal(p->tempfail_limit_s, 4 * 3600);
@@ -635,6 +644,8 @@ test_values_land_in_the_right_fields_and_units(void **state)
 	assert_int_equal(p->auth_results_property, POLICY_AR_SMTP_REMOTE_IP);
 	assert_int_equal(p->exempt_networks.count, 0);
 	assert_string_equal(p->forwarders, "::ffff:192.0.2.1");
+	assert_int_equal(p->log_facility, POLICY_FACILITY_LOCAL5);
+	assert_int_equal(p->log_format, POLICY_LOG_JSON);
 	policy_free(p);
 }
 
@@ -877,6 +888,17 @@ static const struct {
 	{ "auth_results = 2", "bad value '2' for auth_results: " X_BOOL },
 	{ "auth_results_property = iprev", "bad value 'iprev' for "
 	  "auth_results_property: expected policy.iprev or smtp.remote-ip" },
+	{ "log_facility = kern", "bad value 'kern' for log_facility: "
+	  "expected mail, daemon, user, local0, local1, local2, local3, "
+	  "local4, local5, local6 or local7" },
+	{ "log_facility = local8", "bad value 'local8' for log_facility: "
+	  "expected mail, daemon, user, local0, local1, local2, local3, "
+	  "local4, local5, local6 or local7" },
+	{ "log_facility = LOG_MAIL", "bad value 'LOG_MAIL' for log_facility: "
+	  "expected mail, daemon, user, local0, local1, local2, local3, "
+	  "local4, local5, local6 or local7" },
+	{ "log_format = syslog", "bad value 'syslog' for log_format: "
+	  "expected text or json" },
 	{ "metrics_listen = localhost:9357",
 	  "bad value 'localhost:9357' for metrics_listen: " X_HOSTPORT },
 	{ "metrics_listen = 127.0.0.1",
@@ -1264,6 +1286,7 @@ test_dump_parses_back_to_an_equal_policy(void **state)
 	    "generic_patterns = /etc/ptrmilter/patterns\n"
 	    "tempfail_limit = 86399\nscore_header = none\nauth_results = no\n"
 	    "auth_results_property = smtp.remote-ip\n"
+	    "log_facility = local3\nlog_format = json\n"
 	    "metrics_listen = [::1]:9357\n", &e);
 	if (p == NULL)
 		fail_msg("load failed: %s", e.count > 0 ? e.lines[0] : "");
@@ -1315,8 +1338,8 @@ test_key_names_cover_every_tag_and_have_docs(void **state)
 			assert_string_not_equal(names[j], names[count]);
 	}
 	/* 24 plain keys of the DESIGN.md contract, generic_data,
-	 * reply_text, and one per tag */
-	assert_int_equal(count, 26 + TAG_COUNT);
+	 * reply_text, log_facility, log_format, and one per tag */
+	assert_int_equal(count, 28 + TAG_COUNT);
 	for (int t = 0; t < TAG_COUNT; t++) {
 		bool found = false;
 

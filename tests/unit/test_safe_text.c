@@ -255,6 +255,31 @@ test_json_escapes_what_json_needs(void **state)
 	run_rows(SAFE_TEXT_JSON, rows, NELEM(rows));
 }
 
+static void
+test_queue_id_keeps_letters_digits_and_three_marks(void **state)
+{
+	static const struct row rows[] = {
+		{ "Postfix long ID", "4dQz2B0kXzz2", 64, "4dQz2B0kXzz2" },
+		{ "Postfix short ID", "3F2A81C0E1", 64, "3F2A81C0E1" },
+		{ "- . _ pass", "a-b.c_d", 64, "a-b.c_d" },
+		{ "space, =, quote, backslash", "a b=\"\\", 64, "a?b???" },
+		{ "control and 8-bit bytes", "\r\n\x01\x7f\xc3\xa9", 64,
+		    "??????" },
+		{ "the marks around the alphabet", "/:@[`{~", 64, "???????" },
+		{ "longer than shown: cut with ...",
+		    "0123456789abcdefghijABCDEFGHIJ0123", 64,
+		    "0123456789abcdefghijABCDEFGHI..." },
+		{ "exactly shown", "0123456789abcdefghijABCDEFGHIJ01", 64,
+		    "0123456789abcdefghijABCDEFGHIJ01" },
+		{ "longer than fits: cut within it", "0123456789", 8,
+		    "0123..." },
+		{ "empty", "", 64, "" },
+	};
+
+	(void)state;
+	run_rows(SAFE_TEXT_QUEUE_ID, rows, NELEM(rows));
+}
+
 /* Moved from test_verdict.c: the cut of a HELO or PTR name in a header. */
 static void
 test_long_names_are_cut_with_an_ellipsis(void **state)
@@ -386,6 +411,8 @@ main(void)
 		cmocka_unit_test(test_config_values_show_bytes_as_hex),
 		cmocka_unit_test(test_terminal_text_escapes_the_backslash),
 		cmocka_unit_test(test_json_escapes_what_json_needs),
+		cmocka_unit_test(
+		    test_queue_id_keeps_letters_digits_and_three_marks),
 		cmocka_unit_test(test_long_names_are_cut_with_an_ellipsis),
 		cmocka_unit_test(test_null_and_empty_destination_in_every_class),
 		cmocka_unit_test(test_len_stops_before_the_nul),

@@ -60,6 +60,9 @@ static const struct session_macros macros = { .mta_name = ID };
  * log line its events wrote. */
 static struct session *s;
 static struct session_answer ans;
+/* The MTA's {i} at MAIL and at end of message; NULL: not sent. */
+static const char *queue_at_mail;
+static const char *queue_at_eom;
 static FILE *log_file;
 static int saved_stderr = -1;
 
@@ -122,6 +125,8 @@ setup(void **state)
 	log_file = tmpfile();
 	assert_non_null(log_file);
 	s = NULL;
+	queue_at_mail = NULL;
+	queue_at_eom = NULL;
 	return 0;
 }
 
@@ -236,9 +241,12 @@ ev_helo(const char *name)
 static void
 ev_mail(const char *auth)
 {
+	struct session_macros m = macros;
+
+	m.queue_id = queue_at_mail;
 	fake_resolver_deliver();
 	capture(true);
-	session_mail(&s, &shared, &macros, auth, &ans);
+	session_mail(&s, &shared, &m, auth, &ans);
 	capture(false);
 	assert_int_equal(ans.action, SESSION_CONTINUE);
 }
@@ -278,12 +286,13 @@ static const char *
 ev_eom(void)
 {
 	static char text[EDITS_MAX];
+	struct session_macros m = { .queue_id = queue_at_eom };
 	struct session_edit e;
 	size_t len = 0;
 	int n;
 
 	capture(true);
-	session_eom(s, &ans);
+	session_eom(s, &m, &ans);
 	capture(false);
 	assert_int_equal(ans.action, SESSION_CONTINUE);
 	assert_null(ans.reply.rcode);
@@ -763,6 +772,194 @@ test_kept_refusal_and_last_verdict_go_separate_ways(void **state)
 	    "helo=mail.example.com"));
 }
 
+/* The message line: one per message that reaches its end, with the
+ * queue ID Postfix sends at end of message (not at MAIL: it opens the
+ * queue file at the first accepted recipient). */
+static void
+test_message_line_names_the_queue_id_sent_at_its_end(void **state)
+{
+	(void)state;
+	queue_at_eom = "4dQz2B0kXzz2";
+	ev_connect(CLEAN);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(log_count("queue_id="), 0);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	(void)ev_eom();
+	assert_int_equal(log_count(this_conn("msg=1 queue_id=4dQz2B0kXzz2 "
+	    "action=accept ip=" CLEAN " helo=<mail.example.com> "
+	    "ptr=mail.example.com iprev=pass dnssec=secure score=0.0 "
+	    "tags=dnssec_secure ms=")), 1);
+	assert_int_equal(log_count(" forged_removed=0 headers=added\n"), 1);
+	assert_int_equal(log_count("queue_id="), 1);
+}
+
+/* Sendmail sends {i} with MAIL: the decision line has it at its end,
+ * and the message line keeps it when end of message sends none. */
+static void
+test_queue_id_sent_with_mail_reaches_both_lines(void **state)
+{
+	(void)state;
+	queue_at_mail = "0B7KTi2T012345";
+	ev_connect(NO_PTR);
+	ev_helo("mail.example.com");
+	ev_mail(NULL);
+	assert_int_equal(log_count(" ms=0 msg=1 queue_id=0B7KTi2T012345\n"),
+	    1);
+	assert_int_equal(ev_rcpt("<postmaster@example.net>"),
+	    SESSION_CONTINUE);
+	(void)ev_eom();
+	/* Refused, and the message went through for postmaster only. */
+	assert_int_equal(log_count(this_conn("msg=1 queue_id=0B7KTi2T012345 "
+	    "action=tempfail ip=" NO_PTR)), 1);
+	assert_int_equal(log_count(" exempt=recipient forged_removed=0 "
+	    "headers=added\n"), 1);
+}
+
+/* exempt=recipient says that one passed a refusal, not that the client
+ * was refused: with none (an MTA that sends end of message anyway, or
+ * dry run), the line does not say it. */
+static void
+test_message_line_says_recipient_only_when_one_passed(void **state)
+{
+	(void)state;
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	(void)ev_eom();
+	assert_int_equal(log_count(" exempt="), 0);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt("<abuse@example.net>"), SESSION_CONTINUE);
+	(void)ev_eom();
+	assert_int_equal(log_count(this_conn("msg=2 ")), 1);
+	assert_int_equal(log_count(" exempt=recipient "), 1);
+
+	session_close(s);
+	s = NULL;
+	use_policy("mode = dry-run");
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt("<abuse@example.net>"), SESSION_CONTINUE);
+	(void)ev_eom();
+	assert_int_equal(log_count(this_conn("msg=1 queue_id=- "
+	    "action=tempfail ")), 1);
+	assert_int_equal(log_count(" exempt=recipient "), 1);
+	assert_int_equal(log_count(" mode=dry-run forged_removed=0 "
+	    "headers=added\n"), 1);
+}
+
+/* Judged or not, every message has its line, numbered in the
+ * connection; an aborted message has none, and a message's queue ID is
+ * not the next one's. */
+static void
+test_every_message_has_its_line_judged_or_not(void **state)
+{
+	(void)state;
+	use_policy("exempt_networks = 198.51.100.0/24");
+	queue_at_eom = "AAA111";
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	expect_cleaned_not_marked();
+	assert_int_equal(log_count(this_conn("msg=1 queue_id=AAA111 "
+	    "action=accept ip=" NO_PTR " exempt=network forged_removed=2 "
+	    "headers=none\n")), 1);
+	ev_mail(NULL);
+	ev_abort();
+	queue_at_eom = NULL;
+	ev_mail(NULL);
+	(void)ev_eom();
+	assert_int_equal(log_count("msg=2 "), 0);
+	assert_int_equal(log_count(this_conn("msg=3 queue_id=- "
+	    "action=accept ip=" NO_PTR " exempt=network forged_removed=0 "
+	    "headers=none\n")), 1);
+
+	session_close(s);
+	s = NULL;
+	use_policy("");
+	ev_connect(NO_PTR);
+	ev_mail("alice");
+	(void)ev_eom();
+	assert_int_equal(log_count(this_conn("msg=1 queue_id=- "
+	    "action=accept ip=" NO_PTR " exempt=authenticated "
+	    "forged_removed=0 headers=none\n")), 1);
+
+	session_close(s);
+	s = NULL;
+	ev_connect(NULL);
+	ev_mail(NULL);
+	(void)ev_eom();
+	assert_int_equal(log_count(this_conn("msg=1 queue_id=- "
+	    "action=accept ip=- exempt=no_address forged_removed=0 "
+	    "headers=none\n")), 1);
+}
+
+/* {i} is taken as hostile: bounded when kept, tamed when shown, in the
+ * text line and in JSON alike. */
+static void
+test_hostile_queue_id_is_bounded_and_tamed(void **state)
+{
+	char long_id[2001];
+
+	(void)state;
+	memset(long_id, 'Q', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	queue_at_eom = "A B\r\n\"x\\=";
+	ev_connect(CLEAN);
+	ev_mail(NULL);
+	(void)ev_eom();
+	assert_int_equal(log_count(" queue_id=A?B???x?? action=accept "), 1);
+
+	queue_at_eom = long_id;
+	ev_mail(NULL);
+	(void)ev_eom();
+	assert_int_equal(log_count(" queue_id="
+	    "QQQQQQQQQQQQQQQQQQQQQQQQQQQQQ... action=accept "), 1);
+
+	use_policy("log_format = json");
+	session_close(s);
+	s = NULL;
+	queue_at_eom = "A B\r\n\"x\\=";
+	ev_connect(CLEAN);
+	ev_mail(NULL);
+	(void)ev_eom();
+	assert_int_equal(log_count("\"queue_id\":\"A?B???x??\","), 1);
+}
+
+/* log_format = json: the decision and the message line are one JSON
+ * object each; the other lines stay text. */
+static void
+test_json_format_writes_both_lines_as_objects(void **state)
+{
+	char want[256];
+
+	(void)state;
+	use_policy("log_format = json");
+	queue_at_eom = "4dQz2B0kXzz2";
+	ev_connect(NO_PTR);
+	ev_helo("pc\"01");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	assert_int_equal(ev_rcpt("<postmaster@example.net>"),
+	    SESSION_CONTINUE);
+	assert_int_equal(ev_header(AR, FORGED), SESSION_CONTINUE);
+	(void)ev_eom();
+	snprintf(want, sizeof(want), "ptrmilter: info: {\"event\":\"decision\","
+	    "\"conn\":%lu,\"msg\":1,\"queue_id\":null,\"ip\":\"" NO_PTR "\","
+	    "\"helo\":\"pc\\\"01\",\"ptr\":null,\"iprev\":\"permerror\",",
+	    session_id(s));
+	assert_int_equal(log_count(want), 1);
+	snprintf(want, sizeof(want), "ptrmilter: info: {\"event\":\"message\","
+	    "\"conn\":%lu,\"msg\":1,\"queue_id\":\"4dQz2B0kXzz2\",",
+	    session_id(s));
+	assert_int_equal(log_count(want), 1);
+	assert_int_equal(log_count("\"action\":\"tempfail\",\"mode\":"
+	    "\"enforce\",\"enforced\":true,\"exemption\":\"recipient\","), 1);
+	assert_int_equal(log_count("\"forged_removed\":1,"
+	    "\"headers_added\":true}\n"), 1);
+	assert_int_equal(log_count("removed 1 forged " AR), 1);
+	assert_int_equal(log_count(" action="), 0);
+}
+
 static void
 test_exempt_network_is_cleaned_not_judged(void **state)
 {
@@ -823,7 +1020,7 @@ test_no_session_defers_the_message(void **state)
 	capture(false);
 	assert_int_equal(ans.action, SESSION_TEMPFAIL);
 	capture(true);
-	session_eom(NULL, &ans);
+	session_eom(NULL, &macros, &ans);
 	capture(false);
 	assert_int_equal(ans.action, SESSION_TEMPFAIL);
 	assert_int_equal(ans.nedits, 0);
@@ -913,6 +1110,12 @@ main(void)
 		T(test_reused_connection_starts_clean),
 		T(test_later_helo_never_undoes_a_refusal),
 		T(test_kept_refusal_and_last_verdict_go_separate_ways),
+		T(test_message_line_names_the_queue_id_sent_at_its_end),
+		T(test_queue_id_sent_with_mail_reaches_both_lines),
+		T(test_message_line_says_recipient_only_when_one_passed),
+		T(test_every_message_has_its_line_judged_or_not),
+		T(test_hostile_queue_id_is_bounded_and_tamed),
+		T(test_json_format_writes_both_lines_as_objects),
 		T(test_exempt_network_is_cleaned_not_judged),
 		T(test_addressless_client_is_cleaned_not_judged),
 		T(test_session_made_at_mail_still_cleans),
