@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "allow_list.h"
 #include "resolver_config.h"
 #include "tags.h"
 
@@ -50,10 +51,12 @@ struct policy {
 	double reject_score;		/* INFINITY when "off" */
 	enum policy_dns_error_action on_dns_error;
 
-	struct cidr_list exempt_networks;
+	struct allow_list exempt_networks;	/* ALLOW_NETWORKS */
+	struct allow_list exempt_ptr_domains;	/* ALLOW_DOMAINS */
 	bool exempt_authenticated;
-	char **exempt_recipients;	/* NULL-terminated local parts, lower
-					 * case; never NULL, maybe empty */
+	char **exempt_recipients;	/* NULL-terminated recipient.h entries,
+					 * lower case; never NULL, maybe
+					 * empty */
 	char **generic_allow;		/* NULL-terminated domain suffixes, lower
 					 * case, no outer dots; never NULL */
 	char *generic_data;		/* NULL ("none"): built-in rules only */
@@ -134,6 +137,16 @@ struct policy *policy_load_owned(const char *path, bool missing_ok,
  * what root does at the next start - "user = root" among it - so the
  * daemon refuses it, as it refuses a file group or others may write. */
 bool policy_owner_unsafe(long owner, long euid);
+
+/* As policy_load_owned(), with the user whose list files (file:PATH
+ * entries of exempt_networks, exempt_ptr_domains) are trusted besides
+ * root's: the daemon passes the user it was started as, so that a reload
+ * refuses what the next start would.  The others trust their effective
+ * user.  A list file group or others may write, of another owner, or not
+ * a regular file is an error of the policy. */
+struct policy *policy_load_trusting(const char *path, bool missing_ok,
+    policy_reporter *report, void *arg, long trusted_uid, unsigned *mode,
+    long *owner);
 
 /* One line of documentation of a key ("score.no_ptr" included), or NULL
  * for an unknown name. */

@@ -67,6 +67,8 @@ session_assess(struct session *s)
 	metrics_count_verdict(&s->verdict,
 	    s->snap->policy->mode == POLICY_MODE_DRY_RUN,
 	    assessed.fcrdns->ms);
+	if (assessed.decided.exemption != NULL)
+		metrics_count_exempt(METRICS_EXEMPT_PTR_DOMAIN);
 	log_decision(s, &assessed);
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session_state.h - one SMTP connection's state, shared by session.c
- * (the connection's rules, see session.h) and session_assess.c (the
- * daemon's side of assess.h).  Private to those two files.
+ * (the connection's rules, see session.h), session_assess.c (the
+ * daemon's side of assess.h) and session_exempt.c (the allow-lists met
+ * on the way).  Private to those files.
  */
 #ifndef PTRMILTER_SESSION_STATE_H
 #define PTRMILTER_SESSION_STATE_H
@@ -80,5 +81,15 @@ struct session {
  * findings in the session.
  * Never fails: an internal problem is logged and the client accepted. */
 void session_assess(struct session *s);
+
+/* session_exempt.c: each counts and logs the exemption that applied. */
+/* The client is in exempt_networks. */
+bool session_exempt_network(const struct session *s);
+/* The message's client authenticated (the caller checked). */
+void session_exempt_authenticated(const struct session *s);
+/* rcpt (the MTA's argument, untrusted) is in exempt_recipients, so the
+ * refusal waived is not sent. */
+bool session_exempt_recipient(const struct session *s, const char *rcpt,
+    const struct verdict *waived);
 
 #endif

@@ -119,6 +119,10 @@ verdict_decide(const struct verdict_input *in, struct verdict *out)
 			out->action = VERDICT_TEMPFAIL;
 		}
 	}
+	if (in->exemption != NULL) {
+		out->action = VERDICT_ACCEPT;
+		out->cause = VERDICT_CAUSE_EXEMPT;
+	}
 	out->enforced = out->action != VERDICT_ACCEPT &&
 	    p->mode == POLICY_MODE_ENFORCE;
 	if (out->action != VERDICT_ACCEPT)

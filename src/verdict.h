@@ -35,7 +35,8 @@ enum verdict_cause {
 	VERDICT_CAUSE_NONE,		/* below every threshold */
 	VERDICT_CAUSE_SCORE,		/* tempfail_score or reject_score */
 	VERDICT_CAUSE_DNS_ERROR,	/* temperror and on_dns_error */
-	VERDICT_CAUSE_DNS_GRACE		/* temperror past tempfail_limit */
+	VERDICT_CAUSE_DNS_GRACE,	/* temperror past tempfail_limit */
+	VERDICT_CAUSE_EXEMPT		/* an allow-list entry: exemption */
 };
 
 struct verdict_input {
@@ -84,6 +85,8 @@ struct verdict {
  *   at most tempfail;
  * - otherwise score >= reject_score: reject; >= tempfail_score: tempfail
  *   (a threshold that is off, INFINITY, is never reached);
+ * - in->exemption set: accept whatever the score (cause EXEMPT); the
+ *   score, tags and iprev stay what they are, for the headers;
  * - enforced = action != ACCEPT and mode = enforce.
  * The reply names the most serious finding (bogus, DNS failure, no PTR,
  * forward NXDOMAIN, not confirmed, generic, else the score) and the
