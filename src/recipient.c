@@ -131,12 +131,15 @@ recipient_parse(const char *arg, struct recipient *out)
 	p = skip_route(p, end);
 	if (p == NULL || (p = read_local(p, end, out)) == NULL)
 		return -1;
-	if (p < end && *p == '@')
-		return read_domain(p + 1, end, out) != NULL ? 0 : -1;
-	/* <postmaster>: no domain; anything else after the local part is
-	 * no address. */
+	/* <postmaster> has no domain. */
+	if (p < end && *p == '@' && (p = read_domain(p + 1, end, out)) == NULL)
+		return -1;
+	/* Nothing but the closing bracket may follow. */
 	p += strspn(p, " \t");
-	return p == end || *p == '>' ? 0 : -1;
+	if (p < end && *p == '>')
+		p++;
+	p += strspn(p, " \t");
+	return p == end ? 0 : -1;
 }
 
 bool

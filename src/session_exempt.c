@@ -76,8 +76,8 @@ session_exempt_recipient(const struct session *s, const char *rcpt,
 	    r.domain[0] != '\0' ? "@" : "", r.domain);
 	(void)safe_text(shown, sizeof(shown), mailbox, SAFE_TEXT_ALL,
 	    SAFE_TEXT_HEADER);
-	log_info("conn=%lu ip=%s exempt=recipient:%s rcpt=<%s> waived=%s "
-	    "reply=%s", s->id, s->client_text, entry, shown,
-	    verdict_action_name(waived->action), waived->rcode);
+	log_info("conn=%lu ip=%s exempt=recipient:%s rcpt=<%s> waived=%s",
+	    s->id, s->client_text, entry, shown,
+	    verdict_action_name(waived->action));
 	return true;
 }

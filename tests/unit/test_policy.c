@@ -25,53 +25,25 @@
 
 #include "policy.h"
 #include "tags.h"
+#include "unit_policy.h"
 
 #ifndef TOP_SRCDIR
 #error "the build defines TOP_SRCDIR"
 #endif
 
-#define MAX_ERRORS 64
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* What the reporter collected. */
-struct errors {
-	char *lines[MAX_ERRORS];
-	size_t count;
-};
 
 /* The temp file of the current test, removed by the teardown. */
 static char temp_path[64];
 
-static void collect(void *arg, const char *message);
-static void errors_clear(struct errors *e);
 static void write_temp(const char *text, size_t len);
 static struct policy *load_text(const char *text, struct errors *e);
 static struct policy *load_bytes(const char *text, size_t len,
     struct errors *e);
 static void assert_errors(const struct errors *e, const char *const *want);
-static char *dump_text(const struct policy *p);
 static char *dump_value(const struct policy *p, const char *key);
 static char *read_file(const char *path);
 static int teardown(void **state);
-
-static void
-collect(void *arg, const char *message)
-{
-	struct errors *e = arg;
-
-	assert_true(e->count < MAX_ERRORS);
-	e->lines[e->count] = strdup(message);
-	assert_non_null(e->lines[e->count]);
-	e->count++;
-}
-
-static void
-errors_clear(struct errors *e)
-{
-	for (size_t i = 0; i < e->count; i++)
-		free(e->lines[i]);
-	e->count = 0;
-}
 
 static void
 write_temp(const char *text, size_t len)
@@ -117,19 +89,6 @@ assert_errors(const struct errors *e, const char *const *want)
 	}
 	if (e->count != n)
 		fail_msg("unexpected error: %s", e->lines[n]);
-}
-
-static char *
-dump_text(const struct policy *p)
-{
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-
-	assert_non_null(f);
-	policy_dump(p, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
 }
 
 /* The value the dump shows for key, allocated. */
