@@ -36,7 +36,7 @@
 #define METRICS_ACTION_COUNT (VERDICT_REJECT + 1)
 
 /* Why a client, message or recipient was let through without being
- * judged, or a verdict made accept.  The first two are connections, the
+ * judged, or accepted whatever its verdict.  The first two are connections, the
  * third messages (MAIL FROM), the fourth recipients, the last verdicts,
  * so each goes to its own metric family. */
 enum metrics_exempt {
@@ -46,7 +46,7 @@ enum metrics_exempt {
 	METRICS_EXEMPT_RECIPIENT,	/* exempt_recipients, per recipient
 					   a refusal would have refused */
 	METRICS_EXEMPT_PTR_DOMAIN,	/* exempt_ptr_domains, per verdict
-					   made accept by it */
+					   it applied to */
 	METRICS_EXEMPT_COUNT
 };
 

@@ -237,9 +237,9 @@ metrics_format(const struct metrics_values *v, char *buf, size_t size)
 	sample(&o, name, NULL, v->exempt[METRICS_EXEMPT_RECIPIENT]);
 
 	name = "ptrmilter_verdicts_exempt_total";
-	family(&o, name, "counter", "Verdicts made accept, whatever the "
-	    "score, by an allow-list: ptr_domain (the forward-confirmed PTR "
-	    "name is in exempt_ptr_domains).");
+	family(&o, name, "counter", "Verdicts of clients an allow-list "
+	    "accepts whatever their score, by reason: ptr_domain (the "
+	    "forward-confirmed PTR name is in exempt_ptr_domains).");
 	one_label(&o, name, "reason", "ptr_domain",
 	    v->exempt[METRICS_EXEMPT_PTR_DOMAIN]);
 
