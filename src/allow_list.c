@@ -69,8 +69,9 @@ domain_normalize(const char *text, char *out, size_t size)
 	}
 	if (n > 0 && text[n - 1] == '.')
 		n--;
-	if (n == 0 || n >= size || !dname_is_hostname(text, n,
-	    DNAME_HOST_UNDERSCORE))
+	/* dname_is_hostname() would take one more trailing dot. */
+	if (n == 0 || n >= size || text[n - 1] == '.' ||
+	    !dname_is_hostname(text, n, DNAME_HOST_UNDERSCORE))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		out[i] = (char)ascii_fold((unsigned char)text[i]);

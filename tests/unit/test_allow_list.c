@@ -218,6 +218,10 @@ test_bad_entries_are_pointed_at(void **state)
 		{ ALLOW_DOMAINS, "exa\\mple.com", "exa\\mple.com",
 		  POLICY_VALUE_BAD },
 		{ ALLOW_DOMAINS, ".", ".", POLICY_VALUE_BAD },
+		{ ALLOW_DOMAINS, "example.com..", "example.com..",
+		  POLICY_VALUE_BAD },
+		{ ALLOW_DOMAINS, "..example.com", "..example.com",
+		  POLICY_VALUE_BAD },
 	};
 
 	(void)state;
