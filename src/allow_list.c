@@ -328,6 +328,9 @@ find_network(const struct allow_list *l, const struct allow_run *r,
 	size_t lo = r->start, hi = r->end;
 	struct addr key = *a;
 
+	/* The entries' unused bytes are zero (cidr_parse()); the key's too. */
+	memset(key.bytes + addr_length(&key), 0,
+	    sizeof(key.bytes) - addr_length(&key));
 	mask(&key, r->prefix);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
