@@ -101,9 +101,10 @@ void policy_free(struct policy *p);
  */
 
 /* Parses len bytes of text (need not be NUL-terminated) over the defaults,
- * exactly as policy_load() parses a file; name stands for the file in
- * messages.  For the fuzzer and for callers that hold the text already.
- * report may be NULL (errors are then only counted). */
+ * exactly as policy_load() parses a file, file: lists included; name
+ * stands for the file in messages.  For the fuzzer and for callers that
+ * hold the text already.  report may be NULL (errors are then only
+ * counted). */
 struct policy *policy_parse_buffer(const char *name, const char *text,
     size_t len, policy_reporter *report, void *arg);
 
