@@ -28,6 +28,8 @@ static int add_written(struct allow_list *l, const char *s, size_t n);
 static enum policy_value_result add_token(struct builder *b, const char *s,
     size_t n, const struct allow_context *ctx);
 static int domain_normalize(const char *text, char *out, size_t size);
+static int cmp_written_first(const struct allow_entry *x,
+    const struct allow_entry *y);
 static int cmp_network(const void *a, const void *b);
 static int cmp_domain(const void *a, const void *b);
 static int cmp_name_only(const void *a, const void *b);
@@ -208,6 +210,16 @@ allow_list_parse(struct allow_list *l, enum allow_kind kind, const char *text,
 	return POLICY_VALUE_OK;
 }
 
+/* Of two equal entries, the one written first sorts first, so that it is
+ * the one kept and named. */
+static int
+cmp_written_first(const struct allow_entry *x, const struct allow_entry *y)
+{
+	if (x->origin != y->origin)
+		return x->origin < y->origin ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
 /* Family, then longest prefix first, then address; among equal networks
  * the one written first. */
 static int
@@ -221,11 +233,7 @@ cmp_network(const void *a, const void *b)
 	if (x->net.prefix != y->net.prefix)
 		return x->net.prefix > y->net.prefix ? -1 : 1;
 	c = memcmp(x->net.net.bytes, y->net.net.bytes, sizeof(x->net.net.bytes));
-	if (c != 0)
-		return c;
-	if (x->origin != y->origin)
-		return x->origin < y->origin ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
+	return c != 0 ? c : cmp_written_first(x, y);
 }
 
 static int
@@ -242,11 +250,7 @@ cmp_domain(const void *a, const void *b)
 	const struct allow_entry *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
-	if (c != 0)
-		return c;
-	if (x->origin != y->origin)
-		return x->origin < y->origin ? -1 : 1;
-	return x->line < y->line ? -1 : x->line > y->line;
+	return c != 0 ? c : cmp_written_first(x, y);
 }
 
 /* Sorts, then keeps the first of equal entries. */
