@@ -4,10 +4,35 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "assess.h"
 #include "findings.h"
+
+static const char *ptr_domain_exemption(const struct policy *p,
+    const struct fcrdns_result *res, char *buf, size_t size);
+
+/* Only the name that forward-confirms counts: a PTR record says whatever
+ * the owner of the address wants it to say, so a name that does not
+ * resolve back (or one among several that is not the confirmed one)
+ * exempts nobody. */
+static const char *
+ptr_domain_exemption(const struct policy *p, const struct fcrdns_result *res,
+    char *buf, size_t size)
+{
+	const struct allow_entry *e;
+
+	if (res->iprev != IPREV_PASS || res->confirmed < 0 ||
+	    (size_t)res->confirmed >= res->nnames)
+		return NULL;
+	e = allow_list_domain(&p->exempt_ptr_domains,
+	    res->names[res->confirmed].name);
+	if (e == NULL)
+		return NULL;
+	(void)snprintf(buf, size, "ptr_domain:%s", e->name);
+	return buf;
+}
 
 void
 assess_run(const struct assess_input *in, struct findings *findings,
@@ -43,5 +68,7 @@ assess_run(const struct assess_input *in, struct findings *findings,
 	    in->dns_grace(in->dns_grace_arg, out->fcrdns);
 	vin->mta_resolve = in->mta_resolve;
 	vin->mta_ptr = in->mta_ptr;
+	vin->exemption = ptr_domain_exemption(in->policy, out->fcrdns,
+	    out->exemption, sizeof(out->exemption));
 	verdict_decide(vin, verdict);
 }

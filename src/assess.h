@@ -46,6 +46,9 @@ struct assess_input {
 	void *dns_grace_arg;
 };
 
+/* Room for "ptr_domain:" and a domain. */
+#define ASSESS_EXEMPTION_MAX 272
+
 /* What an assessment yields.  Every pointer in it points into the input,
  * its lookups or *findings, and lives as long as they do. */
 struct assessment {
@@ -54,11 +57,16 @@ struct assessment {
 	struct verdict_input decided;	/* what the verdict was decided on:
 					   the log line and the headers are
 					   made from it */
+	char exemption[ASSESS_EXEMPTION_MAX];	/* decided.exemption's
+						   text, when set */
 };
 
 /* Waits until the lookups are done or in->deadline, finishes them (what
  * is still outstanding is a timeout), fills *findings (cleared first)
- * and *verdict, and describes them in *out.  Never fails. */
+ * and *verdict, and describes them in *out.  A client whose
+ * forward-confirmed PTR name (iprev=pass) is in exempt_ptr_domains gets
+ * action accept, its exemption named in out->decided.exemption, which
+ * points into *out: use *out where it was filled.  Never fails. */
 void assess_run(const struct assess_input *in, struct findings *findings,
     struct verdict *verdict, struct assessment *out);
 

@@ -167,8 +167,8 @@ load_policy(void)
 	unsigned mode;
 	long owner;
 
-	p = policy_load_owned(opt.config, !opt.explicit_config, report_error,
-	    NULL, &mode, &owner);
+	p = policy_load_trusting(opt.config, !opt.explicit_config,
+	    report_error, NULL, (long)start_euid, &mode, &owner);
 	if (policy_mode_unsafe(mode)) {
 		log_err("%s: writable by group or others (mode %04o): refused; "
 		    "chmod go-w %s", opt.config, mode, opt.config);

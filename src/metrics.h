@@ -36,14 +36,17 @@
 #define METRICS_ACTION_COUNT (VERDICT_REJECT + 1)
 
 /* Why a client, message or recipient was let through without being
- * judged.  The first two are connections, the third messages (MAIL FROM)
- * and the last recipients, so each goes to its own metric family. */
+ * judged, or accepted whatever its verdict.  The first two are connections, the
+ * third messages (MAIL FROM), the fourth recipients, the last verdicts,
+ * so each goes to its own metric family. */
 enum metrics_exempt {
 	METRICS_EXEMPT_NETWORK,		/* client in exempt_networks */
 	METRICS_EXEMPT_NO_ADDRESS,	/* no IP client: NULL, AF_UNIX */
 	METRICS_EXEMPT_AUTHENTICATED,	/* {auth_authen}, per message */
 	METRICS_EXEMPT_RECIPIENT,	/* exempt_recipients, per recipient
 					   a refusal would have refused */
+	METRICS_EXEMPT_PTR_DOMAIN,	/* exempt_ptr_domains, per verdict
+					   it applied to */
 	METRICS_EXEMPT_COUNT
 };
 

@@ -236,6 +236,13 @@ metrics_format(const struct metrics_values *v, char *buf, size_t size)
 	    "enforced refusal because they are in exempt_recipients.");
 	sample(&o, name, NULL, v->exempt[METRICS_EXEMPT_RECIPIENT]);
 
+	name = "ptrmilter_verdicts_exempt_total";
+	family(&o, name, "counter", "Verdicts of clients an allow-list "
+	    "accepts whatever their score, by reason: ptr_domain (the "
+	    "forward-confirmed PTR name is in exempt_ptr_domains).");
+	one_label(&o, name, "reason", "ptr_domain",
+	    v->exempt[METRICS_EXEMPT_PTR_DOMAIN]);
+
 	name = "ptrmilter_verdicts_total";
 	family(&o, name, "counter", "Verdicts, by iprev result (RFC 8601).");
 	for (unsigned i = 0; i < METRICS_IPREV_COUNT; i++)

@@ -137,11 +137,17 @@ static const struct policy_key keys[] = {
 	{ "on_dns_error", KEY_ENUM, 0, F(on_dns_error), "accept", 0, 0,
 	  dns_error_choices, "what a temperror verdict gets" },
 	{ "exempt_networks", KEY_NETWORKS, KEY_NONE, F(exempt_networks),
-	  "127.0.0.0/8 ::1/128", 0, 0, NULL, "client networks never judged" },
+	  "127.0.0.0/8 ::1/128", 0, 0, NULL,
+	  "client networks never judged; file:/PATH reads a list" },
+	{ "exempt_ptr_domains", KEY_PTR_DOMAINS, KEY_NONE,
+	  F(exempt_ptr_domains), "none", 0, 0, NULL,
+	  "clients whose confirmed PTR name is in these domains are "
+	  "accepted" },
 	{ "exempt_authenticated", KEY_BOOL, 0, F(exempt_authenticated), "yes",
 	  0, 0, NULL, "never judge clients that authenticated" },
-	{ "exempt_recipients", KEY_LOCAL_PARTS, KEY_NONE, F(exempt_recipients),
-	  "postmaster abuse", 0, 0, NULL, "local parts never refused" },
+	{ "exempt_recipients", KEY_RECIPIENTS, KEY_NONE, F(exempt_recipients),
+	  "postmaster abuse", 0, 0, NULL,
+	  "recipients never refused: local parts, addresses, @domains" },
 	{ "generic_allow", KEY_DOMAINS, KEY_NONE, F(generic_allow), "none",
 	  0, 0, NULL, "domains whose names are never generic" },
 	{ "generic_data", KEY_PATH, KEY_NONE, F(generic_data),
@@ -177,6 +183,7 @@ struct parser {
 	policy_reporter *report;
 	void *arg;
 	unsigned errors;
+	long trusted_uid;		/* list files' owner besides root */
 	struct policy *p;
 	char *line;			/* POLICY_LINE_MAX + 1 bytes */
 	unsigned line_of[KEY_COUNT];	/* where each key was set; 0: default */
@@ -186,6 +193,12 @@ struct parser {
 static const struct policy_key *key_find(const char *name);
 static void report_at(struct parser *ps, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void report_in(struct parser *ps, const char *file, unsigned line,
+    const char *msg);
+static void report_list(void *arg, const char *file, unsigned line,
+    const char *msg);
+static struct policy *parse_text(struct parser *ps, const char *text,
+    size_t len);
 static char *trim(char *s);
 static void parse_line(struct parser *ps, unsigned line);
 static void check_cross(struct parser *ps);
@@ -203,28 +216,44 @@ key_find(const char *name)
 static void
 report_at(struct parser *ps, unsigned line, const char *fmt, ...)
 {
-	char msg[1024], *full;
-	size_t size;
+	char msg[1024];
 	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report_in(ps, ps->file, line, msg);
+}
+
+/* "FILE:LINE: msg", or "FILE: msg" for line 0: the policy's own lines
+ * and those of its list files. */
+static void
+report_in(struct parser *ps, const char *file, unsigned line, const char *msg)
+{
+	char *full;
+	size_t size;
 
 	ps->errors++;
 	if (ps->report == NULL)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	size = strlen(ps->file) + strlen(msg) + 16;
+	size = strlen(file) + strlen(msg) + 16;
 	full = malloc(size);
 	if (full == NULL) {
 		ps->report(ps->arg, msg);
 		return;
 	}
 	if (line > 0)
-		snprintf(full, size, "%s:%u: %s", ps->file, line, msg);
+		snprintf(full, size, "%s:%u: %s", file, line, msg);
 	else
-		snprintf(full, size, "%s: %s", ps->file, msg);
+		snprintf(full, size, "%s: %s", file, msg);
 	ps->report(ps->arg, full);
 	free(full);
+}
+
+static void
+report_list(void *arg, const char *file, unsigned line, const char *msg)
+{
+	report_in(arg, file, line, msg);
 }
 
 /* Strips spaces and tabs from both ends, in place. */
@@ -250,6 +279,8 @@ parse_line(struct parser *ps, unsigned line)
 	char *s = ps->line, *eq = NULL, *key, *text;
 	const char *bad;
 	struct policy_key_value v;
+	struct allow_context ctx = { .file = ps->file, .line = line,
+	    .trusted_uid = ps->trusted_uid, .report = report_list, .arg = ps };
 	enum policy_value_result r;
 	size_t i;
 
@@ -320,9 +351,11 @@ parse_line(struct parser *ps, unsigned line)
 	}
 	(void)safe_text(shown, sizeof(shown), text, SAFE_TEXT_ALL,
 	    SAFE_TEXT_CONFIG);
-	r = policy_key_parse(k, text, &v, &bad);
+	r = policy_key_parse(k, text, &ctx, &v, &bad);
 	if (r == POLICY_VALUE_OK) {
 		policy_key_store(ps->p, k, &v);
+	} else if (r == POLICY_VALUE_REPORTED) {
+		ps->bad[i] = true;
 	} else if (r == POLICY_VALUE_NOMEM) {
 		report_at(ps, line, "out of memory");
 	} else if (v.why[0] != '\0') {
@@ -385,11 +418,10 @@ policy_defaults(void)
 
 	if (p == NULL)
 		return NULL;
-	cidr_list_init(&p->exempt_networks);
 	for (size_t i = 0; i < KEY_COUNT; i++) {
 		/* Fails only for want of memory: the test proves every
 		 * default parses. */
-		if (policy_key_parse(&keys[i], keys[i].def, &v, &bad) !=
+		if (policy_key_parse(&keys[i], keys[i].def, NULL, &v, &bad) !=
 		    POLICY_VALUE_OK) {
 			policy_key_value_free(&v);
 			policy_free(p);
@@ -405,7 +437,17 @@ struct policy *
 policy_parse_buffer(const char *name, const char *text, size_t len,
     policy_reporter *report, void *arg)
 {
-	struct parser ps = { .file = name, .report = report, .arg = arg };
+	struct parser ps = { .file = name, .report = report, .arg = arg,
+	    .trusted_uid = (long)geteuid() };
+
+	return parse_text(&ps, text, len);
+}
+
+/* Parses len bytes of text over the defaults for ps. */
+static struct policy *
+parse_text(struct parser *ps_in, const char *text, size_t len)
+{
+	struct parser ps = *ps_in;
 	unsigned line = 0;
 	size_t pos = 0;
 
@@ -472,7 +514,17 @@ struct policy *
 policy_load_owned(const char *path, bool missing_ok, policy_reporter *report,
     void *arg, unsigned *mode, long *owner)
 {
-	struct parser ps = { .file = path, .report = report, .arg = arg };
+	return policy_load_trusting(path, missing_ok, report, arg,
+	    (long)geteuid(), mode, owner);
+}
+
+struct policy *
+policy_load_trusting(const char *path, bool missing_ok,
+    policy_reporter *report, void *arg, long trusted_uid, unsigned *mode,
+    long *owner)
+{
+	struct parser ps = { .file = path, .report = report, .arg = arg,
+	    .trusted_uid = trusted_uid };
 	struct policy *p = NULL;
 	char *buf = NULL;
 	size_t len = 0;
@@ -522,7 +574,7 @@ policy_load_owned(const char *path, bool missing_ok, policy_reporter *report,
 		report_at(&ps, 0, "larger than %d bytes", POLICY_FILE_MAX);
 		goto end;
 	}
-	p = policy_parse_buffer(path, buf, len, report, arg);
+	p = parse_text(&ps, buf, len);
 end:
 	free(buf);
 	close(fd);

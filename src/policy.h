@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "allow_list.h"
 #include "resolver_config.h"
 #include "tags.h"
 
@@ -61,10 +62,12 @@ struct policy {
 					   NULL from the loader */
 	enum policy_dns_error_action on_dns_error;
 
-	struct cidr_list exempt_networks;
+	struct allow_list exempt_networks;	/* ALLOW_NETWORKS */
+	struct allow_list exempt_ptr_domains;	/* ALLOW_DOMAINS */
 	bool exempt_authenticated;
-	char **exempt_recipients;	/* NULL-terminated local parts, lower
-					 * case; never NULL, maybe empty */
+	char **exempt_recipients;	/* NULL-terminated recipient.h entries,
+					 * lower case; never NULL, maybe
+					 * empty */
 	char **generic_allow;		/* NULL-terminated domain suffixes, lower
 					 * case, no outer dots; never NULL */
 	char *generic_data;		/* NULL ("none"): built-in rules only */
@@ -112,9 +115,10 @@ void policy_free(struct policy *p);
  */
 
 /* Parses len bytes of text (need not be NUL-terminated) over the defaults,
- * exactly as policy_load() parses a file; name stands for the file in
- * messages.  For the fuzzer and for callers that hold the text already.
- * report may be NULL (errors are then only counted). */
+ * exactly as policy_load() parses a file, file: lists included; name
+ * stands for the file in messages.  For the fuzzer and for callers that
+ * hold the text already.  report may be NULL (errors are then only
+ * counted). */
 struct policy *policy_parse_buffer(const char *name, const char *text,
     size_t len, policy_reporter *report, void *arg);
 
@@ -148,6 +152,16 @@ struct policy *policy_load_owned(const char *path, bool missing_ok,
  * what root does at the next start - "user = root" among it - so the
  * daemon refuses it, as it refuses a file group or others may write. */
 bool policy_owner_unsafe(long owner, long euid);
+
+/* As policy_load_owned(), with the user whose list files (file:PATH
+ * entries of exempt_networks, exempt_ptr_domains) are trusted besides
+ * root's: the daemon passes the user it was started as, so that a reload
+ * refuses what the next start would.  The others trust their effective
+ * user.  A list file group or others may write, of another owner, or not
+ * a regular file is an error of the policy. */
+struct policy *policy_load_trusting(const char *path, bool missing_ok,
+    policy_reporter *report, void *arg, long trusted_uid, unsigned *mode,
+    long *owner);
 
 /* One line of documentation of a key ("score.no_ptr" included), or NULL
  * for an unknown name. */

@@ -29,13 +29,11 @@ enum storage {
 	STORE_UNSIGNED,		/* unsigned */
 	STORE_ENUM,		/* an enum, written as int */
 	STORE_DOUBLE,		/* double */
-	STORE_CIDRS,		/* struct cidr_list */
+	STORE_ALLOW,		/* struct allow_list */
 	STORE_WORDS,		/* char **, NULL-terminated, never NULL */
 };
 
 static void *field(const struct policy *p, const struct policy_key *k);
-static enum policy_value_result networks_parse(const char *text,
-    struct policy_key_value *v, const char **bad);
 static enum storage storage_of(enum policy_key_type type);
 
 static void *
@@ -87,11 +85,17 @@ policy_key_expected(const struct policy_key *k, char *buf, size_t size)
 		break;
 	case KEY_NETWORKS:
 		what = "networks (192.0.2.0/24, 2001:db8::/32, no host bits "
-		    "set) or addresses, separated by spaces or commas";
+		    "set), addresses or file:/ABSOLUTE/PATH, separated by "
+		    "spaces or commas";
 		break;
-	case KEY_LOCAL_PARTS:
-		what = "local parts without @domain, separated by spaces or "
-		    "commas";
+	case KEY_PTR_DOMAINS:
+		what = "domain names or file:/ABSOLUTE/PATH, separated by "
+		    "spaces or commas";
+		break;
+	case KEY_RECIPIENTS:
+		what = "local parts (postmaster), addresses "
+		    "(abuse@example.net) or domains (@example.org), separated "
+		    "by spaces or commas";
 		break;
 	case KEY_DOMAINS:
 		what = "domain names separated by spaces or commas";
@@ -142,18 +146,10 @@ policy_key_expected(const struct policy_key *k, char *buf, size_t size)
 	    k->flags & KEY_NONE ? ", or none" : "");
 }
 
-static enum policy_value_result
-networks_parse(const char *text, struct policy_key_value *v,
-    const char **bad)
-{
-	if (cidr_list_parse(&v->cidrs, text, bad) != 0)
-		return *bad != NULL ? POLICY_VALUE_BAD : POLICY_VALUE_NOMEM;
-	return v->cidrs.count == 0 ? POLICY_VALUE_BAD : POLICY_VALUE_OK;
-}
-
 enum policy_value_result
 policy_key_parse(const struct policy_key *k, const char *text,
-    struct policy_key_value *v, const char **bad)
+    const struct allow_context *ctx, struct policy_key_value *v,
+    const char **bad)
 {
 	unsigned long long secs;
 	unsigned long ul;
@@ -161,11 +157,14 @@ policy_key_parse(const struct policy_key *k, const char *text,
 	bool ok = false;
 
 	memset(v, 0, sizeof(*v));
-	cidr_list_init(&v->cidrs);
+	allow_list_init(&v->allow);
 	*bad = NULL;
 
 	if (k->flags & KEY_NONE && policy_value_is(text, "none")) {
 		/* NULL, or an empty list: an array holding only NULL */
+		if (storage_of(k->type) == STORE_ALLOW)
+			return allow_list_none(&v->allow) == 0 ?
+			    POLICY_VALUE_OK : POLICY_VALUE_NOMEM;
 		if (storage_of(k->type) != STORE_WORDS)
 			return POLICY_VALUE_OK;
 		v->words = calloc(1, sizeof(*v->words));
@@ -203,8 +202,10 @@ policy_key_parse(const struct policy_key *k, const char *text,
 	case KEY_ADDRESSES:
 		return policy_value_addresses(text, &v->str, bad);
 	case KEY_NETWORKS:
-		return networks_parse(text, v, bad);
-	case KEY_LOCAL_PARTS:
+	case KEY_PTR_DOMAINS:
+		return allow_list_parse(&v->allow, k->type == KEY_NETWORKS ?
+		    ALLOW_NETWORKS : ALLOW_DOMAINS, text, ctx, bad);
+	case KEY_RECIPIENTS:
 	case KEY_DOMAINS:
 		return policy_value_words(text, k->type == KEY_DOMAINS,
 		    &v->words, bad);
@@ -270,8 +271,9 @@ storage_of(enum policy_key_type type)
 	case KEY_THRESHOLD:
 		return STORE_DOUBLE;
 	case KEY_NETWORKS:
-		return STORE_CIDRS;
-	case KEY_LOCAL_PARTS:
+	case KEY_PTR_DOMAINS:
+		return STORE_ALLOW;
+	case KEY_RECIPIENTS:
 	case KEY_DOMAINS:
 		return STORE_WORDS;
 	case KEY_SOCKET:
@@ -313,10 +315,10 @@ policy_key_store(struct policy *p, const struct policy_key *k,
 	case STORE_DOUBLE:
 		*(double *)f = v->d;
 		break;
-	case STORE_CIDRS:
-		cidr_list_free(f);
-		*(struct cidr_list *)f = v->cidrs;
-		cidr_list_init(&v->cidrs);
+	case STORE_ALLOW:
+		allow_list_free(f);
+		*(struct allow_list *)f = v->allow;
+		allow_list_init(&v->allow);
 		break;
 	case STORE_WORDS:
 		policy_value_words_free(*(char ***)f);
@@ -330,7 +332,7 @@ void
 policy_key_value_free(struct policy_key_value *v)
 {
 	free(v->str);
-	cidr_list_free(&v->cidrs);
+	allow_list_free(&v->allow);
 	policy_value_words_free(v->words);
 	memset(v, 0, sizeof(*v));
 }
@@ -340,7 +342,6 @@ policy_key_equal(const struct policy *a, const struct policy *b,
     const struct policy_key *k)
 {
 	const void *fa = field(a, k), *fb = field(b, k);
-	const struct cidr_list *ca = fa, *cb = fb;
 	char *const *wa, *const *wb;
 	const char *sa, *sb;
 	size_t i;
@@ -359,14 +360,9 @@ policy_key_equal(const struct policy *a, const struct policy *b,
 		return memcmp(fa, fb, sizeof(int)) == 0;
 	case STORE_DOUBLE:
 		return *(const double *)fa == *(const double *)fb;
-	case STORE_CIDRS:
-		if (ca->count != cb->count)
-			return false;
-		for (i = 0; i < ca->count; i++)
-			if (ca->items[i].prefix != cb->items[i].prefix ||
-			    !addr_equal(&ca->items[i].net, &cb->items[i].net))
-				return false;
-		return true;
+	case STORE_ALLOW:
+		return allow_list_equal(fa, fb, k->type == KEY_NETWORKS ?
+		    ALLOW_NETWORKS : ALLOW_DOMAINS);
 	case STORE_WORDS:
 		wa = *(char **const *)fa;
 		wb = *(char **const *)fb;
@@ -382,9 +378,8 @@ void
 policy_key_print(const struct policy *p, const struct policy_key *k,
     FILE *out)
 {
-	char buf[POLICY_VALUE_NUMBER_MAX], text[CIDR_TEXT_MAX];
+	char buf[POLICY_VALUE_NUMBER_MAX];
 	const void *f = field(p, k);
-	const struct cidr_list *cl = f;
 	char *const *words;
 	const char *s;
 	unsigned u;
@@ -428,15 +423,10 @@ policy_key_print(const struct policy *p, const struct policy_key *k,
 		fputs(buf, out);
 		return;
 	case KEY_NETWORKS:
-		if (cl->count == 0)
-			fputs("none", out);
-		for (size_t i = 0; i < cl->count; i++) {
-			if (cidr_format(&cl->items[i], text, sizeof(text)) != 0)
-				text[0] = '\0';
-			fprintf(out, "%s%s", i > 0 ? " " : "", text);
-		}
+	case KEY_PTR_DOMAINS:
+		allow_list_print(f, out);
 		return;
-	case KEY_LOCAL_PARTS:
+	case KEY_RECIPIENTS:
 	case KEY_DOMAINS:
 		words = *(char **const *)f;
 		if (words[0] == NULL)
@@ -460,8 +450,8 @@ policy_key_free_field(struct policy *p, const struct policy_key *k)
 	case STORE_STRING:
 		free(*(char **)f);
 		break;
-	case STORE_CIDRS:
-		cidr_list_free(f);
+	case STORE_ALLOW:
+		allow_list_free(f);
 		break;
 	case STORE_WORDS:
 		policy_value_words_free(*(char ***)f);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "allow_list.h"
 #include "policy.h"
 #include "policy_values.h"
 #include "reply_text.h"
@@ -36,8 +37,9 @@ enum policy_key_type {
 	KEY_UNSIGNED,		/* unsigned */
 	KEY_WEIGHT,		/* double, thousandths exact */
 	KEY_THRESHOLD,		/* double, INFINITY is "off" */
-	KEY_NETWORKS,		/* struct cidr_list */
-	KEY_LOCAL_PARTS,	/* char **, lower case */
+	KEY_NETWORKS,		/* struct allow_list of networks */
+	KEY_PTR_DOMAINS,	/* struct allow_list of domains */
+	KEY_RECIPIENTS,		/* char **, recipient_entry_valid() */
 	KEY_DOMAINS,		/* char **, lower case, no outer dots */
 	KEY_HEADER,		/* char *, header field name */
 	KEY_HOSTPORT,		/* char *, ADDRESS:PORT */
@@ -63,7 +65,7 @@ struct policy_key_value {
 	bool b;
 	unsigned u;
 	double d;
-	struct cidr_list cidrs;
+	struct allow_list allow;
 	char **words;
 	char why[REPLY_TEXT_WHY_MAX];	/* POLICY_VALUE_BAD: what is wrong,
 					   when the type can say more than
@@ -78,10 +80,12 @@ void policy_key_expected(const struct policy_key *k, char *buf, size_t size);
 
 /* Parses text (trimmed, non-empty) for key k into v.  On
  * POLICY_VALUE_BAD, *bad points at the offending list entry, or is NULL
- * when the whole value is wrong.  v is zeroed first;
- * policy_key_value_free() it on failure. */
+ * when the whole value is wrong; POLICY_VALUE_REPORTED: the errors of a
+ * list file went to ctx (NULL for a value that may name no file, as the
+ * defaults).  v is zeroed first; policy_key_value_free() it on failure. */
 enum policy_value_result policy_key_parse(const struct policy_key *k,
-    const char *text, struct policy_key_value *v, const char **bad);
+    const char *text, const struct allow_context *ctx,
+    struct policy_key_value *v, const char **bad);
 
 /* Moves v into the policy, freeing what it replaces. */
 void policy_key_store(struct policy *p, const struct policy_key *k,

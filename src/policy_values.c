@@ -16,8 +16,7 @@
 
 #include "addr.h"
 #include "policy_values.h"
-
-#define LOCAL_PART_MAX 64		/* RFC 5321 4.5.3.1.1 */
+#include "recipient.h"
 
 static bool is_digit(char c);
 static bool is_graph(char c);
@@ -421,8 +420,13 @@ policy_value_words(const char *text, bool domains, char ***out,
 		for (char *c = w; *c != '\0'; c++)
 			*c = lower(*c);
 		if (!domains) {
-			ok = n <= LOCAL_PART_MAX && policy_value_is_word(w) &&
-			    strchr(w, '@') == NULL;
+			size_t wl = strlen(w);
+
+			/* abuse@example.net. is abuse@example.net */
+			if (strchr(w, '@') != NULL && wl > 0 &&
+			    w[wl - 1] == '.')
+				w[wl - 1] = '\0';
+			ok = recipient_entry_valid(w);
 		} else {
 			begin = w + (w[0] == '.');
 			if (*begin != '\0' && begin[strlen(begin) - 1] == '.')

@@ -31,7 +31,8 @@
 enum policy_value_result {
 	POLICY_VALUE_OK,
 	POLICY_VALUE_BAD,	/* *bad: the entry, or NULL for an empty list */
-	POLICY_VALUE_NOMEM
+	POLICY_VALUE_NOMEM,
+	POLICY_VALUE_REPORTED	/* errors reported already (a list file) */
 };
 
 /* Whether text is word, compared case-insensitively in ASCII ("none",
@@ -91,8 +92,8 @@ bool policy_value_is_field_name(const char *text);
  * (the caller strips those). */
 bool policy_value_is_domain(const char *text);
 
-/* Splits a list of local parts (domains false: printable, no '@', at most
- * 64 bytes) or of domain names (domains true: ".example.com" and
+/* Splits a list of recipients (domains false: recipient_entry_valid(),
+ * "abuse@example.net." without its trailing dot) or of domain names (domains true: ".example.com" and
  * "example.com." mean example.com) into a NULL-terminated array in lower
  * case.  *out is set whenever something was allocated, also on failure:
  * free it with policy_value_words_free(). */

@@ -427,6 +427,7 @@ assess_and_report(struct run *run, struct check *c)
 	r.forward = a.forward;
 	r.findings = &findings;
 	r.verdict = &v;
+	r.exemption = a.decided.exemption;
 	if (run->options->json)
 		report_json(stdout, &r);
 	else

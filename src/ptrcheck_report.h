@@ -34,6 +34,9 @@ struct report {
 	const struct findings *findings;	/* findings_collect() */
 	const struct verdict *verdict;		/* verdict_decide() */
 	const struct generic_db *db;		/* provider data; may be NULL */
+	const char *exemption;			/* "ptr_domain:example.com"
+						   when an allow-list made
+						   the action accept; NULL */
 };
 
 void report_text(FILE *out, const struct report *r);

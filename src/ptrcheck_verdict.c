@@ -199,6 +199,11 @@ put_score_text(FILE *out, const struct report *r)
 	case VERDICT_CAUSE_DNS_GRACE:
 		fprintf(out, " (tempfail_limit passed)");
 		break;
+	case VERDICT_CAUSE_EXEMPT:
+		/* From the policy, never the network. */
+		fprintf(out, " (exempt=%s)", r->exemption != NULL ?
+		    r->exemption : "-");
+		break;
 	}
 	fprintf(out, "%s\n", dry ? " mode=dry-run" : "");
 	if (v->action != VERDICT_ACCEPT)
@@ -257,6 +262,10 @@ report_verdict_json(FILE *out, const struct report *r)
 		sep = ",";
 	}
 	fputc('}', out);
+	if (r->exemption != NULL) {
+		fprintf(out, ",\"exempt\":");
+		report_json_string(out, r->exemption);
+	}
 	if (v->action != VERDICT_ACCEPT) {
 		snprintf(reply, sizeof(reply), "%s %s %s", v->rcode, v->xcode,
 		    v->reply);

@@ -26,7 +26,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "authres.h"
 #include "fcrdns_cache.h"
@@ -57,7 +56,6 @@ static bool start_lookups(struct session *s, const struct sockaddr *client);
 static void answer(struct session_answer *out, enum session_action action);
 static void reset_message(struct session *s);
 static void drop_headers(struct session *s);
-static bool recipient_exempt(const struct policy *p, const char *rcpt);
 static void log_forged(const struct session *s);
 static void make_headers(struct session *s);
 static size_t score_deletions(const struct session *s);
@@ -126,10 +124,7 @@ start_lookups(struct session *s, const struct sockaddr *client)
 		return false;
 	}
 	(void)addr_format(&s->client, s->client_text, sizeof(s->client_text));
-	if (cidr_list_contains(&p->exempt_networks, &s->client)) {
-		log_debug("conn=%lu ip=%s in exempt_networks: not judged",
-		    s->id, s->client_text);
-		metrics_count_exempt(METRICS_EXEMPT_NETWORK);
+	if (session_exempt_network(s)) {
 		s->unjudged_why = "network";
 		return false;
 	}
@@ -214,9 +209,7 @@ session_mail(struct session **sp, const struct session_shared *sh,
 	if (auth_authen != NULL && *auth_authen != '\0' &&
 	    s->snap->policy->exempt_authenticated) {
 		s->msg_exempt = true;
-		log_debug("conn=%lu ip=%s authenticated: not judged", s->id,
-		    s->client_text);
-		metrics_count_exempt(METRICS_EXEMPT_AUTHENTICATED);
+		session_exempt_authenticated(s);
 		return;
 	}
 	if (!s->have_verdict)
@@ -234,8 +227,7 @@ session_rcpt(struct session *s, const char *rcpt, struct session_answer *out)
 	v = s->have_refusal ? &s->refusal : &s->verdict;
 	if (!v->enforced)
 		return;
-	if (rcpt != NULL && recipient_exempt(s->snap->policy, rcpt)) {
-		metrics_count_exempt(METRICS_EXEMPT_RECIPIENT);
+	if (session_exempt_recipient(s, rcpt, v)) {
 		s->rcpt_exempt_passed = true;
 		return;
 	}
@@ -250,28 +242,6 @@ session_rcpt(struct session *s, const char *rcpt, struct session_answer *out)
 	}
 	out->reply.rcode = v->rcode;
 	out->reply.xcode = v->xcode;
-}
-
-/* The local part of rcpt ("<Local@domain>"), without case, is one of
- * exempt_recipients. */
-static bool
-recipient_exempt(const struct policy *p, const char *rcpt)
-{
-	const char *start = rcpt, *at, *end;
-	size_t n;
-
-	if (*start == '<')
-		start++;
-	end = start + strcspn(start, ">");
-	at = NULL;
-	for (const char *q = start; q < end; q++)
-		if (*q == '@')
-			at = q;
-	n = (size_t)((at != NULL ? at : end) - start);
-	for (char **e = p->exempt_recipients; *e != NULL; e++)
-		if (strlen(*e) == n && strncasecmp(*e, start, n) == 0)
-			return true;
-	return false;
 }
 
 /* Every session, judged or not, keeps count: RFC 8601 removal is about
@@ -506,7 +476,7 @@ verdict_input_of(struct session *s, struct verdict_input *in)
 	in->helo = s->helo_seen ? s->helo : NULL;
 	in->mta_resolve = s->mta_resolve[0] != '\0' ? s->mta_resolve : NULL;
 	in->mta_ptr = s->mta_ptr[0] != '\0' ? s->mta_ptr : NULL;
-	in->exemption = s->exemption;
+	in->exemption = s->exemption[0] != '\0' ? s->exemption : NULL;
 }
 
 static void

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,10 +65,14 @@ session_assess(struct session *s)
 	    outage || resolver_breaker_open(s->shared->resolver));
 	s->have_verdict = true;
 	keep_worst_refusal(s);
-	s->exemption = assessed.decided.exemption;
+	(void)snprintf(s->exemption, sizeof(s->exemption), "%s",
+	    assessed.decided.exemption != NULL ?
+	    assessed.decided.exemption : "");
 	metrics_count_verdict(&s->verdict,
 	    s->snap->policy->mode == POLICY_MODE_DRY_RUN,
 	    assessed.fcrdns->ms);
+	if (assessed.decided.exemption != NULL)
+		metrics_count_exempt(METRICS_EXEMPT_PTR_DOMAIN);
 	log_decision(s, &assessed);
 }
 

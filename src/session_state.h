@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session_state.h - one SMTP connection's state, shared by session.c
- * (the connection's rules, see session.h) and session_assess.c (the
- * daemon's side of assess.h).  Private to those two files.
+ * (the connection's rules, see session.h), session_assess.c (the
+ * daemon's side of assess.h) and session_exempt.c (the allow-lists met
+ * on the way).  Private to those files.
  */
 #ifndef PTRMILTER_SESSION_STATE_H
 #define PTRMILTER_SESSION_STATE_H
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "assess.h"
 #include "dns_grace.h"
 #include "fcrdns.h"
 #include "forged.h"
@@ -62,9 +64,11 @@ struct session {
 	char mta_ptr[SESSION_NAME_MAX];		/* {client_ptr} */
 
 	bool have_verdict;		/* for the current HELO */
-	const char *exemption;		/* the allow-list entry the verdict
-					   names (in the snapshot's policy);
-					   NULL: none */
+	char exemption[ASSESS_EXEMPTION_MAX];	/* the allow-list entry the
+						   verdict names, copied
+						   from the assessment,
+						   which lives on a stack;
+						   "": none */
 	struct findings findings;
 	struct verdict verdict;
 	bool have_refusal;		/* the worst refusal so far; a later
@@ -99,5 +103,15 @@ void session_assess(struct session *s);
  * or a JSON object; a line too long for its buffer is logged short. */
 void session_log_record(const struct session *s,
     const struct verdict_record *r);
+
+/* session_exempt.c: each counts and logs the exemption that applied. */
+/* The client is in exempt_networks. */
+bool session_exempt_network(const struct session *s);
+/* The message's client authenticated (the caller checked). */
+void session_exempt_authenticated(const struct session *s);
+/* rcpt (the MTA's argument, untrusted) is in exempt_recipients, so the
+ * refusal waived is not sent. */
+bool session_exempt_recipient(const struct session *s, const char *rcpt,
+    const struct verdict *waived);
 
 #endif

@@ -122,6 +122,10 @@ verdict_decide(const struct verdict_input *in, struct verdict *out)
 			out->action = VERDICT_TEMPFAIL;
 		}
 	}
+	if (in->exemption != NULL) {
+		out->action = VERDICT_ACCEPT;
+		out->cause = VERDICT_CAUSE_EXEMPT;
+	}
 	out->enforced = out->action != VERDICT_ACCEPT &&
 	    p->mode == POLICY_MODE_ENFORCE;
 	if (out->action != VERDICT_ACCEPT)
@@ -418,9 +422,6 @@ verdict_log_line(const struct verdict_input *in, const struct verdict *v,
 		    in->mta_ptr == NULL ? "" : ">") == -1)
 			goto end;
 	}
-	if (in->exemption != NULL && appendf(buf, size, &pos, " exempt=%s",
-	    in->exemption) == -1)
-		goto end;
 	ret = 0;
 end:
 	if (ret == -1)

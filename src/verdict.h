@@ -39,7 +39,8 @@ enum verdict_cause {
 	VERDICT_CAUSE_NONE,		/* below every threshold */
 	VERDICT_CAUSE_SCORE,		/* tempfail_score or reject_score */
 	VERDICT_CAUSE_DNS_ERROR,	/* temperror and on_dns_error */
-	VERDICT_CAUSE_DNS_GRACE		/* temperror past tempfail_limit */
+	VERDICT_CAUSE_DNS_GRACE,	/* temperror past tempfail_limit */
+	VERDICT_CAUSE_EXEMPT		/* an allow-list entry: exemption */
 };
 
 struct verdict_input {
@@ -93,6 +94,8 @@ struct verdict {
  *   at most tempfail;
  * - otherwise score >= reject_score: reject; >= tempfail_score: tempfail
  *   (a threshold that is off, INFINITY, is never reached);
+ * - in->exemption set: accept whatever the score (cause EXEMPT); the
+ *   score, tags and iprev stay what they are, for the headers;
  * - enforced = action != ACCEPT and mode = enforce.
  * The reply is the policy's reply_text (REPLY_TEXT_DEFAULT when it has
  * none) expanded: %{reason} names the most serious finding (bogus, DNS
@@ -143,8 +146,8 @@ int verdict_score_header(const struct verdict_input *in,
  * helo=- when none was sent (a HELO of "-" shows as helo=<->); each tag
  * with its reason in brackets when it has one
  * (tags=ptr_generic[ip-in-name:198-51-100-20]), tags=- when none;
- * mta_ptr=- when NULL; " exempt=KIND:ENTRY" last when in->exemption is
- * set.  Untrusted text
+ * mta_ptr=- when NULL.  (in->exemption is told by the record around
+ * this line: verdict_record.h.)  Untrusted text
  * is shown and cut as in the score header, so the line is printable and
  * has no spaces of the client's making - but it may hold '%': log it as
  * an argument, never as a format.  Returns 0, or -1 with buf "" if it did

@@ -44,6 +44,7 @@ static void json_tags(struct line *l, const struct verdict_input *in,
     const struct verdict *v);
 static void json_verdict(struct line *l, const struct verdict_record *r);
 static const char *exemption(const struct verdict_record *r);
+static void add_exemption(struct line *l, const struct verdict_record *r);
 
 static void
 add(struct line *l, const char *fmt, ...)
@@ -115,10 +116,12 @@ verdict_record_text(const struct verdict_record *r, char *buf, size_t size)
 			add(&l, " ");
 			add_queue_id(&l, r->queue_id);
 		}
+		add_exemption(&l, r);
+		if (r->exempt_source != NULL)
+			add(&l, " list=%s", r->exempt_source);
 		return finish(&l);
 	}
-	if (r->exempt != NULL)
-		add(&l, " exempt=%s", r->exempt);
+	add_exemption(&l, r);
 	add(&l, " forged_removed=%zu headers=%s", r->forged_removed,
 	    r->headers_added ? "added" : "none");
 	return finish(&l);
@@ -220,11 +223,21 @@ json_verdict(struct line *l, const struct verdict_record *r)
 	    "enforce");
 	json_bool(l, "enforced", judged && v->enforced);
 	json_string(l, "exemption", exemption(r));
+	json_string(l, "exemption_source", r->exempt_source);
 	json_ulong(l, "ms", judged ? in->fcrdns->ms : 0, judged);
 	json_key(l, "cached");
 	add(l, "%s", !judged ? "null" : in->fcrdns->cached ? "true" : "false");
 	json_string(l, "mta_resolve", judged ? in->mta_resolve : NULL);
 	json_string(l, "mta_ptr", judged ? in->mta_ptr : NULL);
+}
+
+static void
+add_exemption(struct line *l, const struct verdict_record *r)
+{
+	const char *e = exemption(r);
+
+	if (e != NULL)
+		add(l, " exempt=%s", e);
 }
 
 /* The one exemption that applied: the session's kind, else the

@@ -48,6 +48,9 @@ struct verdict_record {
 					   "recipient"; NULL: it was not
 					   exempt (in->exemption, an
 					   allow-list entry, is its own) */
+	const char *exempt_source;	/* where that entry is written
+					   ("/etc/ptrmilter/networks:12");
+					   NULL: inline or no entry */
 	size_t forged_removed;		/* MESSAGE: forged headers taken out */
 	bool headers_added;		/* MESSAGE: our headers went in */
 };
@@ -55,11 +58,14 @@ struct verdict_record {
 /*
  * The text line.  DECISION: "conn=12 " and verdict_log_line(), then
  * " msg=1" and " queue_id=ID" when known - the fields after
- * verdict_log_line()'s are new, so parsers of the old line still work.
+ * verdict_log_line()'s are new, so parsers of the old line still work;
+ * then " exempt=EXEMPTION" (r->exempt, else in->exemption) and
+ * " list=SOURCE" when known - last, so that it ends the line.
  * MESSAGE: "conn=12 msg=1 queue_id=ID " first (queue_id=- when not
  * known), so that grep finds the MTA's queue ID at once; then
  * verdict_log_line() of a judged client, else "action=accept ip=IP";
- * then " exempt=KIND" when set, " forged_removed=N headers=added|none".
+ * then " exempt=EXEMPTION" when one applied, " forged_removed=N
+ * headers=added|none".
  * The queue ID is shown as safe_text() QUEUE_ID class makes it.
  * Returns 0, or -1 with buf "" if it did not fit in size.
  */
@@ -70,7 +76,7 @@ int verdict_record_text(const struct verdict_record *r, char *buf,
  * The JSON object, on one line, with the keys event ("decision" or
  * "message"), conn, msg, queue_id, ip, helo, ptr, iprev, dnssec, score,
  * tags ([{"tag": "no_ptr", "reason": "..." or null}, ...]), action,
- * mode, enforced, exemption, ms, cached, mta_resolve, mta_ptr and, for a
+ * mode, enforced, exemption, exemption_source, ms, cached, mta_resolve, mta_ptr and, for a
  * message, forged_removed and headers_added.  Numbers are numbers,
  * booleans booleans, and what is not known is null (helo: none sent; the
  * verdict's keys: not judged; msg: 0).  A string is escaped by

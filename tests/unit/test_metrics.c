@@ -345,6 +345,7 @@ test_every_series_present_at_zero(void **state)
 		"ptrmilter_connections_exempt_total{reason=\"no_address\"} 0",
 		"ptrmilter_messages_authenticated_total 0",
 		"ptrmilter_recipients_exempt_total 0",
+		"ptrmilter_verdicts_exempt_total{reason=\"ptr_domain\"} 0",
 		"ptrmilter_verdicts_total{iprev=\"pass\"} 0",
 		"ptrmilter_verdicts_total{iprev=\"fail\"} 0",
 		"ptrmilter_verdicts_total{iprev=\"permerror\"} 0",
@@ -577,6 +578,7 @@ test_other_counts_and_read(void **state)
 	metrics_count_judged();
 	metrics_count_exempt(METRICS_EXEMPT_NETWORK);
 	metrics_count_exempt(METRICS_EXEMPT_RECIPIENT);
+	metrics_count_exempt(METRICS_EXEMPT_PTR_DOMAIN);
 	metrics_count_exempt(METRICS_EXEMPT_COUNT);	/* ignored */
 	metrics_count_cache(METRICS_CACHE_HELO, true);
 	metrics_count_cache(METRICS_CACHE_FCRDNS, false);
@@ -588,6 +590,8 @@ test_other_counts_and_read(void **state)
 	    before.exempt[METRICS_EXEMPT_NETWORK], 1);
 	assert_int_equal(after.exempt[METRICS_EXEMPT_RECIPIENT] -
 	    before.exempt[METRICS_EXEMPT_RECIPIENT], 1);
+	assert_int_equal(after.exempt[METRICS_EXEMPT_PTR_DOMAIN] -
+	    before.exempt[METRICS_EXEMPT_PTR_DOMAIN], 1);
 	assert_int_equal(after.exempt[METRICS_EXEMPT_NO_ADDRESS],
 	    before.exempt[METRICS_EXEMPT_NO_ADDRESS]);
 	assert_int_equal(after.cache[METRICS_CACHE_HELO][0] -

@@ -25,53 +25,25 @@
 
 #include "policy.h"
 #include "tags.h"
+#include "unit_policy.h"
 
 #ifndef TOP_SRCDIR
 #error "the build defines TOP_SRCDIR"
 #endif
 
-#define MAX_ERRORS 64
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* What the reporter collected. */
-struct errors {
-	char *lines[MAX_ERRORS];
-	size_t count;
-};
 
 /* The temp file of the current test, removed by the teardown. */
 static char temp_path[64];
 
-static void collect(void *arg, const char *message);
-static void errors_clear(struct errors *e);
 static void write_temp(const char *text, size_t len);
 static struct policy *load_text(const char *text, struct errors *e);
 static struct policy *load_bytes(const char *text, size_t len,
     struct errors *e);
 static void assert_errors(const struct errors *e, const char *const *want);
-static char *dump_text(const struct policy *p);
 static char *dump_value(const struct policy *p, const char *key);
 static char *read_file(const char *path);
 static int teardown(void **state);
-
-static void
-collect(void *arg, const char *message)
-{
-	struct errors *e = arg;
-
-	assert_true(e->count < MAX_ERRORS);
-	e->lines[e->count] = strdup(message);
-	assert_non_null(e->lines[e->count]);
-	e->count++;
-}
-
-static void
-errors_clear(struct errors *e)
-{
-	for (size_t i = 0; i < e->count; i++)
-		free(e->lines[i]);
-	e->count = 0;
-}
 
 static void
 write_temp(const char *text, size_t len)
@@ -117,19 +89,6 @@ assert_errors(const struct errors *e, const char *const *want)
 	}
 	if (e->count != n)
 		fail_msg("unexpected error: %s", e->lines[n]);
-}
-
-static char *
-dump_text(const struct policy *p)
-{
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-
-	assert_non_null(f);
-	policy_dump(p, f);
-	assert_int_equal(fclose(f), 0);
-	return buf;
 }
 
 /* The value the dump shows for key, allocated. */
@@ -222,11 +181,13 @@ assert_defaults(const struct policy *p)
 	assert_int_equal(p->on_dns_error, POLICY_DNS_ERROR_ACCEPT);
 	assert_int_equal(p->exempt_networks.count, 2);
 	assert_int_equal(addr_parse("127.1.2.3", &a), 0);
-	assert_true(cidr_list_contains(&p->exempt_networks, &a));
+	assert_non_null(allow_list_network(&p->exempt_networks, &a));
 	assert_int_equal(addr_parse("::1", &a), 0);
-	assert_true(cidr_list_contains(&p->exempt_networks, &a));
+	assert_non_null(allow_list_network(&p->exempt_networks, &a));
 	assert_int_equal(addr_parse("128.0.0.1", &a), 0);
-	assert_false(cidr_list_contains(&p->exempt_networks, &a));
+	assert_null(allow_list_network(&p->exempt_networks, &a));
+	assert_int_equal(p->exempt_ptr_domains.count, 0);
+	assert_null(p->exempt_ptr_domains.written[0]);
 	assert_true(p->exempt_authenticated);
 	assert_non_null(p->exempt_recipients);
 	assert_string_equal(p->exempt_recipients[0], "postmaster");
@@ -548,9 +509,16 @@ static const struct {
 	{ "exempt_networks = 192.0.2.1", "exempt_networks", "192.0.2.1/32" },
 	{ "exempt_networks = 0.0.0.0/0\t::/0", "exempt_networks",
 	  "0.0.0.0/0 ::/0" },
+	{ "exempt_networks = 10.0.0.0/8 10.0.0.0/8", "exempt_networks",
+	  "10.0.0.0/8 10.0.0.0/8" },
+	{ "exempt_ptr_domains = none", "exempt_ptr_domains", "none" },
+	{ "exempt_ptr_domains = Example.COM. .mail.example.net",
+	  "exempt_ptr_domains", "example.com mail.example.net" },
 	{ "exempt_authenticated = no", "exempt_authenticated", "no" },
 	{ "exempt_recipients = Postmaster, ABUSE hostmaster",
 	  "exempt_recipients", "postmaster abuse hostmaster" },
+	{ "exempt_recipients = Abuse@Example.NET. @example.ORG postmaster",
+	  "exempt_recipients", "abuse@example.net @example.org postmaster" },
 	{ "exempt_recipients = none", "exempt_recipients", "none" },
 	{ "generic_allow = Example.NET .example.org example.com.",
 	  "generic_allow", "example.net example.org example.com" },
@@ -685,7 +653,13 @@ test_each_score_key_sets_its_own_tag(void **state)
 #define X_THRESHOLD "expected off, or a number from 0.001 to 1000 with at " \
 	"most 3 decimals"
 #define X_NETWORKS "expected networks (192.0.2.0/24, 2001:db8::/32, no " \
-	"host bits set) or addresses, separated by spaces or commas, or none"
+	"host bits set), addresses or file:/ABSOLUTE/PATH, separated by " \
+	"spaces or commas, or none"
+#define X_PTR_DOMAINS "expected domain names or file:/ABSOLUTE/PATH, " \
+	"separated by spaces or commas, or none"
+#define X_RECIPIENTS "expected local parts (postmaster), addresses " \
+	"(abuse@example.net) or domains (@example.org), separated by " \
+	"spaces or commas, or none"
 #define X_HOSTPORT "expected ADDRESS:PORT, e.g. 127.0.0.1:9357 or " \
 	"[::1]:9357, or none"
 #define X_HEADER "expected a header field name of its own (printable, no " \
@@ -851,10 +825,29 @@ static const struct {
 	  X_NETWORKS },
 	{ "exempt_authenticated = on",
 	  "bad value 'on' for exempt_authenticated: " X_BOOL },
-	{ "exempt_recipients = postmaster@example.com",
-	  "bad entry 'postmaster@example.com' in exempt_recipients: expected "
-	  "local parts without @domain, separated by spaces or commas, or "
-	  "none" },
+	{ "exempt_networks = file:relative/list",
+	  "bad entry 'file:relative/list' in exempt_networks: " X_NETWORKS },
+	{ "exempt_ptr_domains = example.com bad..name",
+	  "bad entry 'bad..name' in exempt_ptr_domains: " X_PTR_DOMAINS },
+	{ "exempt_ptr_domains = -example.com",
+	  "bad entry '-example.com' in exempt_ptr_domains: " X_PTR_DOMAINS },
+	{ "exempt_ptr_domains = 192.0.2.1/24",
+	  "bad entry '192.0.2.1/24' in exempt_ptr_domains: " X_PTR_DOMAINS },
+	{ "exempt_ptr_domains = file:",
+	  "bad entry 'file:' in exempt_ptr_domains: " X_PTR_DOMAINS },
+	{ "exempt_recipients = postmaster@",
+	  "bad entry 'postmaster@' in exempt_recipients: " X_RECIPIENTS },
+	{ "exempt_recipients = a@b@example.com",
+	  "bad entry 'a@b@example.com' in exempt_recipients: " X_RECIPIENTS },
+	{ "exempt_recipients = @",
+	  "bad entry '@' in exempt_recipients: " X_RECIPIENTS },
+	{ "exempt_recipients = @bad..example",
+	  "bad entry '@bad..example' in exempt_recipients: " X_RECIPIENTS },
+	{ "exempt_recipients = \"john\"@example.com",
+	  "bad entry '\"john\"@example.com' in exempt_recipients: "
+	  X_RECIPIENTS },
+	{ "exempt_recipients = a<b",
+	  "bad entry 'a<b' in exempt_recipients: " X_RECIPIENTS },
 	{ "generic_allow = example.net a/b",
 	  "bad entry 'a/b' in generic_allow: expected domain names separated "
 	  "by spaces or commas, or none" },
@@ -1338,8 +1331,9 @@ test_key_names_cover_every_tag_and_have_docs(void **state)
 			assert_string_not_equal(names[j], names[count]);
 	}
 	/* 24 plain keys of the DESIGN.md contract, generic_data,
-	 * reply_text, log_facility, log_format, and one per tag */
-	assert_int_equal(count, 28 + TAG_COUNT);
+	 * reply_text, log_facility, log_format, exempt_ptr_domains, and one
+	 * per tag */
+	assert_int_equal(count, 29 + TAG_COUNT);
 	for (int t = 0; t < TAG_COUNT; t++) {
 		bool found = false;
 

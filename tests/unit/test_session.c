@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -336,7 +337,9 @@ expect_reply(enum session_action want, const char *rcode,
 	assert_string_equal(ans.reply.text, text);
 }
 
-/* Decision lines ("conn=N action=..."): one per verdict reached. */
+/* Decision lines of a verdict ("conn=N action=... iprev=..."): one per
+ * verdict reached.  An exemption that spares the lookups (network,
+ * authenticated) has an action but no iprev. */
 static unsigned
 decisions(void)
 {
@@ -344,9 +347,14 @@ decisions(void)
 	const char *p = logged();
 
 	while ((p = strstr(p, "conn=")) != NULL) {
+		const char *eol;
+
 		p += strlen("conn=");
 		p += strspn(p, "0123456789");
-		if (strncmp(p, " action=", strlen(" action=")) == 0)
+		eol = p + strcspn(p, "\n");
+		if (strncmp(p, " action=", strlen(" action=")) == 0 &&
+		    memmem(p, (size_t)(eol - p), " iprev=",
+		    strlen(" iprev=")) != NULL)
 			n++;
 	}
 	return n;
@@ -484,7 +492,8 @@ test_authenticated_mail_is_cleaned_not_judged(void **state)
 	ev_helo("mail.example.com");
 	ev_mail("alice");
 	assert_int_equal(decisions(), 0);
-	assert_int_equal(log_count("authenticated: not judged"), 1);
+	assert_int_equal(log_count(this_conn("action=accept ip=" NO_PTR
+	    " msg=1 exempt=authenticated\n")), 1);
 	expect_cleaned_not_marked();
 
 	ev_mail("");
@@ -966,13 +975,162 @@ test_exempt_network_is_cleaned_not_judged(void **state)
 	(void)state;
 	use_policy("exempt_networks = 198.51.100.0/24");
 	ev_connect(NO_PTR);
-	assert_int_equal(log_count("ip=" NO_PTR " in exempt_networks: not "
-	    "judged"), 1);
+	assert_int_equal(log_count(this_conn("action=accept ip=" NO_PTR
+	    " exempt=network:198.51.100.0/24\n")), 1);
 	ev_helo("pc01");
 	ev_mail(NULL);
 	assert_int_equal(fake_resolver_sent("21.100.51.198.in-addr.arpa"), 0);
 	assert_int_equal(decisions(), 0);
 	expect_cleaned_not_marked();
+}
+
+/* An entry from a list file names the file and line it came from. */
+static void
+test_exempt_network_from_a_list_names_file_and_line(void **state)
+{
+	char path[] = "/tmp/test_session_list.XXXXXX", conf[128], want[256];
+	static const char list[] = "# partners\n198.51.100.0/24\n";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, list, sizeof(list) - 1),
+	    (ssize_t)sizeof(list) - 1);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+	snprintf(conf, sizeof(conf), "exempt_networks = ::1 file:%s", path);
+	use_policy(conf);
+	unlink(path);
+	ev_connect(NO_PTR);
+	snprintf(want, sizeof(want), "action=accept ip=" NO_PTR
+	    " exempt=network:198.51.100.0/24 list=%s:2\n", path);
+	assert_int_equal(log_count(this_conn(want)), 1);
+	ev_mail(NULL);
+	assert_int_equal(decisions(), 0);
+	expect_cleaned_not_marked();
+}
+
+/* A confirmed PTR name in exempt_ptr_domains: accepted whatever the
+ * score, the headers tell the truth, the decision line names the entry. */
+static void
+test_confirmed_ptr_in_exempt_domain_is_accepted(void **state)
+{
+	(void)state;
+	use_policy("exempt_ptr_domains = Example.COM.\ntempfail_score = 0.5");
+	ev_connect(CLEAN);
+	ev_helo("pc01");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_null(ans.reply.rcode);
+	assert_int_equal(log_count(this_conn("action=accept ip=" CLEAN
+	    " helo=<pc01> ptr=mail.example.com iprev=pass")), 1);
+	assert_int_equal(log_count(" exempt=ptr_domain:example.com\n"), 1);
+	assert_string_equal(ev_eom(), "+" SCORE " 0: 1.0 (helo_not_fqdn "
+	    "dnssec_secure) helo=pc01 ptr=mail.example.com\n"
+	    "+" AR " 0: " ID "; iprev=pass policy.iprev=" CLEAN
+	    "\n\t(mail.example.com; dnssec=secure)\n");
+}
+
+/* Only the name that forward-confirms counts: an unconfirmed PTR in the
+ * domain, a confirmed one elsewhere next to it, a bogus forward answer,
+ * a DNS failure - none exempts. */
+static void
+test_only_a_confirmed_ptr_name_exempts(void **state)
+{
+	static const struct {
+		const char *ip;
+		const char *policy;
+	} rows[] = {
+		{ "198.51.100.22", "" },		/* iprev=fail */
+		{ "198.51.100.24", "" },		/* pass, as mx.example.net */
+		{ "198.51.100.25", "on_dns_error = tempfail" },	/* bogus */
+		{ "198.51.100.26", "on_dns_error = tempfail" },	/* SERVFAIL */
+	};
+	char conf[256];
+
+	(void)state;
+	add_rule("22.100.51.198.in-addr.arpa", DNS_TYPE_PTR, DNS_OK,
+	    "mail.example.com");
+	fake_resolver_add(&(struct fake_rule){ .name =
+	    "24.100.51.198.in-addr.arpa", .rrtype = DNS_TYPE_PTR,
+	    .status = DNS_OK, .dnssec = DNSSEC_SECURE, .ttl = 300,
+	    .data = { "mail.example.com", "mx.example.net" } });
+	add_rule("mx.example.net", DNS_TYPE_A, DNS_OK, "198.51.100.24");
+	add_rule("25.100.51.198.in-addr.arpa", DNS_TYPE_PTR, DNS_OK,
+	    "mx.bogus.example.com");
+	fake_resolver_add(&(struct fake_rule){ .name = "mx.bogus.example.com",
+	    .rrtype = DNS_TYPE_A, .status = DNS_BOGUS,
+	    .dnssec = DNSSEC_BOGUS, .why_bogus = "signature expired" });
+	add_rule("26.100.51.198.in-addr.arpa", DNS_TYPE_PTR, DNS_TEMPFAIL,
+	    NULL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(conf, sizeof(conf), "exempt_ptr_domains = example.com"
+		    "\ntempfail_score = 0.5\n%s", rows[i].policy);
+		use_policy(conf);
+		ev_connect(rows[i].ip);
+		ev_helo("pc01");
+		ev_mail(NULL);
+		if (ev_rcpt(USER) != SESSION_TEMPFAIL)
+			fail_msg("%s: not refused", rows[i].ip);
+		session_close(s);
+		s = NULL;
+	}
+	assert_int_equal(decisions(), 4);
+	assert_int_equal(log_count("exempt="), 0);
+	/* The confirmed name's domain exempts it. */
+	use_policy("exempt_ptr_domains = example.net\ntempfail_score = 0.5");
+	ev_connect("198.51.100.24");
+	ev_helo("pc01");
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_int_equal(log_count(" exempt=ptr_domain:example.net\n"), 1);
+}
+
+/* Local parts, whole addresses and domains; each waiver logged with the
+ * entry and the refusal; hostile forms never waive. */
+static void
+test_exempt_recipient_forms_waive_and_say_so(void **state)
+{
+	static const struct {
+		const char *rcpt;
+		enum session_action want;
+	} rows[] = {
+		{ "<Postmaster@anywhere.example>", SESSION_CONTINUE },
+		{ "<abuse@example.net>", SESSION_CONTINUE },
+		{ "<abuse@example.com>", SESSION_TEMPFAIL },
+		{ "<Anyone@Example.ORG>", SESSION_CONTINUE },
+		{ "<@relay.example:x@example.org>", SESSION_CONTINUE },
+		{ "<anyone@sub.example.org>", SESSION_TEMPFAIL },
+		{ "<x@example.org\r\nX-Forged: yes>", SESSION_TEMPFAIL },
+		{ "<\"x\"@example.org", SESSION_CONTINUE },
+		{ "<>", SESSION_TEMPFAIL },
+		{ USER, SESSION_TEMPFAIL },
+	};
+	char huge[4096];
+
+	(void)state;
+	use_policy("exempt_recipients = postmaster abuse@example.net "
+	    "@example.org");
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (ev_rcpt(rows[i].rcpt) != rows[i].want)
+			fail_msg("%s: answer %d", rows[i].rcpt, (int)ans.action);
+	memset(huge, 'a', sizeof(huge) - 1);
+	huge[sizeof(huge) - 1] = '\0';
+	memcpy(huge + sizeof(huge) - 14, "@example.org>", 13);
+	assert_int_equal(ev_rcpt(huge), SESSION_TEMPFAIL);
+	assert_int_equal(log_count(this_conn("ip=" NO_PTR
+	    " exempt=recipient:postmaster rcpt=<postmaster@anywhere.example> "
+	    "waived=tempfail\n")), 1);
+	assert_int_equal(log_count(this_conn("ip=" NO_PTR
+	    " exempt=recipient:abuse@example.net rcpt=<abuse@example.net> "
+	    "waived=tempfail\n")), 1);
+	assert_int_equal(log_count(" exempt=recipient:@example.org "
+	    "rcpt=<anyone@example.org> waived=tempfail\n"), 1);
+	assert_int_equal(log_count(" exempt=recipient:@example.org "
+	    "rcpt=<x@example.org> waived=tempfail\n"), 2);
+	assert_int_equal(log_count("exempt=recipient:"), 5);
 }
 
 /* No address (non_smtpd_milters, a local socket): not judged, but the
@@ -1117,6 +1275,10 @@ main(void)
 		T(test_hostile_queue_id_is_bounded_and_tamed),
 		T(test_json_format_writes_both_lines_as_objects),
 		T(test_exempt_network_is_cleaned_not_judged),
+		T(test_exempt_network_from_a_list_names_file_and_line),
+		T(test_confirmed_ptr_in_exempt_domain_is_accepted),
+		T(test_only_a_confirmed_ptr_name_exempts),
+		T(test_exempt_recipient_forms_waive_and_say_so),
 		T(test_addressless_client_is_cleaned_not_judged),
 		T(test_session_made_at_mail_still_cleans),
 		T(test_no_session_defers_the_message),

@@ -1268,27 +1268,6 @@ test_mta_resolve_is_logged_only_when_it_disagrees(void **state)
 	}
 }
 
-static void
-test_log_line_names_the_exemption_last(void **state)
-{
-	struct situation s = { .iprev = IPREV_PASS,
-	    .ptr = { "mail.example.com" } };
-	char buf[VERDICT_LOG_MAX];
-	const char *at;
-	struct world w;
-
-	(void)state;
-	world_make(&w, &s);
-	assert_int_equal(verdict_log_line(&w.in, &w.v, buf, sizeof(buf)), 0);
-	assert_null(strstr(buf, "exempt="));
-	w.in.exemption = "ptr_domain:example.com";
-	assert_int_equal(verdict_log_line(&w.in, &w.v, buf, sizeof(buf)), 0);
-	at = strstr(buf, " exempt=ptr_domain:example.com");
-	assert_non_null(at);
-	assert_string_equal(at, " exempt=ptr_domain:example.com");
-	world_free(&w);
-}
-
 /*
  * Limits.
  */
@@ -1401,7 +1380,6 @@ main(void)
 		cmocka_unit_test(test_log_line_says_everything_on_one_line),
 		cmocka_unit_test(
 		    test_mta_resolve_is_logged_only_when_it_disagrees),
-		cmocka_unit_test(test_log_line_names_the_exemption_last),
 		cmocka_unit_test(
 		    test_writers_fail_cleanly_when_the_buffer_is_small),
 		cmocka_unit_test(test_a_huge_header_name_is_refused_not_overlong),

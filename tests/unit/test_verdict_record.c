@@ -424,11 +424,12 @@ test_json_decision_has_every_field_typed(void **state)
 	assert_string_field(&p, "mode", "dry-run");
 	assert_raw_field(&p, "enforced", "false");
 	assert_raw_field(&p, "exemption", "null");
+	assert_raw_field(&p, "exemption_source", "null");
 	assert_raw_field(&p, "ms", "12");
 	assert_raw_field(&p, "cached", "false");
 	assert_string_field(&p, "mta_resolve", "FAIL");
 	assert_raw_field(&p, "mta_ptr", "null");
-	assert_int_equal(p.n, 19);
+	assert_int_equal(p.n, 20);
 	world_free(&w);
 }
 
@@ -481,6 +482,40 @@ test_json_exemption_comes_from_the_verdict_input(void **state)
 	assert_int_equal(verdict_record_json(&w.r, line, sizeof(line)), 0);
 	parse_object(line, &p);
 	assert_string_field(&p, "exemption", "ptr_domain:example.com");
+	world_free(&w);
+}
+
+/* The exemption ends the text line, after the fields added to the old
+ * decision line, and its list file comes last of all. */
+static void
+test_text_exemption_and_its_source_come_last(void **state)
+{
+	struct world w;
+	char line[VERDICT_RECORD_MAX];
+	const char *at;
+
+	(void)state;
+	world_make(&w, "", "mx.example.com", "mx.example.com", IPREV_PASS, "");
+	assert_int_equal(verdict_record_text(&w.r, line, sizeof(line)), 0);
+	assert_null(strstr(line, "exempt="));
+	w.in.exemption = "ptr_domain:example.com";
+	w.r.queue_id = "4dQz2B0kXzz2";
+	assert_int_equal(verdict_record_text(&w.r, line, sizeof(line)), 0);
+	at = strstr(line, " msg=1 queue_id=4dQz2B0kXzz2 exempt=");
+	assert_non_null(at);
+	assert_string_equal(at, " msg=1 queue_id=4dQz2B0kXzz2 "
+	    "exempt=ptr_domain:example.com");
+
+	w.r.in = NULL;
+	w.r.v = NULL;
+	w.r.queue_id = NULL;
+	w.r.msg = 0;
+	w.r.ip = "192.0.2.44";
+	w.r.exempt = "network:192.0.2.0/24";
+	w.r.exempt_source = "/etc/ptrmilter/networks:2";
+	assert_int_equal(verdict_record_text(&w.r, line, sizeof(line)), 0);
+	assert_string_equal(line, "conn=12 action=accept ip=192.0.2.44 "
+	    "exempt=network:192.0.2.0/24 list=/etc/ptrmilter/networks:2");
 	world_free(&w);
 }
 
@@ -620,6 +655,7 @@ main(void)
 		cmocka_unit_test(test_json_message_of_a_client_not_judged),
 		cmocka_unit_test(
 		    test_json_exemption_comes_from_the_verdict_input),
+		cmocka_unit_test(test_text_exemption_and_its_source_come_last),
 		cmocka_unit_test(test_json_hostile_helo_and_ptr_parse_back),
 		cmocka_unit_test(
 		    test_json_long_hostile_helo_is_cut_with_an_ellipsis),
