@@ -70,6 +70,7 @@ dns_fetch_run(struct resolver *r, struct dns_fetch *f, size_t n,
 {
 	struct lookup_batch *b = lookup_batch_create(n);
 	struct slot *slots = calloc(n > 0 ? n : 1, sizeof(*slots));
+	bool timed_out;
 	int rc = -1;
 
 	for (size_t i = 0; i < n; i++) {
@@ -87,11 +88,10 @@ dns_fetch_run(struct resolver *r, struct dns_fetch *f, size_t n,
 		    f[i].rrtype, on_answer, &slots[i]) == 0;
 	}
 	lookup_batch_unlock(b);
-	if (lookup_batch_wait(b, deadline) == -1) {
-		lookup_batch_close(b);
-		lookup_batch_count_unanswered(b);
-	}
+	timed_out = lookup_batch_wait(b, deadline) == -1;
 	lookup_batch_close(b);
+	if (timed_out)
+		lookup_batch_count_unanswered(b);
 	for (size_t i = 0; i < n; i++)
 		if (slots[i].sent && !f[i].answered)
 			f[i].status = DNS_TIMEOUT;

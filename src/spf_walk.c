@@ -66,7 +66,7 @@ out_of_memory(struct walk *w)
 
 /* "path > term: what" into buf: the term in its place, and what of
  * it. */
-static void
+static void __attribute__((format(printf, 5, 0)))
 vplace(const struct walk *w, const struct spf_term *t, char *buf,
     size_t size, const char *fmt, va_list ap)
 {
@@ -109,7 +109,7 @@ stop_at(struct walk *w, enum spf_result result, const struct spf_term *t,
 
 /* Whether n more queries stay within the bound. */
 static bool
-budget(struct walk *w, unsigned n)
+budget(struct walk *w, unsigned long long n)
 {
 	if (w->out->queries + n <= w->lim.queries)
 		return true;
@@ -322,7 +322,7 @@ eval_mx(struct walk *w, const struct spf_term *t, const char *host)
 {
 	struct mx_hosts m;
 
-	if (!budget(w, 1 + 2 * w->lim.mx_names))
+	if (!budget(w, 1 + 2ULL * w->lim.mx_names))
 		return;
 	if (mx_hosts_lookup(w->r, host, w->lim.mx_names, t->cidr4, t->cidr6,
 	    w->deadline, &m) == -1) {

@@ -595,6 +595,43 @@ test_no_spf_record_is_none(void **state)
 	}
 }
 
+/* A caller's own limits, and the bound on queries as a temperror. */
+static void
+test_callers_limits_apply(void **state)
+{
+	static const struct fake_rule rules[] = {
+		SPF("example.com", "v=spf1 a:h.example mx:h.example "
+		    "ip4:192.0.2.1 -all"),
+		ADDR("h.example", DNS_TYPE_A, "192.0.2.7"),
+		{ .name = "h.example", .rrtype = DNS_TYPE_MX,
+		    .status = DNS_OK, .data = { "1 h.example" } },
+	};
+	struct spf_limits lim = spf_limits_rfc7208;
+	struct spf_walk_result r;
+
+	(void)state;
+	lim.dns_terms = 1;
+	load(rules, NROWS(rules));
+	assert_int_equal(spf_walk(RESOLVER, "example.com", in_ms(5000), &lim,
+	    &r), 0);
+	assert_int_equal(r.result, SPF_RESULT_PERMERROR);
+	assert_string_equal(r.reason, "mx:h.example: too many DNS lookups "
+	    "(more than 1)");
+	spf_walk_free(&r);
+
+	lim = spf_limits_rfc7208;
+	lim.queries = 4;
+	load(rules, NROWS(rules));
+	assert_int_equal(spf_walk(RESOLVER, "example.com", in_ms(5000), &lim,
+	    &r), 0);
+	assert_int_equal(r.result, SPF_RESULT_TEMPERROR);
+	assert_string_equal(r.reason, "more than 4 DNS queries");
+	assert_int_equal(r.queries, 3);
+	assert_int_equal(r.nsources, 1);
+	assert_int_equal(fake_resolver_live(), 0);
+	spf_walk_free(&r);
+}
+
 static void
 test_bad_domain_is_refused(void **state)
 {
@@ -699,6 +736,7 @@ main(void)
 		cmocka_unit_test(test_bogus_record_is_temperror_and_unused),
 		cmocka_unit_test(test_mx_of_eleven_names_is_permerror),
 		cmocka_unit_test(test_no_spf_record_is_none),
+		cmocka_unit_test(test_callers_limits_apply),
 		cmocka_unit_test(test_bad_domain_is_refused),
 		cmocka_unit_test(test_mx_hosts_sorted_with_their_addresses),
 	};
