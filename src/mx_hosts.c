@@ -116,10 +116,12 @@ static int
 take_answers(struct mx_hosts *out, struct mx_host *h,
     const struct dns_fetch f[2], unsigned cidr4, unsigned cidr6)
 {
+	h->a_status = f[0].status;
+	h->aaaa_status = f[1].status;
 	for (size_t k = 0; k < 2; k++) {
 		h->dnssec = worse(h->dnssec, f[k].dnssec);
 		if (is_temporary(f[k].status)) {
-			snprintf(out->why, sizeof(out->why), "%s of %.60s: %s",
+			snprintf(out->why, sizeof(out->why), "%s of %s: %s",
 			    k == 0 ? "A" : "AAAA", h->name,
 			    dns_status_name(f[k].status, f[k].rcode));
 			out->status = MX_TEMPERROR;

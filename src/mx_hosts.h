@@ -36,8 +36,13 @@ struct mx_host {
 	char name[DNAME_TEXT_MAX];
 	unsigned preference;
 	/* Its addresses as networks: each address with the prefix length
-	 * asked for (32 and 128 for the hosts themselves). */
+	 * asked for (32 and 128 for the hosts themselves).  Empty when
+	 * the host has no address: the caller says so. */
 	struct cidr_list prefixes;
+	/* How its A and AAAA lookups ended: which host failed, for a
+	 * report that goes on without it. */
+	enum dns_status a_status;
+	enum dns_status aaaa_status;
 	/* Worst DNSSEC state of its A and AAAA answers. */
 	enum dnssec_state dnssec;
 };
@@ -46,7 +51,7 @@ struct mx_hosts {
 	enum mx_status status;
 	enum dns_status mx_dns;		/* how the MX lookup itself ended */
 	enum dnssec_state dnssec;	/* of the MX answer */
-	char why[128];			/* MX_TEMPERROR: which lookup, how */
+	char why[DNAME_TEXT_MAX + 32];	/* MX_TEMPERROR: which lookup, how */
 	/* Hosts by preference then name; with MX_TOO_MANY, count holds
 	 * how many names came and hosts is NULL. */
 	struct mx_host *hosts;

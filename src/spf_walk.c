@@ -124,10 +124,12 @@ failed_temporarily(enum dns_status s)
 	return s == DNS_TEMPFAIL || s == DNS_TIMEOUT || s == DNS_BOGUS;
 }
 
+/* A failed lookup says nothing of the zone's signatures. */
 static enum spf_dnssec
 state_of(const struct dns_fetch *f)
 {
-	if (!f->answered)
+	if (!f->answered || f->status == DNS_TEMPFAIL ||
+	    f->status == DNS_TIMEOUT)
 		return SPF_DNSSEC_INDETERMINATE;
 	if (f->status == DNS_BOGUS || f->dnssec == DNSSEC_BOGUS)
 		return SPF_DNSSEC_BOGUS;

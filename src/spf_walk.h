@@ -61,7 +61,8 @@ enum spf_result {
 
 /* DNSSEC state of a fetched SPF record. */
 enum spf_dnssec {
-	SPF_DNSSEC_INDETERMINATE,	/* no answer came to say */
+	SPF_DNSSEC_INDETERMINATE,	/* the lookup failed: no answer
+					   came to say */
 	SPF_DNSSEC_SECURE,
 	SPF_DNSSEC_INSECURE,
 	SPF_DNSSEC_BOGUS

@@ -478,7 +478,7 @@ test_failed_lookups_are_temperror(void **state)
 		enum spf_dnssec dnssec;
 	} rows[] = {
 		{ "servfail.example", "TXT lookup of servfail.example: "
-		    "SERVFAIL", SPF_DNSSEC_INSECURE },
+		    "SERVFAIL", SPF_DNSSEC_INDETERMINATE },
 		{ "silent.example", "TXT lookup of silent.example: TIMEOUT",
 		    SPF_DNSSEC_INDETERMINATE },
 		{ "refused.example", "TXT lookup of refused.example: ERROR",
@@ -666,6 +666,10 @@ test_mx_hosts_sorted_with_their_addresses(void **state)
 		ADDR("c.example.com", DNS_TYPE_AAAA, "2001:db8::c"),
 		{ .name = "null.example", .rrtype = DNS_TYPE_MX,
 		    .status = DNS_OK, .data = { "0 " } },
+		{ .name = "tf.example", .rrtype = DNS_TYPE_MX,
+		    .status = DNS_OK, .data = { "5 h.tf.example" } },
+		{ .name = "h.tf.example", .rrtype = DNS_TYPE_A,
+		    .status = DNS_TEMPFAIL, .rcode = DNS_RCODE_SERVFAIL },
 	};
 	struct mx_hosts m;
 	char buf[CIDR_TEXT_MAX];
@@ -688,6 +692,9 @@ test_mx_hosts_sorted_with_their_addresses(void **state)
 	assert_int_equal(m.hosts[1].prefixes.count, 1);
 	assert_string_equal(m.hosts[2].name, "b.example.com");
 	assert_int_equal(m.hosts[2].prefixes.count, 0);
+	assert_int_equal(m.hosts[2].a_status, DNS_NXDOMAIN);
+	assert_int_equal(m.hosts[1].a_status, DNS_OK);
+	assert_int_equal(m.hosts[1].aaaa_status, DNS_NXDOMAIN);
 	mx_hosts_free(&m);
 	mx_hosts_free(&m);
 
@@ -703,6 +710,15 @@ test_mx_hosts_sorted_with_their_addresses(void **state)
 	    128, in_ms(5000), &m), 0);
 	assert_int_equal(m.status, MX_VOID);
 	assert_int_equal(m.mx_dns, DNS_NXDOMAIN);
+	mx_hosts_free(&m);
+
+	load(rules, NROWS(rules));
+	assert_int_equal(mx_hosts_lookup(RESOLVER, "tf.example", 10, 32,
+	    128, in_ms(5000), &m), 0);
+	assert_int_equal(m.status, MX_TEMPERROR);
+	assert_string_equal(m.why, "A of h.tf.example: SERVFAIL");
+	assert_int_equal(m.count, 1);
+	assert_int_equal(m.hosts[0].a_status, DNS_TEMPFAIL);
 	mx_hosts_free(&m);
 }
 
