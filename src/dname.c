@@ -97,6 +97,18 @@ end:
 	return ret;
 }
 
+int
+dname_mx_to_text(const uint8_t *rdata, size_t len, unsigned *preference,
+    char *text, size_t size)
+{
+	if (size > 0)
+		text[0] = '\0';
+	if (len < 3)
+		return -1;
+	*preference = (unsigned)rdata[0] << 8 | rdata[1];
+	return dname_wire_to_text(rdata + 2, len - 2, text, size);
+}
+
 bool
 dname_is_hostname(const char *text, size_t len, unsigned flags)
 {

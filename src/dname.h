@@ -41,6 +41,15 @@
  * in size (DNAME_TEXT_MAX always fits); on -1 text is "" when size > 0. */
 int dname_wire_to_text(const uint8_t *wire, size_t len, char *text, size_t size);
 
+/* Decodes an MX rdata (RFC 1035 3.3.9): a 16-bit preference, then one
+ * uncompressed name filling the rest, as dname_wire_to_text() takes it
+ * (the resolver hands rdata over with names uncompressed).  Writes the
+ * preference to *preference and the name to text.  Returns 0, or -1 on
+ * rdata shorter than 3 bytes or an invalid name (text then as
+ * dname_wire_to_text() leaves it). */
+int dname_mx_to_text(const uint8_t *rdata, size_t len, unsigned *preference,
+    char *text, size_t size);
+
 /* Longest hostname in presentation form without the trailing dot. */
 #define DNAME_HOSTNAME_MAX 253
 

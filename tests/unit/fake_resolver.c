@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,20 +23,45 @@ struct dns_query {
 	void *arg;
 	bool answered;
 	bool released;
+	const struct fake_rule *rule;	/* threaded: what to answer */
+	pthread_t thread;		/* threaded: the one answering */
+	bool has_thread;
 };
 
 static struct fake_rule rules[MAX_RULES];
 static size_t nrules;
 static struct dns_query *queries[MAX_QUERIES];
 static size_t nqueries;
+static bool threaded;
+
+static void answer(struct dns_query *q, const struct fake_rule *rule);
+
+void
+fake_resolver_threaded(bool on)
+{
+	threaded = on;
+}
+
+/* Joining is the real resolver's wait for a running callback. */
+static void
+join_answerer(struct dns_query *q)
+{
+	if (q->has_thread) {
+		pthread_join(q->thread, NULL);
+		q->has_thread = false;
+	}
+}
 
 void
 fake_resolver_reset(void)
 {
-	for (size_t i = 0; i < nqueries; i++)
+	for (size_t i = 0; i < nqueries; i++) {
+		join_answerer(queries[i]);
 		free(queries[i]);
+	}
 	nqueries = 0;
 	nrules = 0;
+	threaded = false;
 }
 
 void
@@ -84,6 +110,15 @@ resolver_breaker_open(struct resolver *r)
 	return false;
 }
 
+static void *
+answer_thread(void *arg)
+{
+	struct dns_query *q = arg;
+
+	answer(q, q->rule);
+	return NULL;
+}
+
 struct dns_query *
 resolver_query(struct resolver *r, const char *name, int rrtype,
     resolver_callback *cb, void *arg)
@@ -102,10 +137,14 @@ resolver_query(struct resolver *r, const char *name, int rrtype,
 	q->cb = cb;
 	q->arg = arg;
 	queries[nqueries++] = q;
+	if (threaded && !(rule != NULL && (rule->never || rule->on_release))) {
+		q->rule = rule;
+		if (pthread_create(&q->thread, NULL, answer_thread, q) != 0)
+			abort();
+		q->has_thread = true;
+	}
 	return q;
 }
-
-static void answer(struct dns_query *q, const struct fake_rule *rule);
 
 void
 resolver_release(struct dns_query *q)
@@ -114,6 +153,7 @@ resolver_release(struct dns_query *q)
 
 	if (q == NULL)
 		return;
+	join_answerer(q);
 	rule = find_rule(q->name, q->rrtype);
 	if (!q->answered && rule != NULL && rule->on_release)
 		answer(q, rule);
@@ -142,9 +182,52 @@ to_wire(const char *name, uint8_t *out, size_t size)
 	return n;
 }
 
+/* TXT: character-strings of at most 255 bytes; FAKE_TXT_BREAK in the
+ * datum starts a new one where the test wants it. */
+static size_t
+to_txt(const char *datum, uint8_t *out, size_t size)
+{
+	size_t n = 0;
+
+	for (const char *p = datum; ; ) {
+		size_t len = strcspn(p, FAKE_TXT_BREAK);
+
+		if (len > 255)
+			len = 255;
+		if (n + 1 + len > size)
+			return 0;
+		out[n++] = (uint8_t)len;
+		memcpy(out + n, p, len);
+		n += len;
+		p += len;
+		if (*p == FAKE_TXT_BREAK[0])
+			p++;
+		else if (*p == '\0')
+			break;
+	}
+	return n;
+}
+
+/* MX: "10 mx.example.com", preference then name. */
+static size_t
+to_mx(const char *datum, uint8_t *out, size_t size)
+{
+	char *end;
+	unsigned long pref = strtoul(datum, &end, 10);
+	size_t len;
+
+	if (*end != ' ' || size < 3)
+		return 0;
+	out[0] = (uint8_t)(pref >> 8);
+	out[1] = (uint8_t)pref;
+	len = to_wire(end + 1, out + 2, size - 2);
+	return len == 0 ? 0 : len + 2;
+}
+
 /* One datum as rdata of q's type into buf (at least 300 bytes): an
- * address for A and AAAA, else a name.  Not an address for A: sent as
- * odd-length rdata.  Returns its length. */
+ * address for A and AAAA, strings for TXT, preference and name for MX,
+ * else a name.  Not an address for A: sent as odd-length rdata.
+ * Returns its length. */
 static size_t
 to_rdata(const struct dns_query *q, const char *datum, uint8_t *buf,
     size_t size)
@@ -155,6 +238,10 @@ to_rdata(const struct dns_query *q, const char *datum, uint8_t *buf,
 		len = inet_pton(AF_INET, datum, buf) == 1 ? 4 : 0;
 	else if (q->rrtype == DNS_TYPE_AAAA)
 		len = inet_pton(AF_INET6, datum, buf) == 1 ? 16 : 0;
+	else if (q->rrtype == DNS_TYPE_TXT)
+		len = to_txt(datum, buf, size);
+	else if (q->rrtype == DNS_TYPE_MX)
+		len = to_mx(datum, buf, size);
 	else
 		len = to_wire(datum, buf, size);
 	if (len == 0 && q->rrtype == DNS_TYPE_A) {
@@ -167,7 +254,7 @@ to_rdata(const struct dns_query *q, const char *datum, uint8_t *buf,
 static void
 answer(struct dns_query *q, const struct fake_rule *rule)
 {
-	enum { SLOT = 300 };
+	enum { SLOT = 1100 };
 	uint8_t *buf = NULL;
 	struct dns_rdata *rr = NULL;
 	struct dns_answer a;

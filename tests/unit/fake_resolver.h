@@ -9,6 +9,14 @@
  * `on_release` answers only when the owner releases the query, as the
  * real resolver does when the answer races the release (the callback runs
  * and the release waits for it).
+ *
+ * In threaded mode (fake_resolver_threaded()) each query is answered at
+ * once on a thread of its own, as the resolver's thread would, for code
+ * that blocks until its answers come; resolver_release() joins that
+ * thread, which is the real release's wait for a running callback.
+ *
+ * TXT data are character-strings of up to 255 bytes each, split where
+ * the datum holds FAKE_TXT_BREAK; MX data are "preference name".
  */
 #ifndef FAKE_RESOLVER_H
 #define FAKE_RESOLVER_H
@@ -20,6 +28,8 @@
 #include "resolver.h"
 
 #define FAKE_MAX_DATA 16
+/* In a TXT datum: ends one character-string, starts the next. */
+#define FAKE_TXT_BREAK "\x1f"
 
 struct fake_rule {
 	const char *name;		/* query name, as fcrdns sends it */
@@ -44,6 +54,9 @@ struct fake_rule {
 
 void fake_resolver_reset(void);
 void fake_resolver_add(const struct fake_rule *rule);
+/* Answers each query on its own thread as soon as it is sent (not for
+ * rules marked never or on_release).  Reset turns it off. */
+void fake_resolver_threaded(bool on);
 /* Answers every queued query that has an answer, including those that
  * callbacks queue meanwhile.  Returns how many were answered. */
 size_t fake_resolver_deliver(void);

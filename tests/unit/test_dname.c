@@ -783,6 +783,38 @@ test_decoded_names_that_differ_only_in_case_are_equal(void **state)
 	assert_false(dname_equal(a, b));
 }
 
+static void
+test_mx_rdata_decodes_preference_and_name(void **state)
+{
+	static const uint8_t mx[] = "\001\002\002mx\007example\003com";
+	static const uint8_t null_mx[] = "\0\0";
+	static const uint8_t odd[] = "\0\012\003a.b\003com";
+	static const uint8_t trailing[] = "\0\0\0\001";
+	char text[DNAME_TEXT_MAX];
+	unsigned pref = 0;
+
+	(void)state;
+	assert_int_equal(dname_mx_to_text(mx, sizeof(mx), &pref, text,
+	    sizeof(text)), 0);
+	assert_int_equal(pref, 258);
+	assert_string_equal(text, "mx.example.com");
+	assert_int_equal(dname_mx_to_text(null_mx, sizeof(null_mx), &pref,
+	    text, sizeof(text)), 0);
+	assert_int_equal(pref, 0);
+	assert_string_equal(text, ".");
+	assert_int_equal(dname_mx_to_text(odd, sizeof(odd), &pref, text,
+	    sizeof(text)), 0);
+	assert_string_equal(text, "a\\.b.com");
+	/* Too short for a name, a name past the end, trailing bytes. */
+	assert_int_equal(dname_mx_to_text(mx, 2, &pref, text, sizeof(text)),
+	    -1);
+	assert_string_equal(text, "");
+	assert_int_equal(dname_mx_to_text(mx, sizeof(mx) - 1, &pref, text,
+	    sizeof(text)), -1);
+	assert_int_equal(dname_mx_to_text(trailing, sizeof(trailing), &pref,
+	    text, sizeof(text)), -1);
+}
+
 int
 main(void)
 {
@@ -810,6 +842,7 @@ main(void)
 		cmocka_unit_test(
 		    test_hostname_limits_are_63_per_label_and_253_in_all),
 		cmocka_unit_test(test_equal_folds_case_and_one_trailing_dot),
+		cmocka_unit_test(test_mx_rdata_decodes_preference_and_name),
 		cmocka_unit_test(
 		    test_decoded_names_that_differ_only_in_case_are_equal),
 	};
