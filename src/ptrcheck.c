@@ -117,10 +117,12 @@ static int run_checks(const struct options *o, const struct policy *policy,
 static int start_argument(struct run *run, const char *arg);
 static int start_prefix(struct run *run, const struct cidr *prefix,
     unsigned long line, const char *helo);
+static int start_network(struct run *run, const struct audit_source *source,
+    const struct cidr *net, const char *helo);
 static int start_check(struct run *run, const struct audit_target *t);
 static struct check *next_slot(struct run *run);
-static void note_ipv6_prefix(struct run *run, const struct cidr *prefix,
-    unsigned long line);
+static void note_ipv6_prefix(struct run *run,
+    const struct audit_source *source, const struct cidr *net);
 static void note_malformed(struct run *run, const char *why);
 static void assess_and_report(struct run *run, struct check *c);
 static void keep_outcome(struct run *run, const struct check *c,
@@ -475,11 +477,8 @@ start_argument(struct run *run, const char *arg)
 	struct cidr c;
 
 	if (audit_is_prefix(arg)) {
-		if (audit_prefix_parse(arg, run->options->max_addresses, &c,
-		    NULL) == AUDIT_PREFIX_IPV6) {
-			note_ipv6_prefix(run, &c, 0);
-			return 0;
-		}
+		(void)audit_prefix_parse(arg, run->options->max_addresses, &c,
+		    NULL);
 		return start_prefix(run, &c, 0, run->options->helo);
 	}
 	memset(&t, 0, sizeof(t));
@@ -489,40 +488,59 @@ start_argument(struct run *run, const char *arg)
 	return start_check(run, &t);
 }
 
-/* Every address of an IPv4 prefix (or the one of a /128), in order. */
+/* A prefix of an argument or a line (line 0: an argument), parsed and
+ * bounded before. */
 static int
 start_prefix(struct run *run, const struct cidr *prefix, unsigned long line,
     const char *helo)
 {
-	struct audit_target t;
-	unsigned long n = audit_prefix_size(prefix);
+	struct audit_source source;
 
+	memset(&source, 0, sizeof(source));
+	source.kind = AUDIT_SOURCE_PREFIX;
+	source.line = line;
+	source.prefix = *prefix;
+	source.count = audit_prefix_size(prefix);
+	return start_network(run, &source, prefix, helo);
+}
+
+/* Every address of a network, in order, each listed under source: an
+ * IPv4 prefix within --max-addresses (the caller has checked), a /32 or
+ * a /128; any other IPv6 network is noted, not enumerated.  The door for
+ * every source that yields networks (an SPF ip4:, ip6:, a or mx term). */
+static int
+start_network(struct run *run, const struct audit_source *source,
+    const struct cidr *net, const char *helo)
+{
+	struct audit_target t;
+	unsigned long n = audit_prefix_size(net);
+
+	if (net->net.family == AF_INET6 && net->prefix != 128) {
+		note_ipv6_prefix(run, source, net);
+		return 0;
+	}
 	memset(&t, 0, sizeof(t));
 	t.helo = helo;
-	t.source.kind = AUDIT_SOURCE_PREFIX;
-	t.source.line = line;
-	t.source.prefix = *prefix;
-	t.source.count = n;
+	t.source = *source;
 	for (unsigned long i = 0; i < n; i++) {
-		audit_prefix_address(prefix, i, &t.addr);
+		audit_prefix_address(net, i, &t.addr);
 		if (start_check(run, &t) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-/* An IPv6 prefix takes its place in the output, saying that nothing in
+/* An IPv6 network takes its place in the output, saying that nothing in
  * it was checked. */
 static void
-note_ipv6_prefix(struct run *run, const struct cidr *prefix,
-    unsigned long line)
+note_ipv6_prefix(struct run *run, const struct audit_source *source,
+    const struct cidr *net)
 {
 	struct check *c = next_slot(run);
 
 	c->kind = CHECK_NOTE;
-	c->target.source.kind = AUDIT_SOURCE_PREFIX;
-	c->target.source.line = line;
-	c->target.source.prefix = *prefix;
+	c->target.source = *source;
+	c->target.source.prefix = *net;
 	c->target.position = ++run->position;
 	run->summary.not_enumerated++;
 	run->count++;
@@ -834,11 +852,9 @@ read_prefix_line(struct run *run, const struct input_fields *f)
 	    NULL);
 	switch (st) {
 	case AUDIT_PREFIX_OK:
+	case AUDIT_PREFIX_IPV6:
 		return start_prefix(run, &c, run->line.number,
 		    f->helo != NULL ? f->helo : run->options->helo);
-	case AUDIT_PREFIX_IPV6:
-		note_ipv6_prefix(run, &c, run->line.number);
-		break;
 	case AUDIT_PREFIX_INVALID:
 	case AUDIT_PREFIX_HOST_BITS:
 	case AUDIT_PREFIX_TOO_WIDE:

@@ -35,11 +35,20 @@ report_note(FILE *out, const struct audit_source *s, bool json)
 	(void)audit_source_format(s, label, sizeof(label));
 	if (cidr_format(&s->prefix, net, sizeof(net)) == -1)
 		snprintf(net, sizeof(net), "?");
-	if (json)
-		fprintf(out, "{\"source\":\"%s\",\"prefix\":\"%s\","
-		    "\"note\":\"%s\"}\n", label, net, IPV6_NOTE);
-	else
-		fprintf(out, "\n%s\n  note:    %s\n", label, IPV6_NOTE);
+	if (json) {
+		fputs("{\"source\":", out);
+		report_json_string(out, label);
+		fprintf(out, ",\"prefix\":\"%s\",\"note\":\"%s\"}\n", net,
+		    IPV6_NOTE);
+	}
+	else {
+		/* A prefix's label names its network; an SPF term's may
+		 * not (an mx or a term cut to fit). */
+		fprintf(out, "\n%s\n", label);
+		if (s->kind != AUDIT_SOURCE_PREFIX)
+			fprintf(out, "  network: %s\n", net);
+		fprintf(out, "  note:    %s\n", IPV6_NOTE);
+	}
 }
 
 static void
