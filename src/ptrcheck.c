@@ -171,7 +171,7 @@ usage(FILE *out)
 	    "   2  iprev temperror; action tempfail\n"
 	    "  65  malformed input lines (reported in the output), no 1 or "
 	    "2\n"
-	    "  64  usage error (also a prefix too wide)     71  out of memory     74  stdin or stdout "
+	    "  64  usage error     71  out of memory     74  stdin or stdout "
 	    "failed\n"
 	    "  78  configuration error     from worst to best: 74 71 2 1 65 "
 	    "0\n");
