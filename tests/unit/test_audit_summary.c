@@ -18,6 +18,7 @@
 
 #include "audit_prom.h"
 #include "audit_summary.h"
+#include "ptrcheck_report.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -249,6 +250,53 @@ test_prom_writes_each_family_whole_with_escaped_labels(void **state)
 	free(s);
 }
 
+/* Listings of sources to come (an SPF term, an MX host): their text is
+ * DNS-derived, escaped in every format. */
+static void
+test_listings_escape_a_source_from_dns(void **state)
+{
+	struct audit_target t;
+	struct audit_outcome first;
+	FILE *f;
+	char *text;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	t.source.kind = AUDIT_SOURCE_SPF;
+	t.source.text = "ip6:2001:db8::/48 via include:\"x\n";
+	assert_int_equal(cidr_parse("2001:db8::/48", &t.source.prefix), 0);
+	assert_non_null(f = tmpfile());
+	report_note(f, &t.source, true);
+	report_note(f, &t.source, false);
+	text = written(f);
+	assert_string_equal(text, "{\"source\":\"spf ip6:2001:db8::/48 via "
+	    "include:\\\"x\\\\x0a\",\"prefix\":\"2001:db8::/48\",\"note\":"
+	    "\"an IPv6 prefix cannot be enumerated: nothing in it was "
+	    "checked; list its sending addresses one by one\"}\n"
+	    "\nspf ip6:2001:db8::/48 via include:\"x\\x0a\n"
+	    "  network: 2001:db8::/48\n  note:    an IPv6 prefix cannot be "
+	    "enumerated: nothing in it was checked; list its sending "
+	    "addresses one by one\n");
+	free(text);
+
+	first = outcome("198.51.100.21", IPREV_PERMERROR, TAG_BIT(TAG_NO_PTR),
+	    VERDICT_TEMPFAIL);
+	t.addr = first.addr;
+	t.source.kind = AUDIT_SOURCE_MX;
+	t.source.text = "mx1.example.com";
+	assert_non_null(f = tmpfile());
+	report_duplicate(f, &t, &first, true);
+	report_duplicate(f, &t, &first, false);
+	text = written(f);
+	assert_string_equal(text, "{\"ip\":\"198.51.100.21\",\"source\":"
+	    "\"mx mx1.example.com\",\"same_as\":\"argument\",\"iprev\":"
+	    "\"permerror\",\"dnssec\":\"insecure\",\"tags\":[\"no_ptr\"],"
+	    "\"score\":5.0,\"action\":\"tempfail\",\"enforced\":true}\n"
+	    "198.51.100.21\n  same as: argument: iprev=permerror "
+	    "dnssec=insecure score=5.0 -> tempfail\n");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -261,6 +309,7 @@ main(void)
 		    test_prom_label_values_escape_backslash_quote_newline),
 		cmocka_unit_test(
 		    test_prom_writes_each_family_whole_with_escaped_labels),
+		cmocka_unit_test(test_listings_escape_a_source_from_dns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
