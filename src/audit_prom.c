@@ -179,8 +179,8 @@ put_totals(FILE *out, const struct audit_summary *s, double now)
 		    iprev_values[v], s->iprev[v]);
 	put_family(out, "ptrcheck_fixes", "addresses that need a fix");
 	fprintf(out, "ptrcheck_fixes %lu\n", s->nfixes + s->fixes_more);
-	put_family(out, "ptrcheck_prefixes_not_enumerated", "IPv6 prefixes "
-	    "listed but not checked");
+	put_family(out, "ptrcheck_prefixes_not_enumerated", "prefixes listed "
+	    "but not checked: IPv6, or wider than --max-addresses");
 	fprintf(out, "ptrcheck_prefixes_not_enumerated %lu\n",
 	    s->not_enumerated);
 	put_family(out, "ptrcheck_checks_timestamp_seconds", "when the "

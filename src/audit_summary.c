@@ -164,8 +164,9 @@ audit_summary_text(FILE *out, const struct audit_summary *s)
 	    s->action[VERDICT_TEMPFAIL], s->action[VERDICT_REJECT],
 	    s->not_enforced > 0 ? " (mode=dry-run: not enforced)" : "");
 	if (s->not_enumerated > 0)
-		fprintf(out, "  not checked: %lu IPv6 prefix%s\n",
-		    s->not_enumerated, s->not_enumerated == 1 ? "" : "es");
+		fprintf(out, "  not checked: %lu prefix%s (see %s note)\n",
+		    s->not_enumerated, s->not_enumerated == 1 ? "" : "es",
+		    s->not_enumerated == 1 ? "its" : "their");
 	if (s->malformed > 0)
 		fprintf(out, "  malformed: %lu input line%s\n", s->malformed,
 		    s->malformed == 1 ? "" : "s");

@@ -47,7 +47,8 @@ struct audit_summary {
 	unsigned long generic;		/* ptr_generic */
 	unsigned long action[VERDICT_REJECT + 1];
 	unsigned long not_enforced;	/* refusals under mode=dry-run */
-	unsigned long not_enumerated;	/* IPv6 prefixes */
+	unsigned long not_enumerated;	/* networks noted, not checked:
+					   IPv6, or too wide */
 	unsigned long malformed;	/* input lines */
 	struct audit_fix fixes[AUDIT_FIXES_MAX];	/* worst first, then
 							   in input order */

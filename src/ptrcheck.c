@@ -121,7 +121,7 @@ static int start_network(struct run *run, const struct audit_source *source,
     const struct cidr *net, const char *helo);
 static int start_check(struct run *run, const struct audit_target *t);
 static struct check *next_slot(struct run *run);
-static void note_ipv6_prefix(struct run *run,
+static void note_network(struct run *run,
     const struct audit_source *source, const struct cidr *net);
 static void note_malformed(struct run *run, const char *why);
 static void assess_and_report(struct run *run, struct check *c);
@@ -505,9 +505,10 @@ start_prefix(struct run *run, const struct cidr *prefix, unsigned long line,
 }
 
 /* Every address of a network, in order, each listed under source: an
- * IPv4 prefix within --max-addresses (the caller has checked), a /32 or
- * a /128; any other IPv6 network is noted, not enumerated.  The door for
- * every source that yields networks (an SPF ip4:, ip6:, a or mx term). */
+ * IPv4 prefix within --max-addresses, a /32 or a /128; a wider IPv4
+ * prefix (which arguments and lines refuse before) or any other IPv6
+ * network is noted, not enumerated.  The door for every source that
+ * yields networks (an SPF ip4:, ip6:, a or mx term). */
 static int
 start_network(struct run *run, const struct audit_source *source,
     const struct cidr *net, const char *helo)
@@ -515,8 +516,9 @@ start_network(struct run *run, const struct audit_source *source,
 	struct audit_target t;
 	unsigned long n = audit_prefix_size(net);
 
-	if (net->net.family == AF_INET6 && net->prefix != 128) {
-		note_ipv6_prefix(run, source, net);
+	if ((net->net.family == AF_INET6 && net->prefix != 128) ||
+	    n > run->options->max_addresses) {
+		note_network(run, source, net);
 		return 0;
 	}
 	memset(&t, 0, sizeof(t));
@@ -530,10 +532,10 @@ start_network(struct run *run, const struct audit_source *source,
 	return 0;
 }
 
-/* An IPv6 network takes its place in the output, saying that nothing in
- * it was checked. */
+/* A network not enumerated takes its place in the output, saying that
+ * nothing in it was checked. */
 static void
-note_ipv6_prefix(struct run *run, const struct audit_source *source,
+note_network(struct run *run, const struct audit_source *source,
     const struct cidr *net)
 {
 	struct check *c = next_slot(run);

@@ -12,8 +12,11 @@
 
 #include "ptrcheck_report.h"
 
+/* Why a network was listed but not checked. */
 #define IPV6_NOTE "an IPv6 prefix cannot be enumerated: nothing in it " \
 	"was checked; list its sending addresses one by one"
+#define WIDE_NOTE "prefix holds more addresses than --max-addresses: " \
+	"nothing in it was checked"
 
 static void put_tags_json(FILE *out, tag_set tags);
 
@@ -31,6 +34,8 @@ void
 report_note(FILE *out, const struct audit_source *s, bool json)
 {
 	char label[AUDIT_SOURCE_TEXT_MAX], net[CIDR_TEXT_MAX];
+	const char *note = s->prefix.net.family == AF_INET6 ? IPV6_NOTE :
+	    WIDE_NOTE;
 
 	(void)audit_source_format(s, label, sizeof(label));
 	if (cidr_format(&s->prefix, net, sizeof(net)) == -1)
@@ -39,7 +44,7 @@ report_note(FILE *out, const struct audit_source *s, bool json)
 		fputs("{\"source\":", out);
 		report_json_string(out, label);
 		fprintf(out, ",\"prefix\":\"%s\",\"note\":\"%s\"}\n", net,
-		    IPV6_NOTE);
+		    note);
 	}
 	else {
 		/* A prefix's label names its network; an SPF term's may
@@ -47,7 +52,7 @@ report_note(FILE *out, const struct audit_source *s, bool json)
 		fprintf(out, "\n%s\n", label);
 		if (s->kind != AUDIT_SOURCE_PREFIX)
 			fprintf(out, "  network: %s\n", net);
-		fprintf(out, "  note:    %s\n", IPV6_NOTE);
+		fprintf(out, "  note:    %s\n", note);
 	}
 }
 

@@ -54,8 +54,10 @@ void report_json(FILE *out, const struct report *r);
  * in the text report. */
 void report_heading(FILE *out, const struct audit_source *s);
 
-/* An IPv6 prefix, listed but not enumerated: a text line, or a JSON
- * object {"source":...,"prefix":...,"note":...}. */
+/* A network listed but not enumerated (s->prefix): an IPv6 prefix, or an
+ * IPv4 one wider than --max-addresses from a source that cannot be
+ * refused up front (an SPF term); text lines, or a JSON object
+ * {"source":...,"prefix":...,"note":...}. */
 void report_note(FILE *out, const struct audit_source *s, bool json);
 
 /* An address judged for an earlier source, listed under this one with

@@ -159,7 +159,7 @@ test_summary_text_and_json_carry_the_counts_and_hints(void **state)
 	    "  iprev:    1 pass, 0 fail, 1 permerror, 0 temperror\n"
 	    "  generic:  0\n  policy:   1 accepted, 1 deferred (tempfail), "
 	    "0 rejected (mode=dry-run: not enforced)\n"
-	    "  not checked: 1 IPv6 prefix\n"
+	    "  not checked: 1 prefix (see its note)\n"
 	    "fixes to make, worst first:\n"
 	    "  198.51.100.21  no PTR  [argument]\n"
 	    "      provider: Example \"Broadband\" (example-broadband): "
@@ -277,6 +277,18 @@ test_listings_escape_a_source_from_dns(void **state)
 	    "  network: 2001:db8::/48\n  note:    an IPv6 prefix cannot be "
 	    "enumerated: nothing in it was checked; list its sending "
 	    "addresses one by one\n");
+	free(text);
+
+	/* An SPF ip4: term wider than --max-addresses is noted, not
+	 * refused: the domain's other addresses are still judged. */
+	t.source.text = "ip4:198.51.0.0/16";
+	assert_int_equal(cidr_parse("198.51.0.0/16", &t.source.prefix), 0);
+	assert_non_null(f = tmpfile());
+	report_note(f, &t.source, true);
+	text = written(f);
+	assert_string_equal(text, "{\"source\":\"spf ip4:198.51.0.0/16\","
+	    "\"prefix\":\"198.51.0.0/16\",\"note\":\"prefix holds more "
+	    "addresses than --max-addresses: nothing in it was checked\"}\n");
 	free(text);
 
 	first = outcome("198.51.100.21", IPREV_PERMERROR, TAG_BIT(TAG_NO_PTR),
