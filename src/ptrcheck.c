@@ -6,10 +6,15 @@
  * verdict as the daemon: FCrDNS and the HELO's A and AAAA under one
  * deadline, assessed by the daemon's own assess_run().  Addresses come
  * from the command line or, with none given, as "IP [HELO]" lines on
- * standard input, so a day of log can be replayed before enforcing.  Up to
- * WINDOW addresses are looked up at once; results are printed in input
- * order, a malformed input line reported in its place.  The exit status
- * says what --fail-on asks about (ptrcheck_status.h).
+ * standard input, so a day of log can be replayed before enforcing; an
+ * IPv4 prefix in either place is expanded into its addresses
+ * (audit_target.h), each address judged once however many sources list
+ * it.  Up to WINDOW addresses are looked up at once; results are printed
+ * in input order, grouped under their source, a malformed input line
+ * reported in its place, and a report of more than one address ends with
+ * a summary (audit_summary.h); --format prom writes a Prometheus textfile
+ * at the end instead (audit_prom.h).  The exit status says what --fail-on
+ * asks about (ptrcheck_status.h).
  */
 #include "config.h"
 
@@ -19,8 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "assess.h"
+#include "audit_prom.h"
+#include "audit_summary.h"
+#include "audit_target.h"
 #include "fcrdns.h"
 #include "helo.h"
 #include "helo_lookup.h"
@@ -28,6 +37,7 @@
 #include "monotime.h"
 #include "policy.h"
 #include "policy_values.h"
+#include "provider_hint.h"
 #include "ptrcheck_input.h"
 #include "ptrcheck_report.h"
 #include "ptrcheck_status.h"
@@ -38,22 +48,35 @@
 
 #define WINDOW 256
 
-/* One address in flight, or a malformed input line waiting for its turn
- * in the output. */
+/* What a place in the output holds. */
+enum check_kind {
+	CHECK_JOB,			/* an address in flight */
+	CHECK_DUPLICATE,		/* an address judged for an earlier
+					   source */
+	CHECK_NOTE,			/* an IPv6 prefix, not enumerated */
+	CHECK_MALFORMED			/* a malformed input line */
+};
+
+/* One place in the output, in input order. */
 struct check {
-	struct fcrdns *job;		/* NULL: a malformed line */
+	enum check_kind kind;
+	struct fcrdns *job;		/* CHECK_JOB */
 	struct helo_lookup *helo_job;	/* NULL: nothing to look up */
 	struct timespec deadline;
 	char *helo;			/* NULL: none given */
 	struct helo_parsed parsed;
-	struct input_error error;	/* when job is NULL */
+	struct audit_target target;	/* all but CHECK_MALFORMED */
+	bool keep;			/* its outcome goes into the set of
+					   judged addresses */
+	struct input_error error;	/* CHECK_MALFORMED */
 };
 
 struct options {
 	const char *config;		/* NULL: the default, which may be
 					   missing */
 	const char *helo;		/* --helo, for every address */
-	bool json;
+	enum report_format format;
+	unsigned long max_addresses;	/* of one IPv4 prefix */
 	struct ptrcheck_fail_on fail_on;
 };
 
@@ -65,6 +88,12 @@ struct run {
 	struct input_line line;
 	struct check ring[WINDOW];
 	size_t head, count;
+	unsigned long position;		/* of the last target */
+	struct audit_seen seen;
+	struct audit_summary summary;
+	struct audit_outcomes outcomes;	/* --format prom only */
+	struct audit_source heading;	/* of the last group printed */
+	bool headed;			/* heading is set */
 	unsigned long malformed;	/* lines */
 	unsigned long first_malformed;	/* its line number */
 	const char *first_malformed_why;
@@ -77,18 +106,33 @@ static int output_errno;
 static void usage(FILE *out);
 static int parse_options(int argc, char **argv, struct options *o);
 static void report_config_error(void *arg, const char *message);
-static int check_arguments(int argc, char **argv);
+static int parse_max_addresses(const char *text, unsigned long *out);
+static int parse_format(const char *text, enum report_format *out);
+static int check_arguments(int argc, char **argv, unsigned long max);
+static int check_prefix_argument(const char *arg, unsigned long max);
 static struct policy *load_policy(const char *config,
     struct generic_db **generic);
 static int run_checks(const struct options *o, const struct policy *policy,
     const struct generic_db *generic, int argc, char **argv);
-static int start_check(struct run *run, const struct addr *a,
-    const char *helo);
+static int start_argument(struct run *run, const char *arg);
+static int start_prefix(struct run *run, const struct cidr *prefix,
+    unsigned long line, const char *helo);
+static int start_network(struct run *run, const struct audit_source *source,
+    const struct cidr *net, const char *helo);
+static int start_check(struct run *run, const struct audit_target *t);
 static struct check *next_slot(struct run *run);
+static void note_network(struct run *run,
+    const struct audit_source *source, const struct cidr *net);
 static void note_malformed(struct run *run, const char *why);
 static void assess_and_report(struct run *run, struct check *c);
+static void keep_outcome(struct run *run, const struct check *c,
+    const struct audit_outcome *o, const struct provider_hint *h);
+static void put_heading(struct run *run, const struct check *c);
+static void report_other(struct run *run, const struct check *c);
 static void finish_oldest(struct run *run);
+static void finish_report(struct run *run);
 static void read_stdin(struct run *run);
+static int read_prefix_line(struct run *run, const struct input_fields *f);
 static void raise_open_files(void);
 static void set_status(struct run *run, int status);
 static void flush_output(void);
@@ -98,15 +142,23 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: ptrcheck [-c FILE] [--helo NAME] [--json] [--fail-on WHAT]"
-	    " [IP ...]\n"
-	    "       With no IP, reads \"IP [HELO]\" lines from standard input.\n"
+	    "usage: ptrcheck [-c FILE] [--helo NAME] [--format text|json|prom]"
+	    "\n                [--fail-on WHAT] [--max-addresses N] [IP|PREFIX"
+	    " ...]\n"
+	    "       With no IP, reads \"IP [HELO]\" lines from standard input;"
+	    "\n       an IPv4 PREFIX (198.51.100.0/28) is expanded.\n"
 	    "  -c, --config FILE    configuration (default "
 	    POLICY_DEFAULT_PATH ";\n"
 	    "                       built-in defaults if that file does not "
 	    "exist)\n"
 	    "      --helo NAME      the HELO name to judge with each address\n"
-	    "  -j, --json           one JSON object per address\n"
+	    "      --format WHAT    text (the default), json (one object per"
+	    "\n                       address, a summary object) or prom (a"
+	    "\n                       Prometheus textfile)\n"
+	    "  -j, --json           the same as --format json\n"
+	    "      --max-addresses N  the most addresses one IPv4 prefix may"
+	    "\n                       hold (default 256, a /24; at most"
+	    " 65536)\n"
 	    "      --fail-on WHAT   what makes the exit status non-zero: iprev"
 	    " (the\n"
 	    "                       default), action, score=N or never\n"
@@ -133,6 +185,8 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "helo", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "max-addresses", required_argument, NULL, 'm' },
 		{ "fail-on", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -143,6 +197,7 @@ parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->fail_on.kind = PTRCHECK_FAIL_IPREV;
+	o->max_addresses = AUDIT_MAX_ADDRESSES_DEFAULT;
 	while ((c = getopt_long(argc, argv, "c:jhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -152,7 +207,16 @@ parse_options(int argc, char **argv, struct options *o)
 			o->helo = optarg;
 			break;
 		case 'j':
-			o->json = true;
+			o->format = REPORT_JSON;
+			break;
+		case 'f':
+			if (parse_format(optarg, &o->format) == -1)
+				return PTRCHECK_EXIT_USAGE;
+			break;
+		case 'm':
+			if (parse_max_addresses(optarg, &o->max_addresses) ==
+			    -1)
+				return PTRCHECK_EXIT_USAGE;
 			break;
 		case 'F':
 			if (ptrcheck_fail_on_parse(optarg, &o->fail_on, err,
@@ -175,6 +239,47 @@ parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
+static int
+parse_format(const char *text, enum report_format *out)
+{
+	static const char *const names[] = { "text", "json", "prom" };
+	char shown[65];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i]) == 0) {
+			*out = (enum report_format)i;
+			return 0;
+		}
+	}
+	(void)safe_text(shown, sizeof(shown), text, SAFE_TEXT_ALL,
+	    SAFE_TEXT_REPLY);
+	fprintf(stderr, "ptrcheck: --format %s: expected text, json or prom\n",
+	    shown);
+	return -1;
+}
+
+/* Plain decimal digits, 1 to AUDIT_MAX_ADDRESSES_LIMIT. */
+static int
+parse_max_addresses(const char *text, unsigned long *out)
+{
+	char shown[65];
+	unsigned long n = 0;
+	const char *p = text;
+
+	for (; *p >= '0' && *p <= '9' && n <= AUDIT_MAX_ADDRESSES_LIMIT; p++)
+		n = n * 10 + (unsigned long)(*p - '0');
+	if (p != text && *p == '\0' && n >= 1 &&
+	    n <= AUDIT_MAX_ADDRESSES_LIMIT) {
+		*out = n;
+		return 0;
+	}
+	(void)safe_text(shown, sizeof(shown), text, SAFE_TEXT_ALL,
+	    SAFE_TEXT_REPLY);
+	fprintf(stderr, "ptrcheck: --max-addresses %s: expected a number "
+	    "from 1 to %lu\n", shown, AUDIT_MAX_ADDRESSES_LIMIT);
+	return -1;
+}
+
 static void
 report_config_error(void *arg, const char *message)
 {
@@ -194,7 +299,8 @@ main(int argc, char **argv)
 	log_open("ptrcheck", true, false);
 	if ((status = parse_options(argc, argv, &o)) != -1)
 		return status;
-	if (check_arguments(argc - optind, argv + optind) == -1)
+	if (check_arguments(argc - optind, argv + optind, o.max_addresses) ==
+	    -1)
 		return PTRCHECK_EXIT_USAGE;
 	policy = load_policy(o.config, &generic);
 	if (policy == NULL)
@@ -263,26 +369,28 @@ run_checks(const struct options *o, const struct policy *policy,
 	run->options = o;
 	run->policy = policy;
 	run->generic = generic;
+	audit_seen_init(&run->seen);
+	audit_summary_init(&run->summary);
+	audit_outcomes_init(&run->outcomes);
 	policy_resolver_config(policy, &rc);
 	run->resolver = resolver_create(&rc, err, sizeof(err));
 	if (run->resolver == NULL) {
 		fprintf(stderr, "ptrcheck: %s\n", err);
 		goto done;
 	}
-	for (int i = 0; i < argc; i++) {
-		struct addr a;
-
-		(void)addr_parse(argv[i], &a);	/* checked before */
-		if (start_check(run, &a, o->helo) == -1)
+	for (int i = 0; i < argc; i++)
+		if (start_argument(run, argv[i]) == -1)
 			break;
-	}
 	if (argc == 0)
 		read_stdin(run);
 	while (run->count > 0)
 		finish_oldest(run);
+	finish_report(run);
 	status = run->status;
 done:
 	resolver_destroy(run->resolver);
+	audit_seen_free(&run->seen);
+	audit_outcomes_free(&run->outcomes);
 	free(run);
 	return status;
 }
@@ -311,14 +419,17 @@ finish_output(int status)
 /* Every address is checked before the first lookup, so a typo costs no
  * DNS traffic and gets a clear message. */
 static int
-check_arguments(int argc, char **argv)
+check_arguments(int argc, char **argv, unsigned long max)
 {
 	char shown[65];
 	struct addr a;
 	int rc = 0;
 
 	for (int i = 0; i < argc; i++) {
-		if (addr_parse(argv[i], &a) == -1) {
+		if (audit_is_prefix(argv[i])) {
+			if (check_prefix_argument(argv[i], max) == -1)
+				rc = -1;
+		} else if (addr_parse(argv[i], &a) == -1) {
 			(void)safe_text(shown, sizeof(shown), argv[i],
 			    SAFE_TEXT_ALL, SAFE_TEXT_REPLY);
 			fprintf(stderr, "ptrcheck: not an IP address: %s\n",
@@ -327,6 +438,114 @@ check_arguments(int argc, char **argv)
 		}
 	}
 	return rc;
+}
+
+/* A prefix with host bits set is refused as Postfix's cidr_table refuses
+ * it, naming the network it probably meant; a prefix wider than
+ * --max-addresses is refused before it costs a query. */
+static int
+check_prefix_argument(const char *arg, unsigned long max)
+{
+	char shown[65], net[CIDR_TEXT_MAX];
+	struct cidr c, suggest;
+	enum audit_prefix_status st;
+
+	st = audit_prefix_parse(arg, max, &c, &suggest);
+	if (st == AUDIT_PREFIX_OK || st == AUDIT_PREFIX_IPV6)
+		return 0;
+	(void)safe_text(shown, sizeof(shown), arg, SAFE_TEXT_ALL,
+	    SAFE_TEXT_REPLY);
+	if (st == AUDIT_PREFIX_HOST_BITS &&
+	    cidr_format(&suggest, net, sizeof(net)) == 0)
+		fprintf(stderr, "ptrcheck: %s: host bits set below the prefix "
+		    "length; perhaps %s was meant\n", shown, net);
+	else if (st == AUDIT_PREFIX_TOO_WIDE)
+		fprintf(stderr, "ptrcheck: %s: %lu addresses, more than "
+		    "--max-addresses %lu\n", shown, audit_prefix_size(&c),
+		    max);
+	else
+		fprintf(stderr, "ptrcheck: not an IP address or prefix: %s\n",
+		    shown);
+	return -1;
+}
+
+/* One argument, checked before: an address, or a prefix expanded. */
+static int
+start_argument(struct run *run, const char *arg)
+{
+	struct audit_target t;
+	struct cidr c;
+
+	if (audit_is_prefix(arg)) {
+		(void)audit_prefix_parse(arg, run->options->max_addresses, &c,
+		    NULL);
+		return start_prefix(run, &c, 0, run->options->helo);
+	}
+	memset(&t, 0, sizeof(t));
+	(void)addr_parse(arg, &t.addr);
+	t.helo = run->options->helo;
+	t.source.kind = AUDIT_SOURCE_ARGUMENT;
+	return start_check(run, &t);
+}
+
+/* A prefix of an argument or a line (line 0: an argument), parsed and
+ * bounded before. */
+static int
+start_prefix(struct run *run, const struct cidr *prefix, unsigned long line,
+    const char *helo)
+{
+	struct audit_source source;
+
+	memset(&source, 0, sizeof(source));
+	source.kind = AUDIT_SOURCE_PREFIX;
+	source.line = line;
+	source.prefix = *prefix;
+	source.count = audit_prefix_size(prefix);
+	return start_network(run, &source, prefix, helo);
+}
+
+/* Every address of a network, in order, each listed under source: an
+ * IPv4 prefix within --max-addresses, a /32 or a /128; a wider IPv4
+ * prefix (which arguments and lines refuse before) or any other IPv6
+ * network is noted, not enumerated.  The door for every source that
+ * yields networks (an SPF ip4:, ip6:, a or mx term). */
+static int
+start_network(struct run *run, const struct audit_source *source,
+    const struct cidr *net, const char *helo)
+{
+	struct audit_target t;
+	unsigned long n = audit_prefix_size(net);
+
+	if ((net->net.family == AF_INET6 && net->prefix != 128) ||
+	    n > run->options->max_addresses) {
+		note_network(run, source, net);
+		return 0;
+	}
+	memset(&t, 0, sizeof(t));
+	t.helo = helo;
+	t.source = *source;
+	for (unsigned long i = 0; i < n; i++) {
+		audit_prefix_address(net, i, &t.addr);
+		if (start_check(run, &t) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* A network not enumerated takes its place in the output, saying that
+ * nothing in it was checked. */
+static void
+note_network(struct run *run, const struct audit_source *source,
+    const struct cidr *net)
+{
+	struct check *c = next_slot(run);
+
+	c->kind = CHECK_NOTE;
+	c->target.source = *source;
+	c->target.source.prefix = *net;
+	c->target.position = ++run->position;
+	run->summary.not_enumerated++;
+	run->count++;
 }
 
 /* The next slot of the ring, in input order; the oldest is finished
@@ -343,13 +562,33 @@ next_slot(struct run *run)
 	return c;
 }
 
+/* An address whose HELO is the run's own (none, or --helo) is judged
+ * once: listed again, it waits for the first outcome. */
 static int
-start_check(struct run *run, const struct addr *a, const char *helo)
+start_check(struct run *run, const struct audit_target *t)
 {
 	struct check *c = next_slot(run);
+	const char *helo = t->helo;
+	const struct addr *a = &t->addr;
 
+	c->target = *t;
+	c->target.position = ++run->position;
+	if (helo == run->options->helo) {
+		switch (audit_seen_claim(&run->seen, a)) {
+		case 0:
+			c->kind = CHECK_DUPLICATE;
+			run->count++;
+			return 0;
+		case 1:
+			c->keep = true;
+			break;
+		default:
+			break;
+		}
+	}
 	if (helo != NULL && (c->helo = strdup(helo)) == NULL)
 		goto oom;
+	c->target.helo = c->helo;
 	c->parsed.kind = HELO_NONE;
 	if (c->helo != NULL)
 		helo_parse(c->helo, strlen(c->helo), &c->parsed);
@@ -381,6 +620,7 @@ note_malformed(struct run *run, const char *why)
 {
 	struct check *c = next_slot(run);
 
+	c->kind = CHECK_MALFORMED;
 	input_error_keep(&c->error, &run->line, why);
 	if (run->malformed++ == 0) {
 		run->first_malformed = c->error.line;
@@ -407,6 +647,9 @@ assess_and_report(struct run *run, struct check *c)
 	struct findings findings;
 	struct verdict v;
 	struct report r;
+	struct audit_outcome o;
+	struct provider_hint h;
+	char source[AUDIT_SOURCE_TEXT_MAX];
 
 	memset(&in, 0, sizeof(in));
 	in.policy = run->policy;
@@ -428,12 +671,93 @@ assess_and_report(struct run *run, struct check *c)
 	r.findings = &findings;
 	r.verdict = &v;
 	r.exemption = a.decided.exemption;
-	if (run->options->json)
+	r.source = audit_source_format(&c->target.source, source,
+	    sizeof(source));
+	if (run->options->format == REPORT_JSON)
 		report_json(stdout, &r);
-	else
+	else if (run->options->format == REPORT_TEXT)
 		report_text(stdout, &r);
 	set_status(run, ptrcheck_outcome(&run->options->fail_on,
 	    a.fcrdns->iprev, &v));
+
+	memset(&o, 0, sizeof(o));
+	o.addr = a.fcrdns->client;
+	o.source = c->target.source;
+	o.iprev = a.fcrdns->iprev;
+	o.dnssec = a.fcrdns->dnssec;
+	o.tags = v.tags;
+	o.score = v.score;
+	o.action = v.action;
+	o.enforced = v.enforced;
+	provider_hint_find(run->generic, &o.addr, findings.tags | v.tags,
+	    findings.reason[TAG_PTR_GENERIC], &h);
+	keep_outcome(run, c, &o, &h);
+}
+
+/* What the summary, a later listing of the address and the textfile
+ * need of it. */
+static void
+keep_outcome(struct run *run, const struct check *c,
+    const struct audit_outcome *o, const struct provider_hint *h)
+{
+	struct audit_outcome *kept;
+
+	run->summary.listed++;
+	audit_summary_add(&run->summary, o, h);
+	if (c->keep && (kept = audit_seen_find(&run->seen, &o->addr)) != NULL)
+		*kept = *o;
+	if (run->options->format == REPORT_PROM &&
+	    audit_outcomes_add(&run->outcomes, o) == -1) {
+		if (run->status != PTRCHECK_EXIT_OSERR)
+			fprintf(stderr, "ptrcheck: out of memory: the textfile "
+			    "misses addresses\n");
+		set_status(run, PTRCHECK_EXIT_OSERR);
+	}
+}
+
+/* A heading when a group of addresses begins: "prefix 198.51.100.16/28
+ * (16 addresses)". */
+static void
+put_heading(struct run *run, const struct check *c)
+{
+	const struct audit_source *s = &c->target.source;
+
+	if (c->kind == CHECK_MALFORMED || c->kind == CHECK_NOTE ||
+	    run->options->format != REPORT_TEXT ||
+	    (run->headed && audit_source_same(&run->heading, s)))
+		return;
+	/* Addresses given one by one after a group are not of it. */
+	if (audit_source_grouped(s))
+		report_heading(stdout, s);
+	else if (run->headed && audit_source_grouped(&run->heading))
+		fputs("\naddresses listed one by one\n", stdout);
+	run->heading = *s;
+	run->headed = true;
+}
+
+/* Whatever is not a fresh judgement: a malformed line, an IPv6 prefix,
+ * an address judged before.  A textfile holds none of them: they go to
+ * standard error there. */
+static void
+report_other(struct run *run, const struct check *c)
+{
+	enum report_format f = run->options->format;
+	FILE *out = f == REPORT_PROM ? stderr : stdout;
+	const struct audit_outcome *first;
+
+	if (c->kind == CHECK_MALFORMED && f == REPORT_JSON)
+		input_error_json(out, &c->error);
+	else if (c->kind == CHECK_MALFORMED)
+		input_error_text(out, &c->error);
+	else if (c->kind == CHECK_NOTE)
+		report_note(out, &c->target.source, f == REPORT_JSON);
+	else if (f != REPORT_PROM) {
+		run->summary.listed++;
+		first = audit_seen_find(&run->seen, &c->target.addr);
+		if (first != NULL)
+			report_duplicate(out, &c->target, first,
+			    f == REPORT_JSON);
+	}
 }
 
 static void
@@ -441,18 +765,39 @@ finish_oldest(struct run *run)
 {
 	struct check *c = &run->ring[run->head];
 
-	if (c->job == NULL && run->options->json)
-		input_error_json(stdout, &c->error);
-	else if (c->job == NULL)
-		input_error_text(stdout, &c->error);
-	else
+	put_heading(run, c);
+	if (c->kind == CHECK_JOB)
 		assess_and_report(run, c);
+	else
+		report_other(run, c);
 	flush_output();
 	helo_lookup_free(c->helo_job);
 	fcrdns_free(c->job);
 	free(c->helo);
 	run->head = (run->head + 1) % WINDOW;
 	run->count--;
+}
+
+/* The summary of a report over more than one address, or the
+ * textfile. */
+static void
+finish_report(struct run *run)
+{
+	struct audit_summary *s = &run->summary;
+	struct timespec now;
+
+	s->malformed = run->malformed;
+	if (run->options->format == REPORT_PROM) {
+		(void)clock_gettime(CLOCK_REALTIME, &now);
+		audit_prom_write(stdout, &run->outcomes, s,
+		    (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	} else if (s->listed > 1 || s->not_enumerated > 0) {
+		if (run->options->format == REPORT_JSON)
+			audit_summary_json(stdout, s);
+		else
+			audit_summary_text(stdout, s);
+	}
+	flush_output();
 }
 
 /* Every line is judged or reported in its place: a malformed one costs
@@ -470,9 +815,16 @@ read_stdin(struct run *run)
 		case INPUT_MALFORMED:
 			note_malformed(run, f.why);
 			break;
+		case INPUT_PREFIX:
+			if (read_prefix_line(run, &f) == -1)
+				return;
+			break;
 		case INPUT_ADDRESS:
-			if (start_check(run, &f.addr, f.helo != NULL ? f.helo :
-			    run->options->helo) == -1)
+			if (start_check(run, &(struct audit_target){
+			    .addr = f.addr, .helo = f.helo != NULL ? f.helo :
+			    run->options->helo, .source = {
+			    .kind = AUDIT_SOURCE_STDIN,
+			    .line = run->line.number } }) == -1)
 				return;
 			break;
 		}
@@ -488,6 +840,30 @@ read_stdin(struct run *run)
 		    run->malformed, run->malformed == 1 ? "" : "s",
 		    run->malformed == 1 ? ":" : "; the first:",
 		    run->first_malformed, run->first_malformed_why);
+}
+
+/* A prefix line: expanded as an argument is, but a bad one costs only
+ * its line. */
+static int
+read_prefix_line(struct run *run, const struct input_fields *f)
+{
+	struct cidr c;
+	enum audit_prefix_status st;
+
+	st = audit_prefix_parse(f->prefix, run->options->max_addresses, &c,
+	    NULL);
+	switch (st) {
+	case AUDIT_PREFIX_OK:
+	case AUDIT_PREFIX_IPV6:
+		return start_prefix(run, &c, run->line.number,
+		    f->helo != NULL ? f->helo : run->options->helo);
+	case AUDIT_PREFIX_INVALID:
+	case AUDIT_PREFIX_HOST_BITS:
+	case AUDIT_PREFIX_TOO_WIDE:
+		note_malformed(run, audit_prefix_error(st));
+		break;
+	}
+	return 0;
 }
 
 /* Hundreds of verdicts in flight can mean thousands of outstanding

@@ -88,7 +88,10 @@ input_classify(struct input_line *l, struct input_fields *f)
 		memcpy(ip, p, n);
 		ip[n] = '\0';
 	}
-	if (n >= sizeof(ip) || addr_parse(ip, &f->addr) == -1) {
+	if (n < sizeof(f->prefix) && memchr(p, '/', n) != NULL) {
+		memcpy(f->prefix, p, n);
+		f->prefix[n] = '\0';
+	} else if (n >= sizeof(ip) || addr_parse(ip, &f->addr) == -1) {
 		f->why = WHY_NOT_ADDRESS;
 		return INPUT_MALFORMED;
 	}
@@ -98,7 +101,7 @@ input_classify(struct input_line *l, struct input_fields *f)
 		f->helo = p;
 		p[strcspn(p, BLANKS)] = '\0';
 	}
-	return INPUT_ADDRESS;
+	return f->prefix[0] != '\0' ? INPUT_PREFIX : INPUT_ADDRESS;
 }
 
 void

@@ -41,6 +41,8 @@ struct input_line {
 
 enum input_kind {
 	INPUT_ADDRESS,		/* an address, and maybe a HELO */
+	INPUT_PREFIX,		/* a network (its first field holds a
+				   '/'), and maybe a HELO */
 	INPUT_SKIP,		/* blank, or a # comment */
 	INPUT_MALFORMED
 };
@@ -48,6 +50,8 @@ enum input_kind {
 /* What a line holds.  helo points into the line's text. */
 struct input_fields {
 	struct addr addr;		/* INPUT_ADDRESS */
+	char prefix[CIDR_TEXT_MAX];	/* INPUT_PREFIX: the first field, to
+					   be judged by audit_prefix_parse() */
 	const char *helo;		/* INPUT_ADDRESS; NULL: none given */
 	const char *why;		/* INPUT_MALFORMED: a constant */
 };
@@ -68,8 +72,9 @@ int input_read_line(FILE *in, struct input_line *l);
 
 /* Sorts l: blank lines and lines whose first non-blank byte is '#' are
  * skipped; a line too long, one with a NUL byte, or one whose first
- * field is not an IP address is malformed; otherwise the first field is
- * the address and the second, if any, the HELO (the line is split in
+ * field is not an IP address (nor, holding a '/', shorter than
+ * CIDR_TEXT_MAX) is malformed; otherwise the first field is the address
+ * or prefix and the second, if any, the HELO (the line is split in
  * place; further fields are ignored).  Fields are separated by spaces and
  * tabs. */
 enum input_kind input_classify(struct input_line *l, struct input_fields *f);

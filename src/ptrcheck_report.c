@@ -16,11 +16,6 @@
 #include "ptrcheck_report.h"
 #include "safe_text.h"
 
-/* The advice printed for every generic or missing PTR. */
-#define HINT_RULE "the forward A/AAAA record must exist first and point " \
-	"to this address; publish one PTR per address; use the same name " \
-	"in HELO/EHLO"
-
 static void find_hint(const struct report *r, struct provider_hint *h);
 static void put_hint_text(FILE *out, const struct report *r);
 static void put_hint_json(FILE *out, const struct report *r);
@@ -175,9 +170,14 @@ report_json(FILE *out, const struct report *r)
 
 	if (addr_format(&res->client, ip, sizeof(ip)) == -1)
 		snprintf(ip, sizeof(ip), "?");
-	fprintf(out, "{\"ip\":\"%s\",\"iprev\":\"%s\",\"dnssec\":\"%s\","
-	    "\"ptr\":[", ip, iprev_name(res->iprev),
-	    dnssec_state_name(res->dnssec));
+	fprintf(out, "{\"ip\":\"%s\",", ip);
+	if (r->source != NULL) {
+		fputs("\"source\":", out);
+		report_json_string(out, r->source);
+		fputc(',', out);
+	}
+	fprintf(out, "\"iprev\":\"%s\",\"dnssec\":\"%s\",\"ptr\":[",
+	    iprev_name(res->iprev), dnssec_state_name(res->dnssec));
 	for (size_t i = 0; i < res->nnames; i++) {
 		fputs(i > 0 ? "," : "", out);
 		put_json_name(out, &res->names[i]);
@@ -236,7 +236,7 @@ put_hint_text(FILE *out, const struct report *r)
 			fputc('\n', out);
 		}
 	}
-	fprintf(out, "%srule: %s\n", indent, HINT_RULE);
+	fprintf(out, "%srule: %s\n", indent, REPORT_HINT_RULE);
 }
 
 /* ,"hint":{"provider":ID,"name":NAME,"text":HINT} when the provider is

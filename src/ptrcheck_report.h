@@ -8,19 +8,25 @@
  * line) is made printable here.
  *
  * ptrcheck_report.c prints the lookups; ptrcheck_verdict.c the HELO and
- * the verdict.
+ * the verdict; ptrcheck_listing.c what is listed without being judged
+ * afresh: a source's heading, an address judged before, an IPv6 prefix.
  */
 #ifndef PTRCHECK_REPORT_H
 #define PTRCHECK_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
+#include "audit_target.h"
 #include "fcrdns.h"
 #include "generic_db.h"
 #include "helo.h"
 #include "policy.h"
 #include "tags.h"
 #include "verdict.h"
+
+/* What --format asks for; --json is REPORT_JSON. */
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_PROM };
 
 /* Everything known about one address once it has been judged. */
 struct report {
@@ -37,14 +43,44 @@ struct report {
 	const char *exemption;			/* "ptr_domain:example.com"
 						   when an allow-list made
 						   the action accept; NULL */
+	const char *source;			/* audit_source_format()'s
+						   label; NULL: none */
 };
 
 void report_text(FILE *out, const struct report *r);
 void report_json(FILE *out, const struct report *r);
 
+/* "\nprefix 198.51.100.16/28 (16 addresses)\n": the heading of a group
+ * in the text report. */
+void report_heading(FILE *out, const struct audit_source *s);
+
+/* A network listed but not enumerated (s->prefix): an IPv6 prefix, or an
+ * IPv4 one wider than --max-addresses from a source that cannot be
+ * refused up front (an SPF term); text lines, or a JSON object
+ * {"source":...,"prefix":...,"note":...}. */
+void report_note(FILE *out, const struct audit_source *s, bool json);
+
+/* An address judged for an earlier source, listed under this one with
+ * the first outcome: a text line, or a JSON object with the keys of the
+ * outcome and "same_as", the first source. */
+void report_duplicate(FILE *out, const struct audit_target *t,
+    const struct audit_outcome *first, bool json);
+
 /*
- * Shared by ptrcheck_report.c and ptrcheck_verdict.c.
+ * Shared by ptrcheck_report.c, ptrcheck_verdict.c and the audit summary.
  */
+
+/* Room for a number of report_format_number(). */
+#define REPORT_NUMBER_MAX 32
+
+/* Up to three decimals, the trailing zeros dropped: "5.3", "0.25"; with
+ * decimal, at least one ("5.0"), else none ("5"). */
+void report_format_number(double d, bool decimal, char *buf, size_t size);
+
+/* The advice printed for every generic or missing PTR. */
+#define REPORT_HINT_RULE "the forward A/AAAA record must exist first and " \
+	"point to this address; publish one PTR per address; use the same " \
+	"name in HELO/EHLO"
 
 /* Writes s as safe_text()'s SAFE_TEXT_TERMINAL: every byte outside
  * printable ASCII, and the backslash, as \xHH, so user-supplied text

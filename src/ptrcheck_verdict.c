@@ -18,9 +18,8 @@
 #include "ptrcheck_report.h"
 
 /* Room for any number printed here: weights, scores, thresholds. */
-#define NUMBER_MAX 32
+#define NUMBER_MAX REPORT_NUMBER_MAX
 
-static void format_number(double d, bool decimal, char *buf, size_t size);
 static const char *lookup_status(enum dns_status s);
 static const char *helo_kind_note(enum helo_kind k);
 static void put_helo_forward(FILE *out, const struct helo_forward *fw,
@@ -31,10 +30,8 @@ static bool threshold_reached(double threshold, double score);
 static void put_score_text(FILE *out, const struct report *r);
 static void put_json_addrs(FILE *out, const struct helo_forward *fw);
 
-/* Up to three decimals, the trailing zeros dropped: "5.3", "0.25"; with
- * decimal, at least one ("5.0"), else none ("5"). */
-static void
-format_number(double d, bool decimal, char *buf, size_t size)
+void
+report_format_number(double d, bool decimal, char *buf, size_t size)
 {
 	size_t n;
 
@@ -146,7 +143,7 @@ put_tags_text(FILE *out, const struct report *r)
 			report_printable(out, reason);
 			fputc(']', out);
 		}
-		format_number(w, true, weight, sizeof(weight));
+		report_format_number(w, true, weight, sizeof(weight));
 		fprintf(out, " %s%s", w >= 0 ? "+" : "", weight);
 		sep = ", ";
 	}
@@ -170,7 +167,7 @@ put_score_text(FILE *out, const struct report *r)
 	char score[NUMBER_MAX], limit[NUMBER_MAX];
 	bool dry = v->action != VERDICT_ACCEPT && !v->enforced;
 
-	format_number(v->score, true, score, sizeof(score));
+	report_format_number(v->score, true, score, sizeof(score));
 	fprintf(out, "  score:   %s -> %s", score,
 	    verdict_action_name(v->action));
 	switch (v->cause) {
@@ -178,16 +175,16 @@ put_score_text(FILE *out, const struct report *r)
 		break;
 	case VERDICT_CAUSE_SCORE:
 		if (v->action == VERDICT_REJECT) {
-			format_number(p->reject_score, false, limit,
+			report_format_number(p->reject_score, false, limit,
 			    sizeof(limit));
 			fprintf(out, " (reject_score %s)", limit);
 		} else if (threshold_reached(p->reject_score, v->score)) {
-			format_number(p->reject_score, false, limit,
+			report_format_number(p->reject_score, false, limit,
 			    sizeof(limit));
 			fprintf(out, " (reject_score %s, but DNS failed "
 			    "temporarily: tempfail at most)", limit);
 		} else {
-			format_number(p->tempfail_score, false, limit,
+			report_format_number(p->tempfail_score, false, limit,
 			    sizeof(limit));
 			fprintf(out, " (tempfail_score %s)", limit);
 		}
@@ -249,7 +246,7 @@ report_verdict_json(FILE *out, const struct report *r)
 			sep = ",";
 		}
 	}
-	format_number(v->score, true, score, sizeof(score));
+	report_format_number(v->score, true, score, sizeof(score));
 	fprintf(out, "],\"score\":%s,\"action\":\"%s\",\"enforced\":%s,"
 	    "\"reasons\":{", score, verdict_action_name(v->action),
 	    v->enforced ? "true" : "false");

@@ -174,6 +174,14 @@ test_each_line_is_an_address_a_skip_or_malformed(void **state)
 		{ "a long first field",
 		  "1111111111111111111111111111111111111111111111111111111111",
 		  INPUT_MALFORMED, NULL, "not an IP address" },
+		{ "a prefix, judged later", "198.51.100.16/28", INPUT_PREFIX,
+		  NULL, NULL },
+		{ "a prefix and HELO", "198.51.100.5/28 h", INPUT_PREFIX, "h",
+		  NULL },
+		{ "a slash of anything", "x/y", INPUT_PREFIX, NULL, NULL },
+		{ "a long prefix field",
+		  "2001:db8:1111:2222:3333:4444:5555:6666:7777:8888/128",
+		  INPUT_MALFORMED, NULL, "not an IP address" },
 	};
 
 	(void)state;
@@ -181,6 +189,7 @@ test_each_line_is_an_address_a_skip_or_malformed(void **state)
 		struct input_line l;
 		struct input_fields f;
 		enum input_kind got;
+		char copy[128];
 
 		line_of(&l, rows[i].text, strlen(rows[i].text),
 		    strlen(rows[i].text));
@@ -193,7 +202,12 @@ test_each_line_is_an_address_a_skip_or_malformed(void **state)
 			/* reported whole: not split in place */
 			assert_string_equal(l.text, rows[i].text);
 		}
-		if (got != INPUT_ADDRESS)
+		if (got == INPUT_PREFIX) {
+			snprintf(copy, sizeof(copy), "%.*s",
+			    (int)strcspn(rows[i].text, " "), rows[i].text);
+			assert_string_equal(f.prefix, copy);
+		}
+		if (got != INPUT_ADDRESS && got != INPUT_PREFIX)
 			continue;
 		if (rows[i].want_helo == NULL)
 			assert_null(f.helo);

@@ -7,9 +7,11 @@
 CLEAN and DIRTY hold ptrcheck --json output for the same addresses, DIRTY's
 input with malformed lines among them.  PATTERN gives DIRTY's objects in
 order, separated by spaces: "a" for an address, "e:N" for the report of
-malformed line N.  Every line of both files must be one JSON object; every
-address object of DIRTY must equal CLEAN's in the same place, timings
-("ms" anywhere) left out, since they differ from run to run; every error
+malformed line N, "s" for the summary.  Every line of both files must be
+one JSON object; every address object of DIRTY must equal CLEAN's in the
+same place, timings ("ms" anywhere) and the source (its stdin line number)
+left out, since they differ from run to run and line to line; the summary
+must equal CLEAN's but for the count of malformed lines; every error
 object must have exactly the keys error (a non-empty string), line (N),
 input (a string) and length (a number).  Prints what differs; exit 0 when
 nothing does.
@@ -19,9 +21,10 @@ import sys
 
 
 def without_ms(value):
-    """The value with every "ms" key removed, at any depth."""
+    """The value with every "ms" and "source" key removed, at any depth."""
     if isinstance(value, dict):
-        return {k: without_ms(v) for k, v in value.items() if k != "ms"}
+        return {k: without_ms(v) for k, v in value.items()
+                if k not in ("ms", "source")}
     if isinstance(value, list):
         return [without_ms(v) for v in value]
     return value
@@ -49,6 +52,16 @@ def error_problem(obj, line):
     return None
 
 
+def summary_problem(obj, clean):
+    """What is wrong with obj as the summary of the dirty batch."""
+    if "summary" not in obj or "summary" not in clean:
+        return "no summary: %s" % obj
+    mine = dict(without_ms(obj)["summary"], malformed=0)
+    if mine != clean["summary"]:
+        return "summary %s, want %s" % (obj["summary"], clean["summary"])
+    return None
+
+
 def main():
     clean = [without_ms(o) for o in objects(sys.argv[1])]
     dirty = objects(sys.argv[2])
@@ -58,6 +71,11 @@ def main():
         problems.append("%d objects, want %d" % (len(dirty), len(pattern)))
     addresses = 0
     for i, (obj, want) in enumerate(zip(dirty, pattern)):
+        if want == "s":
+            if summary_problem(obj, clean[-1]) is not None:
+                problems.append("object %d: %s" %
+                                (i, summary_problem(obj, clean[-1])))
+            continue
         if want == "a":
             if addresses >= len(clean):
                 problems.append("object %d: more addresses than CLEAN" % i)
@@ -69,8 +87,9 @@ def main():
         why = error_problem(obj, int(want.split(":")[1]))
         if why is not None:
             problems.append("object %d: %s" % (i, why))
-    if addresses != len(clean):
-        problems.append("%d addresses, CLEAN has %d" % (addresses, len(clean)))
+    if addresses != len(clean) - 1:
+        problems.append("%d addresses, CLEAN has %d" %
+                        (addresses, len(clean) - 1))
     for p in problems:
         print(p)
     return 1 if problems else 0
