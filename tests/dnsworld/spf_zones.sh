@@ -229,24 +229,37 @@ spf_records()
 }
 
 # The records of zone $1: those whose owner is in it and in none of its
-# children.  The records are made once per world.
+# children.  They are made and sorted into their zones once per world.
+declare -gA SPF_BY_ZONE
 spf_zone_records()
 {
-	[ -n "${SPF_RECORDS:-}" ] || SPF_RECORDS=$(spf_records)
-	printf '%s\n' "$SPF_RECORDS" | awk -v zone="$1" \
-	    -v zones="$(zones_list | awk '{ printf "%s ", $1 }')" '
-	BEGIN { n = split(zones, z, " ") }
+	local zone record
+	if [ -z "${SPF_BY_ZONE[.]+set}" ]; then
+		SPF_BY_ZONE[.]=
+		while IFS=$'\t' read -r zone record; do
+			SPF_BY_ZONE[$zone]+=$record$'\n'
+		done < <(spf_records | spf_route "$(zones_list)")
+	fi
+	printf '%s' "${SPF_BY_ZONE[$1]:-}"
+}
+
+# spf_route ZONES_LIST: each record on stdin after a tab and its zone, the
+# longest of ZONES_LIST's names its owner is in.
+spf_route()
+{
+	awk -v zones="$1" '
+	BEGIN { n = split(zones, z, "\n") }
 	{
-		best = ""
+		best = "."
 		for (i = 1; i <= n; i++) {
-			s = "." z[i]
-			if (($1 == z[i] || z[i] == "." ||
+			split(z[i], f, " ")
+			s = "." f[1]
+			if (($1 == f[1] ||
 			    substr($1, length($1) - length(s) + 1) == s) &&
-			    length(z[i]) > length(best))
-				best = z[i]
+			    length(f[1]) > length(best))
+				best = f[1]
 		}
-		if (best == zone)
-			print
+		print best "\t" $0
 	}'
 }
 
