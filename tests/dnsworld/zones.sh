@@ -20,7 +20,14 @@
 #   script_rules  dns_script's SUFFIX=ACTION rules for the zones
 #               delegated to ns.script.example.com (127.53.0.4)
 #
+# The senders of the sender audit (SPF and MX records under
+# spf.example.com, their hosts and reverse records, in zones of their own
+# and in some of those below) come from spf_zones.sh.
+#
 # Tests depend on these names and addresses: change them together.
+
+# shellcheck source=spf_zones.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/spf_zones.sh"
 
 zones_list()
 {
@@ -43,6 +50,7 @@ dsmismatch.100.51.198.in-addr.arpa. dsmismatch
 2.0.192.in-addr.arpa. unsigned
 8.b.d.0.1.0.0.2.ip6.arpa. signed
 EOF
+	spf_zones_list
 	if [ "$BENCH" -gt 0 ]; then
 		echo "18.198.in-addr.arpa. signed"
 	fi
@@ -126,6 +134,9 @@ $(ds 100.51.198.in-addr.arpa.)
 $(ds 113.0.203.in-addr.arpa.)
 ; insecure delegation: no DS, the child is unsigned
 2.0.192			NS	a.root-servers.net.
+; the addresses of bulk.spf.example.com (spf_zones.sh)
+19.198			NS	a.root-servers.net.
+$(ds 19.198.in-addr.arpa.)
 EOF
 		if [ "$BENCH" -gt 0 ]; then
 			printf '18.198\t\t\tNS\ta.root-servers.net.\n'
@@ -166,6 +177,9 @@ dsmismatch		A	198.51.100.103
 loop			CNAME	loop2
 loop2			CNAME	loop
 EOF
+		# The test domains of the sender audit (spf_zones.sh).
+		printf 'spf\t\t\tNS\ta.root-servers.net.\n'
+		ds spf.example.com.
 		long_names | awk '{ print $0 "\tA\t198.51.100.99" }'
 		# A HELO name of 20 A records, 198.51.100.20 the 17th: the
 		# whole answer must count, not the first 16.
@@ -293,9 +307,13 @@ EOF
 				    k % 256, int(k / 256), k
 		}'
 		;;
+	spf.example.com.|unsigned.spf.example.com.|19.198.in-addr.arpa.)
+		spf_zone_body "$1"
+		;;
 	*)
 		echo "zones.sh: no zone $1" >&2
 		return 1
 		;;
 	esac
+	spf_zone_records "$1"
 }
