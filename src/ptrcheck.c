@@ -38,6 +38,7 @@
 #include "policy.h"
 #include "policy_values.h"
 #include "provider_hint.h"
+#include "ptrcheck_domain.h"
 #include "ptrcheck_input.h"
 #include "ptrcheck_report.h"
 #include "ptrcheck_status.h"
@@ -75,6 +76,7 @@ struct options {
 	const char *config;		/* NULL: the default, which may be
 					   missing */
 	const char *helo;		/* --helo, for every address */
+	const char *domain;		/* --domain: NULL, none */
 	enum report_format format;
 	unsigned long max_addresses;	/* of one IPv4 prefix */
 	struct ptrcheck_fail_on fail_on;
@@ -92,6 +94,7 @@ struct run {
 	struct audit_seen seen;
 	struct audit_summary summary;
 	struct audit_outcomes outcomes;	/* --format prom only */
+	struct domain_audit domain;	/* --domain: its networks' labels */
 	struct audit_source heading;	/* of the last group printed */
 	bool headed;			/* heading is set */
 	unsigned long malformed;	/* lines */
@@ -114,6 +117,8 @@ static struct policy *load_policy(const char *config,
     struct generic_db **generic);
 static int run_checks(const struct options *o, const struct policy *policy,
     const struct generic_db *generic, int argc, char **argv);
+static int parse_domain(const char *text, struct options *o);
+static void start_domain(struct run *run);
 static int start_argument(struct run *run, const char *arg);
 static int start_prefix(struct run *run, const struct cidr *prefix,
     unsigned long line, const char *helo);
@@ -143,15 +148,18 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: ptrcheck [-c FILE] [--helo NAME] [--format text|json|prom]"
-	    "\n                [--fail-on WHAT] [--max-addresses N] [IP|PREFIX"
-	    " ...]\n"
-	    "       With no IP, reads \"IP [HELO]\" lines from standard input;"
-	    "\n       an IPv4 PREFIX (198.51.100.0/28) is expanded.\n"
+	    "\n                [--fail-on WHAT] [--max-addresses N]"
+	    " [--domain DOMAIN]\n                [IP|PREFIX ...]\n"
+	    "       With no IP and no --domain, reads \"IP [HELO]\" lines from"
+	    "\n       standard input; an IPv4 PREFIX (198.51.100.0/28) is"
+	    " expanded.\n"
 	    "  -c, --config FILE    configuration (default "
 	    POLICY_DEFAULT_PATH ";\n"
 	    "                       built-in defaults if that file does not "
 	    "exist)\n"
 	    "      --helo NAME      the HELO name to judge with each address\n"
+	    "  -d, --domain DOMAIN  audit the sending addresses of DOMAIN: its"
+	    "\n                       SPF record and MX hosts (once)\n"
 	    "      --format WHAT    text (the default), json (one object per"
 	    "\n                       address, a summary object) or prom (a"
 	    "\n                       Prometheus textfile)\n"
@@ -171,10 +179,12 @@ usage(FILE *out)
 	    "   2  iprev temperror; action tempfail\n"
 	    "  65  malformed input lines (reported in the output), no 1 or "
 	    "2\n"
-	    "  64  usage error     71  out of memory     74  stdin or stdout "
-	    "failed\n"
-	    "  78  configuration error     from worst to best: 74 71 2 1 65 "
-	    "0\n");
+	    "  64  usage error     68  --domain does not exist\n"
+	    "  71  out of memory     74  stdin or stdout failed\n"
+	    "  78  configuration error     from worst to best: 74 71 68 2 1 "
+	    "65 0\n"
+	    "  With --domain, an SPF permerror is 1, a temperror 2 (not with"
+	    "\n  --fail-on never).\n");
 }
 
 /* Returns -1 to go on, or the status to exit with now. */
@@ -184,6 +194,7 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "helo", required_argument, NULL, 'H' },
+		{ "domain", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "max-addresses", required_argument, NULL, 'm' },
@@ -198,13 +209,17 @@ parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->fail_on.kind = PTRCHECK_FAIL_IPREV;
 	o->max_addresses = AUDIT_MAX_ADDRESSES_DEFAULT;
-	while ((c = getopt_long(argc, argv, "c:jhV", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:jhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
 			break;
 		case 'H':
 			o->helo = optarg;
+			break;
+		case 'd':
+			if (parse_domain(optarg, o) == -1)
+				return PTRCHECK_EXIT_USAGE;
 			break;
 		case 'j':
 			o->format = REPORT_JSON;
@@ -237,6 +252,28 @@ parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	return -1;
+}
+
+/* One domain a run: each gets a report (and a textfile) of its own. */
+static int
+parse_domain(const char *text, struct options *o)
+{
+	char shown[65];
+
+	(void)safe_text(shown, sizeof(shown), text, SAFE_TEXT_ALL,
+	    SAFE_TEXT_REPLY);
+	if (o->domain != NULL) {
+		fprintf(stderr, "ptrcheck: --domain %s: one domain a run\n",
+		    shown);
+		return -1;
+	}
+	if (!domain_name_ok(text)) {
+		fprintf(stderr, "ptrcheck: --domain %s: not a domain name\n",
+		    shown);
+		return -1;
+	}
+	o->domain = text;
+	return 0;
 }
 
 static int
@@ -378,10 +415,12 @@ run_checks(const struct options *o, const struct policy *policy,
 		fprintf(stderr, "ptrcheck: %s\n", err);
 		goto done;
 	}
-	for (int i = 0; i < argc; i++)
+	if (o->domain != NULL)
+		start_domain(run);
+	for (int i = 0; i < argc && run->status != PTRCHECK_EXIT_OSERR; i++)
 		if (start_argument(run, argv[i]) == -1)
 			break;
-	if (argc == 0)
+	if (argc == 0 && o->domain == NULL)
 		read_stdin(run);
 	while (run->count > 0)
 		finish_oldest(run);
@@ -391,6 +430,7 @@ done:
 	resolver_destroy(run->resolver);
 	audit_seen_free(&run->seen);
 	audit_outcomes_free(&run->outcomes);
+	domain_audit_free(&run->domain);
 	free(run);
 	return status;
 }
@@ -467,6 +507,40 @@ check_prefix_argument(const char *arg, unsigned long max)
 		fprintf(stderr, "ptrcheck: not an IP address or prefix: %s\n",
 		    shown);
 	return -1;
+}
+
+/* The domain's record and MX hosts first, reported before any address
+ * (a receiver fails the record before it looks at a PTR); then its
+ * networks, judged as prefixes are.  A name that does not exist is said
+ * on standard error too, for a cron job's mail. */
+static void
+start_domain(struct run *run)
+{
+	const struct options *o = run->options;
+	struct domain_audit *d = &run->domain;
+	struct timespec deadline = monotime_add_ms(monotime_now(),
+	    run->policy->dns_timeout_ms);
+
+	if (domain_audit_collect(run->resolver, o->domain, deadline, o->helo,
+	    o->max_addresses, d) == -1) {
+		fprintf(stderr, "ptrcheck: out of memory\n");
+		set_status(run, PTRCHECK_EXIT_OSERR);
+		return;
+	}
+	if (o->format == REPORT_TEXT)
+		domain_report_text(stdout, d);
+	else if (o->format == REPORT_JSON)
+		domain_report_json(stdout, d);
+	flush_output();
+	if (d->nxdomain)
+		fprintf(stderr, "ptrcheck: %s: no such domain (NXDOMAIN)\n",
+		    d->domain);
+	set_status(run, domain_audit_status(d,
+	    o->fail_on.kind == PTRCHECK_FAIL_NEVER));
+	for (size_t i = 0; i < d->nnetworks; i++)
+		if (start_network(run, &d->networks[i].source,
+		    &d->networks[i].net, d->networks[i].helo) == -1)
+			return;
 }
 
 /* One argument, checked before: an address, or a prefix expanded. */
@@ -562,8 +636,10 @@ next_slot(struct run *run)
 	return c;
 }
 
-/* An address whose HELO is the run's own (none, or --helo) is judged
- * once: listed again, it waits for the first outcome. */
+/* An address whose HELO is the run's own (none, or --helo), or one of a
+ * domain's, is judged once: listed again, it waits for the first
+ * outcome.  A domain's address named by two hosts is judged with the
+ * first one's name. */
 static int
 start_check(struct run *run, const struct audit_target *t)
 {
@@ -573,7 +649,8 @@ start_check(struct run *run, const struct audit_target *t)
 
 	c->target = *t;
 	c->target.position = ++run->position;
-	if (helo == run->options->helo) {
+	if (helo == run->options->helo || t->source.kind == AUDIT_SOURCE_SPF ||
+	    t->source.kind == AUDIT_SOURCE_MX) {
 		switch (audit_seen_claim(&run->seen, a)) {
 		case 0:
 			c->kind = CHECK_DUPLICATE;
@@ -791,7 +868,10 @@ finish_report(struct run *run)
 		(void)clock_gettime(CLOCK_REALTIME, &now);
 		audit_prom_write(stdout, &run->outcomes, s,
 		    (double)now.tv_sec + (double)now.tv_nsec / 1e9);
-	} else if (s->listed > 1 || s->not_enumerated > 0) {
+		if (run->options->domain != NULL)
+			domain_report_prom(stdout, &run->domain);
+	} else if (s->listed > 1 || s->not_enumerated > 0 ||
+	    run->options->domain != NULL) {
 		if (run->options->format == REPORT_JSON)
 			audit_summary_json(stdout, s);
 		else

@@ -23,6 +23,8 @@
 					   argument */
 #define PTRCHECK_EXIT_DATAERR 65	/* EX_DATAERR: malformed input
 					   lines, the addresses passing */
+#define PTRCHECK_EXIT_NOHOST 68		/* EX_NOHOST: --domain names no
+					   domain that exists */
 #define PTRCHECK_EXIT_OSERR 71		/* EX_OSERR: out of memory */
 #define PTRCHECK_EXIT_IOERR 74		/* EX_IOERR: stdin unreadable,
 					   stdout unwritable */

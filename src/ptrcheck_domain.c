@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ptrcheck_domain.c - ptrcheck --domain: the domain's SPF record walked
+ * and its MX hosts looked up, then turned into the networks to judge,
+ * each with its source label and HELO.  See ptrcheck_domain.h; the
+ * report of the record is ptrcheck_domain_report.c.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dname.h"
+#include "ptrcheck_domain.h"
+#include "ptrcheck_status.h"
+
+static int label_spf(struct domain_audit *d, const struct spf_source *s);
+static int label_mx(struct domain_audit *d, const struct mx_host *h);
+static int add_networks(struct domain_audit *d, size_t label,
+    enum audit_source_kind kind, const struct cidr_list *nets,
+    const char *host, const char *helo);
+static void count_source(struct domain_audit *d, size_t first);
+
+bool
+domain_name_ok(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len > 1 && text[len - 1] == '.')
+		len--;
+	return len > 0 && len < SPF_DOMAIN_MAX && text[len - 1] != '.' &&
+	    dname_is_hostname(text, len, DNAME_HOST_UNDERSCORE);
+}
+
+unsigned long
+domain_network_checked(const struct cidr *net, unsigned long max)
+{
+	unsigned long n = audit_prefix_size(net);
+
+	if (net->net.family == AF_INET6 && net->prefix != 128)
+		return 0;
+	return n > max ? 0 : n;
+}
+
+/* "a:relay.example.com/30 via include:_spf.example.com", "mx
+ * (mx1.example.com)": the term as written, the host where the term does
+ * not name it, the include/redirect path. */
+static int
+label_spf(struct domain_audit *d, const struct spf_source *s)
+{
+	char *buf = d->labels[d->nlabels].text;
+	size_t size = sizeof(d->labels[0].text), n;
+	bool named = s->kind == SPF_A && strchr(s->term, ':') != NULL;
+
+	snprintf(buf, size, "%s", s->term);
+	n = strlen(buf);
+	if (s->host[0] != '\0' && !named && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " (%s)", s->host);
+	if (s->path[0] != '\0' && n < size)
+		snprintf(buf + n, size - n, " via %s", s->path);
+	return (int)d->nlabels++;
+}
+
+static int
+label_mx(struct domain_audit *d, const struct mx_host *h)
+{
+	snprintf(d->labels[d->nlabels].text, sizeof(d->labels[0].text), "%s",
+	    h->name);
+	return (int)d->nlabels++;
+}
+
+/* A host's own address (a /32 or /128 of an a or mx term, an MX host)
+ * is judged with the host's name as HELO, unless --helo says otherwise. */
+static int
+add_networks(struct domain_audit *d, size_t label,
+    enum audit_source_kind kind, const struct cidr_list *nets,
+    const char *host, const char *helo)
+{
+	size_t first = d->nnetworks;
+	struct domain_network *grown;
+
+	if (nets->count == 0)
+		return 0;
+	grown = reallocarray(d->networks, d->nnetworks + nets->count,
+	    sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	d->networks = grown;
+	for (size_t i = 0; i < nets->count; i++) {
+		struct domain_network *n = &d->networks[d->nnetworks++];
+		bool own = host != NULL && host[0] != '\0' &&
+		    nets->items[i].prefix ==
+		    (nets->items[i].net.family == AF_INET ? 32 : 128);
+
+		memset(n, 0, sizeof(*n));
+		n->source.kind = kind;
+		n->source.text = d->labels[label].text;
+		n->net = nets->items[i];
+		n->helo = helo != NULL ? helo : own ? host : NULL;
+	}
+	count_source(d, first);
+	return 0;
+}
+
+/* Each network of one source carries the number of addresses the whole
+ * source yields, for its heading. */
+static void
+count_source(struct domain_audit *d, size_t first)
+{
+	unsigned long total = 0;
+
+	for (size_t i = first; i < d->nnetworks; i++)
+		total += domain_network_checked(&d->networks[i].net,
+		    d->max_addresses);
+	for (size_t i = first; i < d->nnetworks; i++)
+		d->networks[i].source.count = total;
+}
+
+/* The networks of the SPF sources, then of the MX hosts. */
+static int
+list_networks(struct domain_audit *d, const char *helo)
+{
+	size_t nhosts = d->mx.status == MX_OK ? d->mx.count : 0;
+
+	d->labels = calloc(d->spf.nsources + nhosts + 1, sizeof(*d->labels));
+	if (d->labels == NULL)
+		return -1;
+	for (size_t i = 0; i < d->spf.nsources; i++) {
+		const struct spf_source *s = &d->spf.sources[i];
+		int label = label_spf(d, s);
+
+		if (add_networks(d, (size_t)label, AUDIT_SOURCE_SPF,
+		    &s->prefixes, s->host, helo) == -1)
+			return -1;
+	}
+	for (size_t i = 0; i < nhosts; i++) {
+		const struct mx_host *h = &d->mx.hosts[i];
+		int label = label_mx(d, h);
+
+		if (add_networks(d, (size_t)label, AUDIT_SOURCE_MX,
+		    &h->prefixes, h->name, helo) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+domain_audit_collect(struct resolver *r, const char *domain,
+    struct timespec deadline, const char *helo, unsigned long max_addresses,
+    struct domain_audit *out)
+{
+	size_t len = strlen(domain);
+
+	memset(out, 0, sizeof(*out));
+	out->max_addresses = max_addresses;
+	if (len > 1 && domain[len - 1] == '.')
+		len--;
+	if (len >= sizeof(out->domain))
+		len = sizeof(out->domain) - 1;
+	memcpy(out->domain, domain, len);
+	if (spf_walk(r, out->domain, deadline, NULL, &out->spf) == -1 &&
+	    strcmp(out->spf.reason, "out of memory") == 0)
+		return -1;
+	out->mx_looked_up = true;
+	if (mx_hosts_lookup(r, out->domain, DOMAIN_MX_NAMES_MAX, 32, 128,
+	    deadline, &out->mx) == -1)
+		return -1;
+	/* NXDOMAIN answers for the name, whatever the type asked: no TXT
+	 * record came either, so the walk found none. */
+	out->nxdomain = out->mx.status == MX_VOID &&
+	    out->mx.mx_dns == DNS_NXDOMAIN &&
+	    out->spf.result == SPF_RESULT_NONE;
+	return list_networks(out, helo);
+}
+
+void
+domain_audit_free(struct domain_audit *d)
+{
+	spf_walk_free(&d->spf);
+	mx_hosts_free(&d->mx);
+	free(d->labels);
+	free(d->networks);
+	memset(d, 0, sizeof(*d));
+}
+
+int
+domain_audit_status(const struct domain_audit *d, bool fail_never)
+{
+	if (d->nxdomain)
+		return PTRCHECK_EXIT_NOHOST;
+	if (fail_never)
+		return PTRCHECK_EXIT_PASS;
+	if (d->spf.result == SPF_RESULT_PERMERROR)
+		return PTRCHECK_EXIT_PERMANENT;
+	if (d->spf.result == SPF_RESULT_TEMPERROR ||
+	    (d->mx_looked_up && d->mx.status == MX_TEMPERROR))
+		return PTRCHECK_EXIT_TEMPORARY;
+	return PTRCHECK_EXIT_PASS;
+}
