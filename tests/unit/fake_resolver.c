@@ -42,6 +42,15 @@ fake_resolver_threaded(bool on)
 	threaded = on;
 }
 
+void
+fake_resolver_script(const struct fake_rule *script, size_t n)
+{
+	fake_resolver_reset();
+	for (size_t i = 0; i < n; i++)
+		fake_resolver_add(&script[i]);
+	fake_resolver_threaded(true);
+}
+
 /* Joining is the real resolver's wait for a running callback. */
 static void
 join_answerer(struct dns_query *q)

@@ -57,6 +57,9 @@ void fake_resolver_add(const struct fake_rule *rule);
 /* Answers each query on its own thread as soon as it is sent (not for
  * rules marked never or on_release).  Reset turns it off. */
 void fake_resolver_threaded(bool on);
+/* Reset, then script[0..n) added, answered in threaded mode: the rules
+ * of a test of code that blocks for its answers (the SPF walk). */
+void fake_resolver_script(const struct fake_rule *script, size_t n);
 /* Answers every queued query that has an answer, including those that
  * callbacks queue meanwhile.  Returns how many were answered. */
 size_t fake_resolver_deliver(void);

@@ -77,15 +77,6 @@ static const struct {
 };
 
 static void
-load(const struct fake_rule *rules, size_t n)
-{
-	fake_resolver_reset();
-	for (size_t i = 0; i < n; i++)
-		fake_resolver_add(&rules[i]);
-	fake_resolver_threaded(true);
-}
-
-static void
 collect(const char *domain, const char *helo, struct domain_audit *d)
 {
 	assert_int_equal(domain_audit_collect(RESOLVER, domain,
@@ -100,7 +91,7 @@ test_networks_in_order_with_labels_counts_and_helo(void **state)
 	char net[CIDR_TEXT_MAX];
 
 	(void)state;
-	load(every_source, NROWS(every_source));
+	fake_resolver_script(every_source, NROWS(every_source));
 	collect("example.com.", NULL, &d);
 	assert_string_equal(d.domain, "example.com");
 	assert_false(d.nxdomain);
@@ -129,7 +120,7 @@ test_helo_option_is_every_networks_helo(void **state)
 	struct domain_audit d;
 
 	(void)state;
-	load(every_source, NROWS(every_source));
+	fake_resolver_script(every_source, NROWS(every_source));
 	collect("example.com", helo, &d);
 	assert_int_equal(d.nnetworks, NROWS(want_networks));
 	for (size_t i = 0; i < d.nnetworks; i++)
@@ -143,7 +134,7 @@ test_nxdomain_is_68_whatever_fail_on(void **state)
 	struct domain_audit d;
 
 	(void)state;
-	load(NULL, 0);
+	fake_resolver_script(NULL, 0);
 	collect("gone.example", NULL, &d);
 	assert_true(d.nxdomain);
 	assert_int_equal(d.nnetworks, 0);
@@ -180,7 +171,7 @@ test_record_results_map_to_exit_statuses(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < NROWS(cases); i++) {
-		load(rules, NROWS(rules));
+		fake_resolver_script(rules, NROWS(rules));
 		collect(cases[i].domain, NULL, &d);
 		assert_false(d.nxdomain);
 		assert_int_equal(domain_audit_status(&d, false),
@@ -189,7 +180,7 @@ test_record_results_map_to_exit_statuses(void **state)
 		    cases[i].never);
 		domain_audit_free(&d);
 	}
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	collect("nospf.example", NULL, &d);
 	assert_int_equal(d.spf.result, SPF_RESULT_NONE);
 	assert_int_equal(d.nnetworks, 1);
@@ -256,7 +247,7 @@ test_json_object_of_the_record(void **state)
 	FILE *out;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	collect("q.example", NULL, &d);
 	out = open_memstream(&buf, &len);
 	assert_non_null(out);

@@ -31,15 +31,6 @@
 #define ADDR(n, type, a) { .name = (n), .rrtype = (type),		\
 	.status = DNS_OK, .dnssec = DNSSEC_SECURE, .data = { (a) } }
 
-static void
-load(const struct fake_rule *rules, size_t n)
-{
-	fake_resolver_reset();
-	for (size_t i = 0; i < n; i++)
-		fake_resolver_add(&rules[i]);
-	fake_resolver_threaded(true);
-}
-
 static struct timespec
 in_ms(unsigned ms)
 {
@@ -103,7 +94,7 @@ test_mechanisms_yield_their_networks(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("example.com", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.dnssec, SPF_DNSSEC_SECURE);
@@ -145,7 +136,7 @@ test_mx_cidr_lengths_apply_to_every_host(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("example.com", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.nsources, 1);
@@ -169,7 +160,7 @@ test_nested_include_keeps_its_path(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("example.com", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.dns_terms, 2);
@@ -198,7 +189,7 @@ test_redirect_only_without_all(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("example.com", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.dns_terms, 1);
@@ -206,7 +197,7 @@ test_redirect_only_without_all(void **state)
 	assert_string_equal(r.sources[1].path, "redirect=_spf.example.net");
 	spf_walk_free(&r);
 
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("example.org", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.dns_terms, 0);
@@ -285,7 +276,7 @@ test_dns_terms_count_across_includes(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("example.com", &r);
 	assert_int_equal(r.result, SPF_RESULT_PERMERROR);
 	assert_int_equal(r.dns_terms, 11);
@@ -309,7 +300,7 @@ test_two_void_lookups_pass_three_are_permerror(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("two.example", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.void_lookups, 2);
@@ -319,7 +310,7 @@ test_two_void_lookups_pass_three_are_permerror(void **state)
 	    "gone2.example has no MX record"));
 	spf_walk_free(&r);
 
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("three.example", &r);
 	assert_int_equal(r.result, SPF_RESULT_PERMERROR);
 	assert_int_equal(r.void_lookups, 3);
@@ -340,14 +331,14 @@ test_loops_are_permerror(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("a.example", &r);
 	assert_int_equal(r.result, SPF_RESULT_PERMERROR);
 	assert_string_equal(r.reason, "include:b.example > include:A.EXAMPLE.:"
 	    " loop: A.EXAMPLE is already on the path");
 	spf_walk_free(&r);
 
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("self.example", &r);
 	assert_int_equal(r.result, SPF_RESULT_PERMERROR);
 	assert_non_null(strstr(r.reason, "loop"));
@@ -367,7 +358,7 @@ expect_permerrors(const struct fake_rule *rules, size_t nrules,
 	for (size_t i = 0; i < nrows; i++) {
 		struct spf_walk_result r;
 
-		load(rules, nrules);
+		fake_resolver_script(rules, nrules);
 		walk(rows[i].domain, &r);
 		if (r.result != SPF_RESULT_PERMERROR ||
 		    strcmp(r.reason, rows[i].reason) != 0)
@@ -434,7 +425,7 @@ test_unexpandable_terms_are_noted_and_counted(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("example.com", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.dns_terms, 5);
@@ -494,7 +485,7 @@ test_failed_lookups_are_temperror(void **state)
 	for (size_t i = 0; i < NROWS(rows); i++) {
 		struct spf_walk_result r;
 
-		load(rules, NROWS(rules));
+		fake_resolver_script(rules, NROWS(rules));
 		assert_int_equal(spf_walk(RESOLVER, rows[i].domain, in_ms(200),
 		    NULL, &r), 0);
 		assert_int_equal(fake_resolver_live(), 0);
@@ -520,7 +511,7 @@ test_bogus_record_is_temperror_and_unused(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("bogus.example", &r);
 	assert_int_equal(r.result, SPF_RESULT_TEMPERROR);
 	assert_int_equal(r.dnssec, SPF_DNSSEC_BOGUS);
@@ -552,7 +543,7 @@ test_mx_of_eleven_names_is_permerror(void **state)
 	struct spf_walk_result r;
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("ten.example", &r);
 	assert_int_equal(r.result, SPF_RESULT_OK);
 	assert_int_equal(r.nsources, 10);
@@ -561,7 +552,7 @@ test_mx_of_eleven_names_is_permerror(void **state)
 	    "no address"));
 	spf_walk_free(&r);
 
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	walk("eleven.example", &r);
 	assert_int_equal(r.result, SPF_RESULT_PERMERROR);
 	assert_string_equal(r.reason, "mx: eleven.example has 11 MX names "
@@ -586,7 +577,7 @@ test_no_spf_record_is_none(void **state)
 	for (size_t i = 0; i < NROWS(domains); i++) {
 		struct spf_walk_result r;
 
-		load(rules, NROWS(rules));
+		fake_resolver_script(rules, NROWS(rules));
 		walk(domains[i], &r);
 		assert_int_equal(r.result, SPF_RESULT_NONE);
 		assert_non_null(strstr(r.reason, "publishes no SPF record"));
@@ -611,7 +602,7 @@ test_callers_limits_apply(void **state)
 
 	(void)state;
 	lim.dns_terms = 1;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	assert_int_equal(spf_walk(RESOLVER, "example.com", in_ms(5000), &lim,
 	    &r), 0);
 	assert_int_equal(r.result, SPF_RESULT_PERMERROR);
@@ -621,7 +612,7 @@ test_callers_limits_apply(void **state)
 
 	lim = spf_limits_rfc7208;
 	lim.queries = 4;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	assert_int_equal(spf_walk(RESOLVER, "example.com", in_ms(5000), &lim,
 	    &r), 0);
 	assert_int_equal(r.result, SPF_RESULT_TEMPERROR);
@@ -675,7 +666,7 @@ test_mx_hosts_sorted_with_their_addresses(void **state)
 	char buf[CIDR_TEXT_MAX];
 
 	(void)state;
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	assert_int_equal(mx_hosts_lookup(RESOLVER, "example.com", 10, 32, 128,
 	    in_ms(5000), &m), 0);
 	assert_int_equal(m.status, MX_OK);
@@ -698,21 +689,21 @@ test_mx_hosts_sorted_with_their_addresses(void **state)
 	mx_hosts_free(&m);
 	mx_hosts_free(&m);
 
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	assert_int_equal(mx_hosts_lookup(RESOLVER, "null.example", 10, 32,
 	    128, in_ms(5000), &m), 0);
 	assert_int_equal(m.status, MX_NULL);
 	assert_int_equal(m.queries, 1);
 	mx_hosts_free(&m);
 
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	assert_int_equal(mx_hosts_lookup(RESOLVER, "gone.example", 10, 32,
 	    128, in_ms(5000), &m), 0);
 	assert_int_equal(m.status, MX_VOID);
 	assert_int_equal(m.mx_dns, DNS_NXDOMAIN);
 	mx_hosts_free(&m);
 
-	load(rules, NROWS(rules));
+	fake_resolver_script(rules, NROWS(rules));
 	assert_int_equal(mx_hosts_lookup(RESOLVER, "tf.example", 10, 32,
 	    128, in_ms(5000), &m), 0);
 	assert_int_equal(m.status, MX_TEMPERROR);
