@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,28 +45,28 @@ domain_network_checked(const struct cidr *net, unsigned long max)
 
 /* "a:relay.example.com/30 via include:_spf.example.com", "mx
  * (mx1.example.com)": the term as written, the host where the term does
- * not name it, the include/redirect path. */
+ * not name it, the include/redirect path; each part printable already.
+ * Returns the label's index, or -1 when out of memory. */
 static int
 label_spf(struct domain_audit *d, const struct spf_source *s)
 {
-	char *buf = d->labels[d->nlabels].text;
-	size_t size = sizeof(d->labels[0].text), n;
 	bool named = s->kind == SPF_A && strchr(s->term, ':') != NULL;
+	bool host = s->host[0] != '\0' && !named;
+	char *text;
 
-	snprintf(buf, size, "%s", s->term);
-	n = strlen(buf);
-	if (s->host[0] != '\0' && !named && n < size)
-		n += (size_t)snprintf(buf + n, size - n, " (%s)", s->host);
-	if (s->path[0] != '\0' && n < size)
-		snprintf(buf + n, size - n, " via %s", s->path);
+	if (asprintf(&text, "%s%s%s%s%s%s", s->term, host ? " (" : "",
+	    host ? s->host : "", host ? ")" : "", s->path[0] ? " via " : "",
+	    s->path) == -1)
+		return -1;
+	d->labels[d->nlabels] = text;
 	return (int)d->nlabels++;
 }
 
 static int
 label_mx(struct domain_audit *d, const struct mx_host *h)
 {
-	snprintf(d->labels[d->nlabels].text, sizeof(d->labels[0].text), "%s",
-	    h->name);
+	if ((d->labels[d->nlabels] = strdup(h->name)) == NULL)
+		return -1;
 	return (int)d->nlabels++;
 }
 
@@ -94,7 +95,7 @@ add_networks(struct domain_audit *d, size_t label,
 
 		memset(n, 0, sizeof(*n));
 		n->source.kind = kind;
-		n->source.text = d->labels[label].text;
+		n->source.text = d->labels[label];
 		n->net = nets->items[i];
 		n->helo = helo != NULL ? helo : own ? host : NULL;
 	}
@@ -129,16 +130,16 @@ list_networks(struct domain_audit *d, const char *helo)
 		const struct spf_source *s = &d->spf.sources[i];
 		int label = label_spf(d, s);
 
-		if (add_networks(d, (size_t)label, AUDIT_SOURCE_SPF,
-		    &s->prefixes, s->host, helo) == -1)
+		if (label == -1 || add_networks(d, (size_t)label,
+		    AUDIT_SOURCE_SPF, &s->prefixes, s->host, helo) == -1)
 			return -1;
 	}
 	for (size_t i = 0; i < nhosts; i++) {
 		const struct mx_host *h = &d->mx.hosts[i];
 		int label = label_mx(d, h);
 
-		if (add_networks(d, (size_t)label, AUDIT_SOURCE_MX,
-		    &h->prefixes, h->name, helo) == -1)
+		if (label == -1 || add_networks(d, (size_t)label,
+		    AUDIT_SOURCE_MX, &h->prefixes, h->name, helo) == -1)
 			return -1;
 	}
 	return 0;
@@ -178,6 +179,8 @@ domain_audit_free(struct domain_audit *d)
 {
 	spf_walk_free(&d->spf);
 	mx_hosts_free(&d->mx);
+	for (size_t i = 0; i < d->nlabels; i++)
+		free(d->labels[i]);
 	free(d->labels);
 	free(d->networks);
 	memset(d, 0, sizeof(*d));

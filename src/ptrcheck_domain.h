@@ -41,22 +41,14 @@ struct domain_network {
 	const char *helo;		/* NULL: none */
 };
 
-/* Room for a source's label: its term, " (HOST)", " via PATH". */
-#define DOMAIN_LABEL_MAX (SPF_TERM_SHOWN + DNAME_TEXT_MAX + SPF_PATH_MAX + 16)
-
-/* One label per source; the report cuts it to fit where it must. */
-struct domain_label {
-	char text[DOMAIN_LABEL_MAX];
-};
-
 struct domain_audit {
 	char domain[SPF_DOMAIN_MAX];
 	struct spf_walk_result spf;
 	struct mx_hosts mx;
 	bool mx_looked_up;		/* mx is filled */
 	bool nxdomain;			/* the name does not exist */
-	struct domain_label *labels;	/* one per SPF source, then per MX
-					   host */
+	char **labels;			/* one per SPF source, then per MX
+					   host, each allocated to fit */
 	size_t nlabels;
 	struct domain_network *networks;
 	size_t nnetworks;
