@@ -136,10 +136,13 @@ ptrmilter_stop_clean()
 	PM_PID=
 	after=$W/ptrmilter.stop.log
 	tail -c +"$((before + 1))" "$PM_LOG" >"$after"
-	if head -c "$before" "$PM_LOG" | grep -Eq 'Sanitizer|runtime error:'; then
-		grep -E -A30 'Sanitizer|runtime error:' "$PM_LOG" | head -60 >&2
+	if _pm_log_unchecked "$before" | grep -Eq 'Sanitizer|runtime error:'
+	then
+		_pm_log_unchecked "$before" |
+		    grep -E -A30 'Sanitizer|runtime error:' | head -60 >&2
 		return 1
 	fi
+	_pm_log_checked
 	if grep -Eq 'Sanitizer|runtime error:' "$after"; then
 		if ! _pm_libmilter_teardown_only "$after"; then
 			grep -E -A30 'Sanitizer|runtime error:' "$after" | head -60 >&2
@@ -151,6 +154,31 @@ ptrmilter_stop_clean()
 		return
 	fi
 	[ "$status" = 0 ] || { echo "ptrmilter exited $status" >&2; return 1; }
+}
+
+# A test may run several daemons, one after the other, into one PM_LOG.
+# What an earlier ptrmilter_stop_clean() has judged - a teardown report
+# it let pass included - is not judged again: _pm_log_unchecked BYTES
+# writes PM_LOG's bytes from the end of the last judged part up to BYTES,
+# and _pm_log_checked marks the whole log as judged.
+_PM_CHECKED_LOG=
+_PM_CHECKED_BYTES=0
+
+_pm_log_unchecked()
+{
+	local from=0
+	# A log emptied since (": >LOG") is judged from its start again.
+	[ "$_PM_CHECKED_LOG" = "$PM_LOG" ] &&
+		[ "$(wc -c <"$PM_LOG")" -ge "$_PM_CHECKED_BYTES" ] &&
+		from=$_PM_CHECKED_BYTES
+	[ "$1" -gt "$from" ] || return 0
+	head -c "$1" "$PM_LOG" | tail -c +"$((from + 1))"
+}
+
+_pm_log_checked()
+{
+	_PM_CHECKED_LOG=$PM_LOG
+	_PM_CHECKED_BYTES=$(wc -c <"$PM_LOG")
 }
 
 # _pm_libmilter_teardown_only FILE: every sanitizer report in FILE is a
