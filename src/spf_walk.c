@@ -31,11 +31,15 @@ struct walk {
 	size_t depth;
 	char path[SPF_PATH_MAX];
 	char top[SPF_DOMAIN_MAX];	/* the domain asked for */
+	/* No "-", "~" or "?" include on the path: a pass here is a pass
+	 * for the domain, so its networks send the domain's mail. */
+	bool authorising;
 	bool done;		/* a permerror or temperror ended it */
 	bool nomem;
 };
 
 static enum fetched walk_domain(struct walk *w, const char *domain);
+static bool sends(struct walk *w, const struct spf_term *t);
 static void eval_term(struct walk *w, const char *domain,
     const struct spf_term *t);
 static void follow(struct walk *w, const struct spf_term *t);
@@ -289,6 +293,8 @@ eval_a(struct walk *w, const struct spf_term *t, const char *host)
 		void_lookup(w, t, host);
 		goto end;
 	}
+	if (!sends(w, t))
+		goto end;
 	s = spf_walk_add_source(w->out, t, w->path, host);
 	if (s == NULL || dns_fetch_prefixes(&f[0], t->cidr4, t->cidr6,
 	    &s->prefixes) == -1 || dns_fetch_prefixes(&f[1], t->cidr4,
@@ -347,7 +353,8 @@ eval_mx(struct walk *w, const struct spf_term *t, const char *host)
 		    "(more than %u)", host, m.count, w->lim.mx_names);
 		break;
 	case MX_OK:
-		take_mx_hosts(w, t, &m);
+		if (sends(w, t))
+			take_mx_hosts(w, t, &m);
 		break;
 	}
 end:
@@ -370,6 +377,8 @@ eval_term(struct walk *w, const char *domain, const struct spf_term *t)
 	switch (t->kind) {
 	case SPF_IP4:
 	case SPF_IP6:
+		if (!sends(w, t))
+			break;
 		s = spf_walk_add_source(w->out, t, w->path, "");
 		if (s == NULL || cidr_list_add(&s->prefixes, &t->net) == -1)
 			out_of_memory(w);
@@ -398,6 +407,33 @@ eval_term(struct walk *w, const char *domain, const struct spf_term *t)
 	}
 }
 
+/* Only a term a receiver would answer "pass" for names sending
+ * networks: "-ip4:" lists addresses that must not send, "~" and "?"
+ * ones the domain does not vouch for; inside a "-include:" even "+"
+ * means fail.  The term is still evaluated - its lookups count towards
+ * the limits as a receiver's do - but its networks are not audited. */
+static bool
+sends(struct walk *w, const struct spf_term *t)
+{
+	static const char *const why[] = {
+		[SPF_QUAL_FAIL] = "\"-\" (fail): these addresses must not send",
+		[SPF_QUAL_SOFTFAIL] = "\"~\" (softfail): not vouched for",
+		[SPF_QUAL_NEUTRAL] = "\"?\" (neutral): not vouched for",
+	};
+
+	if (!w->authorising) {
+		note(w, SPF_NOTE_INFO, t, "not a sending network: inside an "
+		    "include that is not \"+\"");
+		return false;
+	}
+	if (t->qualifier != SPF_QUAL_PASS) {
+		note(w, SPF_NOTE_INFO, t, "not a sending network: qualifier "
+		    "%s", why[t->qualifier]);
+		return false;
+	}
+	return true;
+}
+
 static bool
 on_path(const struct walk *w, const char *domain)
 {
@@ -414,6 +450,7 @@ follow(struct walk *w, const struct spf_term *t)
 {
 	size_t saved = strlen(w->path);
 	enum fetched got;
+	bool was_authorising;
 
 	if (on_path(w, t->domain)) {
 		stop_at(w, SPF_RESULT_PERMERROR, t, "loop: %s is already on "
@@ -429,7 +466,11 @@ follow(struct walk *w, const struct spf_term *t)
 	if (saved < sizeof(w->path))
 		snprintf(w->path + saved, sizeof(w->path) - saved, "%s%s",
 		    saved > 0 ? " > " : "", t->text);
+	was_authorising = w->authorising;
+	if (t->kind == SPF_INCLUDE && t->qualifier != SPF_QUAL_PASS)
+		w->authorising = false;
 	got = walk_domain(w, t->domain);
+	w->authorising = was_authorising;
 	w->path[saved] = '\0';
 	if (got == GOT_NONE)
 		stop_at(w, SPF_RESULT_PERMERROR, t, "%s has no SPF record",
@@ -467,6 +508,7 @@ spf_walk(struct resolver *r, const char *domain, struct timespec deadline,
 	w->lim = limits != NULL ? *limits : spf_limits_rfc7208;
 	w->out = out;
 	memcpy(w->top, domain, len);
+	w->authorising = true;
 	got = walk_domain(w, w->top);
 	if (!w->done)
 		out->result = got == GOT_NONE ? SPF_RESULT_NONE : SPF_RESULT_OK;

@@ -123,6 +123,46 @@ test_mechanisms_yield_their_networks(void **state)
 	spf_walk_free(&r);
 }
 
+/* A receiver answers "pass" only for "+" terms reached through "+"
+ * includes: "-ip4:" lists addresses that must not send, "~" and "?" are
+ * not vouched for, and inside "-include:" a "+" is a fail.  Their
+ * lookups still count, as a receiver's do. */
+static void
+test_only_pass_terms_name_sending_networks(void **state)
+{
+	static const struct fake_rule rules[] = {
+		SPF("example.com", "v=spf1 -ip4:192.0.2.0/28 ~ip4:192.0.2.16/28 "
+		    "?a:host.example.com ip4:198.51.100.0/28 "
+		    "-include:_bad.example.com include:_good.example.com -all"),
+		ADDR("host.example.com", DNS_TYPE_A, "198.51.100.7"),
+		SPF("_bad.example.com", "v=spf1 ip4:203.0.113.0/24 -all"),
+		SPF("_good.example.com", "v=spf1 +ip4:203.0.113.64/26 "
+		    "-ip4:203.0.113.128/25 ~all"),
+	};
+	struct spf_walk_result r;
+
+	(void)state;
+	fake_resolver_script(rules, NROWS(rules));
+	walk("example.com", &r);
+	assert_int_equal(r.result, SPF_RESULT_OK);
+	assert_int_equal(r.dns_terms, 3);
+	assert_int_equal(r.nsources, 2);
+	assert_string_equal(prefixes(&r, 0), "198.51.100.0/28");
+	assert_string_equal(prefixes(&r, 1), "203.0.113.64/26");
+	assert_string_equal(r.sources[1].path, "include:_good.example.com");
+	assert_true(has_note(&r, SPF_NOTE_INFO, "-ip4:192.0.2.0/28: not a "
+	    "sending network: qualifier \"-\" (fail)"));
+	assert_true(has_note(&r, SPF_NOTE_INFO, "~ip4:192.0.2.16/28: not a "
+	    "sending network: qualifier \"~\""));
+	assert_true(has_note(&r, SPF_NOTE_INFO, "?a:host.example.com: not a "
+	    "sending network: qualifier \"?\""));
+	assert_true(has_note(&r, SPF_NOTE_INFO, "ip4:203.0.113.0/24: not a "
+	    "sending network: inside an include"));
+	assert_true(has_note(&r, SPF_NOTE_INFO, "-ip4:203.0.113.128/25: not "
+	    "a sending network"));
+	spf_walk_free(&r);
+}
+
 static void
 test_mx_cidr_lengths_apply_to_every_host(void **state)
 {
@@ -726,6 +766,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mechanisms_yield_their_networks),
+		cmocka_unit_test(test_only_pass_terms_name_sending_networks),
 		cmocka_unit_test(test_mx_cidr_lengths_apply_to_every_host),
 		cmocka_unit_test(test_nested_include_keeps_its_path),
 		cmocka_unit_test(test_redirect_only_without_all),
