@@ -18,9 +18,9 @@
  * ("smtp-out", "mta", "mail136-12", "o1"): that is how big senders name
  * their outbound hosts, digits and all.  A whole address never gives way.
  *
- * The registered domain is approximated without the Public Suffix List so
- * that this file stays pure: no I/O, no allocation, no locale, no shared
- * state.
+ * The registered domain comes from the Public Suffix List (regdom.h,
+ * loaded once at start-up and only read after); otherwise this file is
+ * pure: no I/O, no allocation, no locale, no shared state.
  */
 #include "config.h"
 
@@ -30,6 +30,7 @@
 
 #include "generic.h"
 #include "generic_ip.h"
+#include "regdom.h"
 
 /* Longest name judged: a 253-character host name and a trailing dot.
  * Anything longer must hold escapes, is no host name, and is not judged. */
@@ -114,8 +115,7 @@ struct word_scan {
 };
 
 static int view_load(struct name_view *v, const char *name);
-static size_t host_part_len(const char *s, size_t len);
-static bool is_alpha_span(const char *s, size_t len);
+static size_t host_part_len(const char *s);
 static bool allow_match(const struct name_view *v, const char *const *allow,
     const char **hit);
 static enum word_class word_lookup(const char *s, size_t len,
@@ -152,46 +152,24 @@ view_load(struct name_view *v, const char *name)
 		n--;
 	v->name[n] = '\0';
 	v->len = n;
-	v->host_len = host_part_len(v->name, n);
+	v->host_len = host_part_len(v->name);
 	return 0;
 }
 
 /*
- * Length of the labels left of the registered domain, taken as the last
- * two labels, or three under a ccTLD whose second level is a short word
- * ("example.co.uk", "example.com.tr").  Erring towards a longer registered
- * domain only makes fewer names generic.  0 when nothing is left.
+ * Length of the labels left of the registered domain, which the Public
+ * Suffix List knows ("example.co.uk", "example.com.tr", but "xyz.ru"):
+ * a guess from label lengths took "xyz.ru" for a second level like
+ * "co.uk" and left nothing to judge.  0 when nothing is left.
  */
 static size_t
-host_part_len(const char *s, size_t len)
+host_part_len(const char *s)
 {
-	size_t dots[3], ndots = 0, i = len;
+	const char *registered = regdom_provider_domain(s);
 
-	while (i > 0 && ndots < 3) {
-		i--;
-		if (s[i] == '.')
-			dots[ndots++] = i;
-	}
-	if (ndots < 2)
+	if (registered == NULL || registered == s)
 		return 0;
-	if (is_alpha_span(s + dots[0] + 1, len - dots[0] - 1) &&
-	    len - dots[0] - 1 == 2 &&
-	    is_alpha_span(s + dots[1] + 1, dots[0] - dots[1] - 1) &&
-	    dots[0] - dots[1] - 1 >= 2 && dots[0] - dots[1] - 1 <= 3)
-		return ndots < 3 ? 0 : dots[2];
-	return dots[1];
-}
-
-/* True if s[0..len) is non-empty and all lower-case letters. */
-static bool
-is_alpha_span(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] < 'a' || s[i] > 'z')
-			return false;
-	return len > 0;
+	return (size_t)(registered - s) - 1;
 }
 
 /* True if the name is an allow-list suffix or ends in "." and one. */

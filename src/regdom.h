@@ -12,7 +12,7 @@
 #include <stdbool.h>
 
 /* Loads the list.  Returns 0, or -1 if libpsl has no list at all (then
- * regdom_same() compares the last two labels). Calling it again is a
+ * the registered domain is the last two labels). Calling it again is a
  * no-op. */
 int regdom_init(void);
 
@@ -23,5 +23,16 @@ void regdom_exit(void);
  * registered domain and it is the same: "mx1.mail.example.co.uk" and
  * "gw.example.co.uk".  False for a name that is itself a public suffix. */
 bool regdom_same(const char *a, const char *b);
+
+/*
+ * The provider's domain in name (lower case, no trailing dot), as a
+ * pointer into name: one label under the longest suffix of the ICANN
+ * part of the list ("example.co.uk" in "mx1.example.co.uk", "xyz.ru"
+ * in "198-51-100-7.xyz.ru").  The list's private part is left out: a
+ * hosting customer's zone ("compute-1.amazonaws.com") is still under
+ * its provider's.  NULL when name is itself a public suffix.  Without
+ * a list, the last two labels.
+ */
+const char *regdom_provider_domain(const char *name);
 
 #endif

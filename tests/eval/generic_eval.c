@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "generic.h"
 #include "generic_db.h"
+#include "regdom.h"
 
 #ifndef GENERIC_EVAL_DATA
 #define GENERIC_EVAL_DATA GENERIC_DB_DEFAULT_PATH
@@ -130,6 +131,9 @@ main(int argc, char **argv)
 	if (data != NULL && (db = generic_db_load(&data, 1, report,
 	    NULL)) == NULL)
 		return 2;
+	/* As the daemon does at start-up. */
+	if (regdom_init() == -1)
+		fprintf(stderr, "generic_eval: no Public Suffix List\n");
 	if ((f = fopen(argv[optind], "r")) == NULL) {
 		perror(argv[optind]);
 		goto end;
@@ -145,6 +149,7 @@ main(int argc, char **argv)
 end:
 	generic_db_thread_done();
 	generic_db_free(db);
+	regdom_exit();
 	return ret;
 usage:
 	fprintf(stderr, "usage: generic_eval [-d DATAFILE | -n] FILE\n");

@@ -29,6 +29,7 @@
 
 #include "addr.h"
 #include "generic.h"
+#include "regdom.h"
 
 /* Fails the test, naming the table row, unless cond holds. */
 #define EXPECT(row, cond) do {						\
@@ -485,6 +486,64 @@ test_name_too_long_for_a_host_name_is_not_generic(void **state)
 	}
 }
 
+/*
+ * Only the labels left of the registered domain are judged, and the
+ * Public Suffix List says where it starts: a short label under a ccTLD
+ * is a registered domain ("xyz.ru"), not a second level like "co.uk".
+ */
+static void
+test_registered_domain_comes_from_the_public_suffix_list(void **state)
+{
+	static const struct row rows[] = {
+		{ "dashed address under a three-letter .ru domain",
+		  "198.51.100.7", "198-51-100-7.xyz.ru", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "word and address under a three-letter .de domain",
+		  "198.51.100.7", "host-198-51-100-7.abc.de", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "the same under a four-letter domain",
+		  "198.51.100.7", "host-198-51-100-7.abcd.ru", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "dashed address under a two-letter domain",
+		  "198.51.100.7", "198-51-100-7.ab.fr", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "address under a ccSLD", "198.51.100.7",
+		  "198-51-100-7.dsl7.co.uk", true, "ip-in-name:198-51-100-7" },
+		{ "access word under a ccSLD", "198.51.100.7",
+		  "dsl-7.example.com.tr", true, "token:dsl" },
+		{ "registered domain under co.uk is not judged",
+		  "198.51.100.7", "dsl7.co.uk", false, "" },
+		{ "registered domain under com.tr is not judged",
+		  "198.51.100.7", "dsl7.com.tr", false, "" },
+		{ "plain registered domain under co.uk", "198.51.100.7",
+		  "example.co.uk", false, "" },
+		{ "mail host under com.tr", "198.51.100.7",
+		  "mx1.example.com.tr", false, "" },
+		{ "mail host under co.uk with digits", "198.51.100.7",
+		  "mail7.dsl7.co.uk", false, "" },
+		{ "a public suffix itself", "198.51.100.7", "co.uk", false,
+		  "" },
+	};
+
+	(void)state;
+	run_rows(rows, NROWS(rows));
+}
+
+static int
+load_suffix_list(void **state)
+{
+	(void)state;
+	return regdom_init();
+}
+
+static int
+free_suffix_list(void **state)
+{
+	(void)state;
+	regdom_exit();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -498,7 +557,10 @@ main(void)
 		cmocka_unit_test(test_null_name_client_or_allow_are_safe),
 		cmocka_unit_test(
 		    test_name_too_long_for_a_host_name_is_not_generic),
+		cmocka_unit_test(
+		    test_registered_domain_comes_from_the_public_suffix_list),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, load_suffix_list,
+	    free_suffix_list);
 }
