@@ -4,7 +4,9 @@
  *
  * regdom_init() loads the newest list the system has (the publicsuffix
  * package's file when installed, else the list built into libpsl) once at
- * start-up; after that every call only reads, from any thread.
+ * start-up; after that every call only reads it, from any thread
+ * (regdom_provider_domain() also writes a cache of the calling thread's
+ * own).  Call regdom_init() before the threads that judge names start.
  */
 #ifndef PTRMILTER_REGDOM_H
 #define PTRMILTER_REGDOM_H
