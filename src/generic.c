@@ -12,11 +12,14 @@
  *   "pool", "dynamic") in a label with digits, or as a label of its own
  *   under a numbered host ("abvb70.neoplus.adsl"); a weaker word ("host",
  *   "ip", "static") only beside many digits;
- * - part of the address (the last three octets beside other text, the
- *   last two beside a host-type word).
- * Words and partial addresses give way when the name shows a mail host
+ * - part of the address (the last three octets; the last two beside a
+ *   host-type word or alone).
+ * - the shape of an access name that holds no address (generic_shape.c):
+ *   a hardware id, a tunnel endpoint, a customer or circuit number.
+ * Words, shapes and partial addresses give way when the name shows a mail host
  * ("smtp-out", "mta", "mail136-12", "o1"): that is how big senders name
- * their outbound hosts, digits and all.  A whole address never gives way.
+ * their outbound hosts, digits and all.  A whole address gives way only
+ * to a mail host's word with no access word beside it.
  *
  * The registered domain comes from the Public Suffix List (regdom.h,
  * loaded once at start-up and only read after); otherwise this file is
@@ -26,10 +29,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "generic.h"
 #include "generic_ip.h"
+#include "generic_shape.h"
 #include "regdom.h"
 
 /* Longest name judged: a 253-character host name and a trailing dot.
@@ -37,6 +42,8 @@
 #define NAME_MAX_LEN 254
 /* Digits a label needs before a weak word in it counts ("ip-10-1-2-3"). */
 #define WEAK_MIN_DIGITS 4
+/* The shortest access word recognised glued behind other letters. */
+#define GLUED_MIN_LEN 3
 /* The longest word of the table. */
 #define WORD_MAX_LEN 11
 
@@ -111,6 +118,9 @@ struct word_scan {
 	const char *weak;		/* beside WEAK_MIN_DIGITS digits */
 	const char *context;		/* any host-type word at all */
 	bool mail;			/* a mail host's name */
+	bool glued_access;		/* a word ending in an access word
+					   ("athedsl"): a host-type word to
+					   the shape rules, never alone */
 	bool first_has_digit;		/* the left-most label holds one */
 };
 
@@ -120,12 +130,17 @@ static bool allow_match(const struct name_view *v, const char *const *allow,
     const char **hit);
 static enum word_class word_lookup(const char *s, size_t len,
     const char **text);
+static bool ends_in_access_word(const char *s, size_t len);
 static void scan_label(const char *h, size_t start, size_t end,
     bool first, struct word_scan *ws);
 static void scan_words(const char *h, size_t len, struct word_scan *ws);
 static bool is_other_text(const char *h, size_t len, size_t at, size_t end);
 static void set_reason(char *reason, size_t size, const char *kind,
     const char *text, size_t len);
+static bool shape_check(const struct addr *client, const char *h,
+    size_t len, const struct word_scan *ws, char *reason, size_t size);
+static bool rules_check(const struct addr *client,
+    const struct name_view *v, char *reason, size_t size);
 
 /*
  * Copies name lower-cased (ASCII only: no locale), drops one trailing
@@ -220,6 +235,22 @@ word_lookup(const char *s, size_t len, const char **text)
 	return WORD_NONE;
 }
 
+/* True if the letters s[0..len) end in an access word of GLUED_MIN_LEN
+ * letters or more, after other letters: a place glued to a line type. */
+static bool
+ends_in_access_word(const char *s, size_t len)
+{
+	size_t k, n;
+
+	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+		n = words[k].len;
+		if (words[k].cls == WORD_ACCESS && n >= GLUED_MIN_LEN &&
+		    len > n && memcmp(s + len - n, words[k].text, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Reads the words of the label h[start..end). */
 static void
 scan_label(const char *h, size_t start, size_t end, bool first,
@@ -246,6 +277,8 @@ scan_label(const char *h, size_t start, size_t end, bool first,
 		if (cls == WORD_NONE && first && i == start && j - i == 1 &&
 		    h[i] == 'o' && j < end && h[j] >= '0' && h[j] <= '9')
 			cls = WORD_MAIL;
+		if (cls == WORD_NONE && ends_in_access_word(h + i, j - i))
+			ws->glued_access = true;
 		if (cls == WORD_MAIL)
 			ws->mail = true;
 		else if (cls == WORD_ACCESS && access == NULL)
@@ -308,14 +341,79 @@ set_reason(char *reason, size_t size, const char *kind, const char *text,
 	reason[pos] = '\0';
 }
 
+/* The last rules: the shape of an access name without an address
+ * (generic_shape.h), "structure:RULE:TEXT". */
+static bool
+shape_check(const struct addr *client, const char *h, size_t len,
+    const struct word_scan *ws, char *reason, size_t size)
+{
+	struct generic_shape_hit shape;
+	char kind[GENERIC_REASON_MAX];
+
+	if (!generic_shape_find(client, h, len,
+	    ws->context != NULL || ws->glued_access, &shape))
+		return false;
+	(void)snprintf(kind, sizeof(kind), "structure:%s:", shape.rule);
+	set_reason(reason, size, kind, h + shape.at, shape.end - shape.at);
+	return true;
+}
+
+/*
+ * The built-in rules, strongest first.  A whole address gives way only
+ * to a mail host's word with no access word beside it: big senders
+ * write their addresses into outbound names too
+ * ("mail-oln040092002095.outbound.protection.outlook.com"), providers'
+ * default names say "dynamic" when they say "mx" ("mx-ll-223.204.155-98.
+ * dynamic.example.co.th").
+ */
+static bool
+rules_check(const struct addr *client, const struct name_view *v,
+    char *reason, size_t size)
+{
+	const char *h = v->name, *hit;
+	struct generic_ip_hit ip;
+	struct word_scan ws;
+
+	generic_ip_find(client, h, v->host_len, &ip);
+	/* Escapes make the label boundaries untrustworthy: no words. */
+	memset(&ws, 0, sizeof(ws));
+	if (!v->escaped)
+		scan_words(h, v->host_len, &ws);
+	if (ip.kind == GENERIC_IP_FULL || ip.kind == GENERIC_IP_EUI64) {
+		if (ws.mail && ws.access == NULL && ws.access_label == NULL)
+			return false;
+		set_reason(reason, size, ip.kind == GENERIC_IP_FULL ?
+		    "ip-in-name:" : "eui64:", h + ip.at, ip.end - ip.at);
+		return true;
+	}
+	if (v->escaped || ws.mail)
+		return false;
+	/* Three octets are never chance; two are when a chosen name
+	 * numbers its hosts ("srv2-20"), unless a host-type word stands
+	 * beside them or they are all there is ("126-44"). */
+	if (ip.kind == GENERIC_IP_PARTIAL3 ||
+	    (ip.kind == GENERIC_IP_PARTIAL2 && (ws.context != NULL ||
+	    !is_other_text(h, v->host_len, ip.at, ip.end)))) {
+		set_reason(reason, size, "ip-in-name:", h + ip.at,
+		    ip.end - ip.at);
+		return true;
+	}
+	hit = ws.access != NULL ? ws.access :
+	    ws.access_label != NULL && ws.first_has_digit ? ws.access_label :
+	    ws.weak;
+	if (hit != NULL) {
+		set_reason(reason, size, "token:", hit, strlen(hit));
+		return true;
+	}
+	return shape_check(client, h, v->host_len, &ws, reason, size);
+}
+
 bool
 generic_check(const struct generic_db *db, const struct addr *client,
     const char *name, const char *const *allow, char *reason, size_t size)
 {
 	struct name_view v;
-	struct generic_ip_hit ip;
-	struct word_scan ws;
-	const char *hit = NULL, *h;
+	const char *hit = NULL;
 
 	set_reason(reason, size, "", "", 0);
 	if (name == NULL || view_load(&v, name) != 0)
@@ -336,36 +434,5 @@ generic_check(const struct generic_db *db, const struct addr *client,
 			break;
 		}
 	}
-	h = v.name;
-	generic_ip_find(client, h, v.host_len, &ip);
-	if (ip.kind == GENERIC_IP_FULL) {
-		set_reason(reason, size, "ip-in-name:", h + ip.at,
-		    ip.end - ip.at);
-		return true;
-	}
-	if (ip.kind == GENERIC_IP_EUI64) {
-		set_reason(reason, size, "eui64:", h + ip.at, ip.end - ip.at);
-		return true;
-	}
-	/* Escapes make the label boundaries untrustworthy: no word rules. */
-	if (v.escaped)
-		return false;
-	scan_words(h, v.host_len, &ws);
-	if (ws.mail)
-		return false;
-	if ((ip.kind == GENERIC_IP_PARTIAL3 &&
-	    is_other_text(h, v.host_len, ip.at, ip.end)) ||
-	    (ip.kind == GENERIC_IP_PARTIAL2 && ws.context != NULL)) {
-		set_reason(reason, size, "ip-in-name:", h + ip.at,
-		    ip.end - ip.at);
-		return true;
-	}
-	hit = ws.access != NULL ? ws.access :
-	    ws.access_label != NULL && ws.first_has_digit ? ws.access_label :
-	    ws.weak;
-	if (hit != NULL) {
-		set_reason(reason, size, "token:", hit, strlen(hit));
-		return true;
-	}
-	return false;
+	return rules_check(client, &v, reason, size);
 }
