@@ -336,8 +336,11 @@ set_reason(char *reason, size_t size, const char *kind, const char *text,
 		return;
 	for (k = 0; kind[k] != '\0' && pos + 1 < size; k++)
 		reason[pos++] = kind[k];
+	/* A scattered address or a shape spans what lies between its
+	 * numbers, which may be any byte of the name: shown as '?'. */
 	for (k = 0; k < len && pos + 1 < size; k++)
-		reason[pos++] = text[k];
+		reason[pos++] = text[k] > ' ' && text[k] <= '~' ? text[k] :
+		    '?';
 	reason[pos] = '\0';
 }
 
