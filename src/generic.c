@@ -29,7 +29,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "generic.h"
@@ -118,9 +117,6 @@ struct word_scan {
 	const char *weak;		/* beside WEAK_MIN_DIGITS digits */
 	const char *context;		/* any host-type word at all */
 	bool mail;			/* a mail host's name */
-	bool glued_access;		/* a word ending in an access word
-					   ("athedsl"): a host-type word to
-					   the shape rules, never alone */
 	bool first_has_digit;		/* the left-most label holds one */
 };
 
@@ -130,7 +126,7 @@ static bool allow_match(const struct name_view *v, const char *const *allow,
     const char **hit);
 static enum word_class word_lookup(const char *s, size_t len,
     const char **text);
-static bool ends_in_access_word(const char *s, size_t len);
+static bool has_glued_access_word(const char *h, size_t len);
 static void scan_label(const char *h, size_t start, size_t end,
     bool first, struct word_scan *ws);
 static void scan_words(const char *h, size_t len, struct word_scan *ws);
@@ -235,18 +231,30 @@ word_lookup(const char *s, size_t len, const char **text)
 	return WORD_NONE;
 }
 
-/* True if the letters s[0..len) end in an access word of GLUED_MIN_LEN
- * letters or more, after other letters: a place glued to a line type. */
+/*
+ * True if a run of letters in h[0..len) ends in an access word of
+ * GLUED_MIN_LEN letters or more after other letters: a place glued to a
+ * line type ("athedsl").  A host-type word to the shape rules, never on
+ * its own; asked only of names the other rules let pass.
+ */
 static bool
-ends_in_access_word(const char *s, size_t len)
+has_glued_access_word(const char *h, size_t len)
 {
-	size_t k, n;
+	size_t i = 0, start, k, n;
 
-	for (k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
-		n = words[k].len;
-		if (words[k].cls == WORD_ACCESS && n >= GLUED_MIN_LEN &&
-		    len > n && memcmp(s + len - n, words[k].text, n) == 0)
-			return true;
+	while (i < len) {
+		for (start = i; i < len && h[i] >= 'a' && h[i] <= 'z'; i++)
+			;
+		for (k = 0; i - start > GLUED_MIN_LEN &&
+		    k < sizeof(words) / sizeof(words[0]); k++) {
+			n = words[k].len;
+			if (words[k].cls == WORD_ACCESS && n >= GLUED_MIN_LEN &&
+			    i - start > n && h[i - 1] == words[k].text[n - 1] &&
+			    memcmp(h + i - n, words[k].text, n) == 0)
+				return true;
+		}
+		if (i == start)
+			i++;
 	}
 	return false;
 }
@@ -277,8 +285,6 @@ scan_label(const char *h, size_t start, size_t end, bool first,
 		if (cls == WORD_NONE && first && i == start && j - i == 1 &&
 		    h[i] == 'o' && j < end && h[j] >= '0' && h[j] <= '9')
 			cls = WORD_MAIL;
-		if (cls == WORD_NONE && ends_in_access_word(h + i, j - i))
-			ws->glued_access = true;
 		if (cls == WORD_MAIL)
 			ws->mail = true;
 		else if (cls == WORD_ACCESS && access == NULL)
@@ -352,11 +358,15 @@ shape_check(const struct addr *client, const char *h, size_t len,
 {
 	struct generic_shape_hit shape;
 	char kind[GENERIC_REASON_MAX];
+	size_t n;
 
-	if (!generic_shape_find(client, h, len,
-	    ws->context != NULL || ws->glued_access, &shape))
+	if (!generic_shape_find(client, h, len, ws->context != NULL ||
+	    has_glued_access_word(h, len), &shape))
 		return false;
-	(void)snprintf(kind, sizeof(kind), "structure:%s:", shape.rule);
+	n = strnlen(shape.rule, sizeof(kind) - sizeof("structure::"));
+	memcpy(kind, "structure:", sizeof("structure:") - 1);
+	memcpy(kind + sizeof("structure:") - 1, shape.rule, n);
+	memcpy(kind + sizeof("structure:") - 1 + n, ":", 2);
 	set_reason(reason, size, kind, h + shape.at, shape.end - shape.at);
 	return true;
 }
