@@ -12,15 +12,18 @@
  *   "pool", "dynamic") in a label with digits, or as a label of its own
  *   under a numbered host ("abvb70.neoplus.adsl"); a weaker word ("host",
  *   "ip", "static") only beside many digits;
- * - part of the address (the last three octets beside other text, the
- *   last two beside a host-type word).
- * Words and partial addresses give way when the name shows a mail host
+ * - part of the address (the last three octets; the last two beside a
+ *   host-type word or alone).
+ * - the shape of an access name that holds no address (generic_shape.c):
+ *   a hardware id, a tunnel endpoint, a customer or circuit number.
+ * Words, shapes and partial addresses give way when the name shows a mail host
  * ("smtp-out", "mta", "mail136-12", "o1"): that is how big senders name
- * their outbound hosts, digits and all.  A whole address never gives way.
+ * their outbound hosts, digits and all.  A whole address gives way only
+ * to a mail host's word with no access word beside it.
  *
- * The registered domain is approximated without the Public Suffix List so
- * that this file stays pure: no I/O, no allocation, no locale, no shared
- * state.
+ * The registered domain comes from the Public Suffix List (regdom.h,
+ * loaded once at start-up and only read after); otherwise this file is
+ * pure: no I/O, no allocation, no locale, no shared state.
  */
 #include "config.h"
 
@@ -30,12 +33,16 @@
 
 #include "generic.h"
 #include "generic_ip.h"
+#include "generic_shape.h"
+#include "regdom.h"
 
 /* Longest name judged: a 253-character host name and a trailing dot.
  * Anything longer must hold escapes, is no host name, and is not judged. */
 #define NAME_MAX_LEN 254
 /* Digits a label needs before a weak word in it counts ("ip-10-1-2-3"). */
 #define WEAK_MIN_DIGITS 4
+/* The shortest access word recognised glued behind other letters. */
+#define GLUED_MIN_LEN 3
 /* The longest word of the table. */
 #define WORD_MAX_LEN 11
 
@@ -114,18 +121,22 @@ struct word_scan {
 };
 
 static int view_load(struct name_view *v, const char *name);
-static size_t host_part_len(const char *s, size_t len);
-static bool is_alpha_span(const char *s, size_t len);
+static size_t host_part_len(const char *s);
 static bool allow_match(const struct name_view *v, const char *const *allow,
     const char **hit);
 static enum word_class word_lookup(const char *s, size_t len,
     const char **text);
+static bool has_glued_access_word(const char *h, size_t len);
 static void scan_label(const char *h, size_t start, size_t end,
     bool first, struct word_scan *ws);
 static void scan_words(const char *h, size_t len, struct word_scan *ws);
 static bool is_other_text(const char *h, size_t len, size_t at, size_t end);
 static void set_reason(char *reason, size_t size, const char *kind,
     const char *text, size_t len);
+static bool shape_check(const struct addr *client, const char *h,
+    size_t len, const struct word_scan *ws, char *reason, size_t size);
+static bool rules_check(const struct addr *client,
+    const struct name_view *v, char *reason, size_t size);
 
 /*
  * Copies name lower-cased (ASCII only: no locale), drops one trailing
@@ -152,46 +163,24 @@ view_load(struct name_view *v, const char *name)
 		n--;
 	v->name[n] = '\0';
 	v->len = n;
-	v->host_len = host_part_len(v->name, n);
+	v->host_len = host_part_len(v->name);
 	return 0;
 }
 
 /*
- * Length of the labels left of the registered domain, taken as the last
- * two labels, or three under a ccTLD whose second level is a short word
- * ("example.co.uk", "example.com.tr").  Erring towards a longer registered
- * domain only makes fewer names generic.  0 when nothing is left.
+ * Length of the labels left of the registered domain, which the Public
+ * Suffix List knows ("example.co.uk", "example.com.tr", but "xyz.ru"):
+ * a guess from label lengths took "xyz.ru" for a second level like
+ * "co.uk" and left nothing to judge.  0 when nothing is left.
  */
 static size_t
-host_part_len(const char *s, size_t len)
+host_part_len(const char *s)
 {
-	size_t dots[3], ndots = 0, i = len;
+	const char *registered = regdom_provider_domain(s);
 
-	while (i > 0 && ndots < 3) {
-		i--;
-		if (s[i] == '.')
-			dots[ndots++] = i;
-	}
-	if (ndots < 2)
+	if (registered == NULL || registered == s)
 		return 0;
-	if (is_alpha_span(s + dots[0] + 1, len - dots[0] - 1) &&
-	    len - dots[0] - 1 == 2 &&
-	    is_alpha_span(s + dots[1] + 1, dots[0] - dots[1] - 1) &&
-	    dots[0] - dots[1] - 1 >= 2 && dots[0] - dots[1] - 1 <= 3)
-		return ndots < 3 ? 0 : dots[2];
-	return dots[1];
-}
-
-/* True if s[0..len) is non-empty and all lower-case letters. */
-static bool
-is_alpha_span(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] < 'a' || s[i] > 'z')
-			return false;
-	return len > 0;
+	return (size_t)(registered - s) - 1;
 }
 
 /* True if the name is an allow-list suffix or ends in "." and one. */
@@ -240,6 +229,34 @@ word_lookup(const char *s, size_t len, const char **text)
 			lo = mid + 1;
 	}
 	return WORD_NONE;
+}
+
+/*
+ * True if a run of letters in h[0..len) ends in an access word of
+ * GLUED_MIN_LEN letters or more after other letters: a place glued to a
+ * line type ("athedsl").  A host-type word to the shape rules, never on
+ * its own; asked only of names the other rules let pass.
+ */
+static bool
+has_glued_access_word(const char *h, size_t len)
+{
+	size_t i = 0, start, k, n;
+
+	while (i < len) {
+		for (start = i; i < len && h[i] >= 'a' && h[i] <= 'z'; i++)
+			;
+		for (k = 0; i - start > GLUED_MIN_LEN &&
+		    k < sizeof(words) / sizeof(words[0]); k++) {
+			n = words[k].len;
+			if (words[k].cls == WORD_ACCESS && n >= GLUED_MIN_LEN &&
+			    i - start > n && h[i - 1] == words[k].text[n - 1] &&
+			    memcmp(h + i - n, words[k].text, n) == 0)
+				return true;
+		}
+		if (i == start)
+			i++;
+	}
+	return false;
 }
 
 /* Reads the words of the label h[start..end). */
@@ -325,9 +342,83 @@ set_reason(char *reason, size_t size, const char *kind, const char *text,
 		return;
 	for (k = 0; kind[k] != '\0' && pos + 1 < size; k++)
 		reason[pos++] = kind[k];
+	/* A scattered address or a shape spans what lies between its
+	 * numbers, which may be any byte of the name: shown as '?'. */
 	for (k = 0; k < len && pos + 1 < size; k++)
-		reason[pos++] = text[k];
+		reason[pos++] = text[k] > ' ' && text[k] <= '~' ? text[k] :
+		    '?';
 	reason[pos] = '\0';
+}
+
+/* The last rules: the shape of an access name without an address
+ * (generic_shape.h), "structure:RULE:TEXT". */
+static bool
+shape_check(const struct addr *client, const char *h, size_t len,
+    const struct word_scan *ws, char *reason, size_t size)
+{
+	struct generic_shape_hit shape;
+	char kind[GENERIC_REASON_MAX];
+	size_t n;
+
+	if (!generic_shape_find(client, h, len, ws->context != NULL ||
+	    has_glued_access_word(h, len), &shape))
+		return false;
+	n = strnlen(shape.rule, sizeof(kind) - sizeof("structure::"));
+	memcpy(kind, "structure:", sizeof("structure:") - 1);
+	memcpy(kind + sizeof("structure:") - 1, shape.rule, n);
+	memcpy(kind + sizeof("structure:") - 1 + n, ":", 2);
+	set_reason(reason, size, kind, h + shape.at, shape.end - shape.at);
+	return true;
+}
+
+/*
+ * The built-in rules, strongest first.  A whole address gives way only
+ * to a mail host's word with no access word beside it: big senders
+ * write their addresses into outbound names too
+ * ("mail-oln040092002095.outbound.protection.outlook.com"), providers'
+ * default names say "dynamic" when they say "mx" ("mx-ll-223.204.155-98.
+ * dynamic.example.co.th").
+ */
+static bool
+rules_check(const struct addr *client, const struct name_view *v,
+    char *reason, size_t size)
+{
+	const char *h = v->name, *hit;
+	struct generic_ip_hit ip;
+	struct word_scan ws;
+
+	generic_ip_find(client, h, v->host_len, &ip);
+	/* Escapes make the label boundaries untrustworthy: no words. */
+	memset(&ws, 0, sizeof(ws));
+	if (!v->escaped)
+		scan_words(h, v->host_len, &ws);
+	if (ip.kind == GENERIC_IP_FULL || ip.kind == GENERIC_IP_EUI64) {
+		if (ws.mail && ws.access == NULL && ws.access_label == NULL)
+			return false;
+		set_reason(reason, size, ip.kind == GENERIC_IP_FULL ?
+		    "ip-in-name:" : "eui64:", h + ip.at, ip.end - ip.at);
+		return true;
+	}
+	if (v->escaped || ws.mail)
+		return false;
+	/* Three octets are never chance; two are when a chosen name
+	 * numbers its hosts ("srv2-20"), unless a host-type word stands
+	 * beside them or they are all there is ("126-44"). */
+	if (ip.kind == GENERIC_IP_PARTIAL3 ||
+	    (ip.kind == GENERIC_IP_PARTIAL2 && (ws.context != NULL ||
+	    !is_other_text(h, v->host_len, ip.at, ip.end)))) {
+		set_reason(reason, size, "ip-in-name:", h + ip.at,
+		    ip.end - ip.at);
+		return true;
+	}
+	hit = ws.access != NULL ? ws.access :
+	    ws.access_label != NULL && ws.first_has_digit ? ws.access_label :
+	    ws.weak;
+	if (hit != NULL) {
+		set_reason(reason, size, "token:", hit, strlen(hit));
+		return true;
+	}
+	return shape_check(client, h, v->host_len, &ws, reason, size);
 }
 
 bool
@@ -335,9 +426,7 @@ generic_check(const struct generic_db *db, const struct addr *client,
     const char *name, const char *const *allow, char *reason, size_t size)
 {
 	struct name_view v;
-	struct generic_ip_hit ip;
-	struct word_scan ws;
-	const char *hit = NULL, *h;
+	const char *hit = NULL;
 
 	set_reason(reason, size, "", "", 0);
 	if (name == NULL || view_load(&v, name) != 0)
@@ -358,36 +447,5 @@ generic_check(const struct generic_db *db, const struct addr *client,
 			break;
 		}
 	}
-	h = v.name;
-	generic_ip_find(client, h, v.host_len, &ip);
-	if (ip.kind == GENERIC_IP_FULL) {
-		set_reason(reason, size, "ip-in-name:", h + ip.at,
-		    ip.end - ip.at);
-		return true;
-	}
-	if (ip.kind == GENERIC_IP_EUI64) {
-		set_reason(reason, size, "eui64:", h + ip.at, ip.end - ip.at);
-		return true;
-	}
-	/* Escapes make the label boundaries untrustworthy: no word rules. */
-	if (v.escaped)
-		return false;
-	scan_words(h, v.host_len, &ws);
-	if (ws.mail)
-		return false;
-	if ((ip.kind == GENERIC_IP_PARTIAL3 &&
-	    is_other_text(h, v.host_len, ip.at, ip.end)) ||
-	    (ip.kind == GENERIC_IP_PARTIAL2 && ws.context != NULL)) {
-		set_reason(reason, size, "ip-in-name:", h + ip.at,
-		    ip.end - ip.at);
-		return true;
-	}
-	hit = ws.access != NULL ? ws.access :
-	    ws.access_label != NULL && ws.first_has_digit ? ws.access_label :
-	    ws.weak;
-	if (hit != NULL) {
-		set_reason(reason, size, "token:", hit, strlen(hit));
-		return true;
-	}
-	return false;
+	return rules_check(client, &v, reason, size);
 }

@@ -36,6 +36,8 @@ static const char hex_joiners[] = "\0-._";
 /* Decimal numbers looked at in one name: a 254-byte name has at most
  * 127 of them. */
 #define RUNS_MAX 128
+/* Digits the four octets must show in all when scattered. */
+#define SCATTERED_MIN_DIGITS 7
 
 /* A whole run of decimal digits in the name: h[start..end). */
 struct run {
@@ -66,6 +68,8 @@ static size_t number_runs(const char *h, size_t len, struct run *runs,
 static bool find_sequence(const char *h, const struct run *runs,
     size_t nruns, const unsigned *want, size_t count,
     struct generic_ip_hit *hit);
+static bool find_scattered(const struct run *runs, size_t nruns,
+    const unsigned *want, struct generic_ip_hit *hit);
 static enum generic_ip_kind ipv4_find(const uint8_t b[4], const char *h,
     size_t len, struct generic_ip_hit *hit);
 static bool eui64_find(const uint8_t b[16], const char *h, size_t len,
@@ -356,10 +360,42 @@ find_sequence(const char *h, const struct run *runs, size_t nruns,
 }
 
 /*
+ * The four octets as four whole numbers in any order and place, the way
+ * some providers split or reorder them around a word:
+ * "host21.181-1-85" (181.1.85.21), "200.red-83-38-51", "modemcable123.
+ * 45-67-89".  At least SCATTERED_MIN_DIGITS digits in all, so that a
+ * chosen name with a few small numbers cannot match by chance.
+ */
+static bool
+find_scattered(const struct run *runs, size_t nruns, const unsigned *want,
+    struct generic_ip_hit *hit)
+{
+	bool used[RUNS_MAX] = { false };
+	size_t i, k, digits = 0, at = SIZE_MAX, end = 0;
+
+	for (k = 0; k < 4; k++) {
+		for (i = 0; i < nruns; i++)
+			if (!used[i] && runs[i].value == want[k])
+				break;
+		if (i == nruns)
+			return false;
+		used[i] = true;
+		digits += runs[i].end - runs[i].start;
+		at = runs[i].start < at ? runs[i].start : at;
+		end = runs[i].end > end ? runs[i].end : end;
+	}
+	if (digits < SCATTERED_MIN_DIGITS)
+		return false;
+	hit->at = at;
+	hit->end = end;
+	return true;
+}
+
+/*
  * IPv4, strongest forms first: four numbers forward or reversed; one
  * digit run of the octets concatenated (zero-padded or not) or of the
- * 32-bit integer; eight hex digits; then the last three octets; then the
- * last two.  The name's numbers are found once.
+ * 32-bit integer; eight hex digits; the four octets scattered; then the
+ * last three octets; then the last two.  The name's numbers are found once.
  */
 static enum generic_ip_kind
 ipv4_find(const uint8_t b[4], const char *h, size_t len,
@@ -399,6 +435,8 @@ ipv4_find(const uint8_t b[4], const char *h, size_t len,
 	}
 	if (find_text(h, len, hex, put_hex(hex, value >> 16, 4) +
 	    put_hex(hex + 4, value & 0xffff, 4), false, hit))
+		return GENERIC_IP_FULL;
+	if (find_scattered(runs, nruns, fwd, hit))
 		return GENERIC_IP_FULL;
 	if (find_sequence(h, runs, nruns, fwd + 1, 3, hit) ||
 	    find_sequence(h, runs, nruns, rev3, 3, hit))

@@ -461,8 +461,9 @@ main(int argc, char **argv)
 		snprintf(hostname, sizeof(hostname), "localhost");
 	hostname[sizeof(hostname) - 1] = '\0';
 	if (regdom_init() == -1)
-		log_warning("no Public Suffix List: helo_ptr_same_domain "
-		    "compares the last two labels");
+		log_warning("no Public Suffix List: helo_ptr_same_domain and "
+		    "the generic-name rules take the last two labels as the "
+		    "registered domain");
 
 	memset(&shared, 0, sizeof(shared));
 	shared.hostname = hostname;

@@ -344,7 +344,8 @@ main(int argc, char **argv)
 		return PTRCHECK_EXIT_CONFIG;
 	if (regdom_init() == -1)
 		fprintf(stderr, "ptrcheck: no Public Suffix List: "
-		    "helo_ptr_same_domain compares the last two labels\n");
+		    "helo_ptr_same_domain and the generic-name rules take "
+		    "the last two labels as the registered domain\n");
 	status = run_checks(&o, policy, generic, argc - optind,
 	    argv + optind);
 	policy_free(policy);

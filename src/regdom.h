@@ -4,7 +4,9 @@
  *
  * regdom_init() loads the newest list the system has (the publicsuffix
  * package's file when installed, else the list built into libpsl) once at
- * start-up; after that every call only reads, from any thread.
+ * start-up; after that every call only reads it, from any thread
+ * (regdom_provider_domain() also writes a cache of the calling thread's
+ * own).  Call regdom_init() before the threads that judge names start.
  */
 #ifndef PTRMILTER_REGDOM_H
 #define PTRMILTER_REGDOM_H
@@ -12,7 +14,7 @@
 #include <stdbool.h>
 
 /* Loads the list.  Returns 0, or -1 if libpsl has no list at all (then
- * regdom_same() compares the last two labels). Calling it again is a
+ * the registered domain is the last two labels). Calling it again is a
  * no-op. */
 int regdom_init(void);
 
@@ -23,5 +25,16 @@ void regdom_exit(void);
  * registered domain and it is the same: "mx1.mail.example.co.uk" and
  * "gw.example.co.uk".  False for a name that is itself a public suffix. */
 bool regdom_same(const char *a, const char *b);
+
+/*
+ * The provider's domain in name (lower case, no trailing dot), as a
+ * pointer into name: one label under the longest suffix of the ICANN
+ * part of the list ("example.co.uk" in "mx1.example.co.uk", "xyz.ru"
+ * in "198-51-100-7.xyz.ru").  The list's private part is left out: a
+ * hosting customer's zone ("compute-1.amazonaws.com") is still under
+ * its provider's.  NULL when name is itself a public suffix.  Without
+ * a list, the last two labels.
+ */
+const char *regdom_provider_domain(const char *name);
 
 #endif

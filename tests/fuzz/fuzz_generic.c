@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "generic.h"
 #include "generic_db.h"
+#include "regdom.h"
 
 #ifndef TOP_SRCDIR
 #define TOP_SRCDIR "."
@@ -45,6 +46,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	paths[0] = path != NULL ? path : TOP_SRCDIR "/data/generic-providers";
+	/* As in the daemon: the provider's domain from the list, so that
+	 * hostile bytes reach libpsl too. */
+	(void)regdom_init();
 	db = generic_db_load(paths, 1, report, NULL);
 	if (db == NULL) {
 		fprintf(stderr, "fuzz_generic: cannot load %s\n", paths[0]);

@@ -26,55 +26,17 @@
 #include <cmocka.h>
 
 #include "unit.h"
+#include "generic_rows.h"
 
 #include "addr.h"
 #include "generic.h"
+#include "regdom.h"
 
 /* Fails the test, naming the table row, unless cond holds. */
 #define EXPECT(row, cond) do {						\
 	if (!(cond))							\
 		fail_msg("row \"%s\": %s", (row), #cond);		\
 } while (0)
-
-/* Number of rows of a table. */
-#define NROWS(t) (sizeof(t) / sizeof((t)[0]))
-
-/* A table row: a PTR name judged for a client, and the verdict. */
-struct row {
-	const char *name;
-	const char *client;
-	const char *ptr;
-	bool want_generic;
-	const char *want_reason;
-};
-
-static void run_rows(const struct row *rows, size_t n);
-
-/* The allow list every table row is judged with. */
-static const char *const table_allow[] = { "allowed.example", NULL };
-
-/* Judges every row with the built-in rules alone (db NULL). */
-static void
-run_rows(const struct row *rows, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		struct addr client = parse_ok(rows[i].client);
-		char reason[GENERIC_REASON_MAX];
-		bool got;
-
-		memset(reason, 'X', sizeof(reason));
-		got = generic_check(NULL, &client, rows[i].ptr, table_allow,
-		    reason, sizeof(reason));
-		if (got != rows[i].want_generic ||
-		    strcmp(reason, rows[i].want_reason) != 0)
-			fail_msg("row \"%s\": got %s \"%s\", want %s \"%s\"",
-			    rows[i].name, got ? "generic" : "specific",
-			    reason, rows[i].want_generic ? "generic" :
-			    "specific", rows[i].want_reason);
-	}
-}
 
 static void
 test_ipv4_address_in_every_encoding(void **state)
@@ -138,9 +100,15 @@ test_ipv4_address_in_every_encoding(void **state)
 		{ "escaped name still shows the address", "198.51.100.20",
 		    "198-51-100-20\\032x.example.net", true,
 		    "ip-in-name:198-51-100-20" },
-		{ "whole address beats a mail word", "198.51.100.20",
-		    "mail-198-51-100-20.example.net", true,
-		    "ip-in-name:198-51-100-20" },
+		{ "a mail word beside a whole address: an outbound name",
+		    "198.51.100.20", "mail-198-51-100-20.example.net", false,
+		    "" },
+		{ "big sender's zero-padded outbound name", "198.51.2.95",
+		    "mail-oln198051002095.outbound.protection.example.com",
+		    false, "" },
+		{ "a mail word and an access word: the access word wins",
+		    "203.0.113.98", "mx-ll-203.0.113-98.dynamic.example.co.th",
+		    true, "ip-in-name:203.0.113-98" },
 
 		/* Traps: digits that are not the client's address. */
 		{ "trap: another client's address", "198.51.100.21",
@@ -150,10 +118,13 @@ test_ipv4_address_in_every_encoding(void **state)
 		{ "octets glued to a longer number: only the last three",
 		    "198.51.100.20", "1198-51-100-20.example.net", true,
 		    "ip-in-name:51-100-20" },
-		{ "trap: separators that change are not one address",
-		    "198.51.100.20", "198-51.100_20.example.net", false, "" },
-		{ "trap: last three octets alone", "198.51.100.20",
-		    "51-100-20.example.net", false, "" },
+		{ "separators that change: the four octets, scattered",
+		    "198.51.100.20", "198-51.100_20.example.net", true,
+		    "ip-in-name:198-51.100_20" },
+		{ "last three octets alone", "198.51.100.20",
+		    "51-100-20.example.net", true, "ip-in-name:51-100-20" },
+		{ "last two octets alone", "198.51.2.20",
+		    "2-20.example.net", true, "ip-in-name:2-20" },
 		{ "trap: two octets without a host-type word", "198.51.2.20",
 		    "srv2-20.example.com", false, "" },
 		{ "trap: two octets in a mail host's name", "198.51.2.20",
@@ -485,6 +456,64 @@ test_name_too_long_for_a_host_name_is_not_generic(void **state)
 	}
 }
 
+/*
+ * Only the labels left of the registered domain are judged, and the
+ * Public Suffix List says where it starts: a short label under a ccTLD
+ * is a registered domain ("xyz.ru"), not a second level like "co.uk".
+ */
+static void
+test_registered_domain_comes_from_the_public_suffix_list(void **state)
+{
+	static const struct row rows[] = {
+		{ "dashed address under a three-letter .ru domain",
+		  "198.51.100.7", "198-51-100-7.xyz.ru", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "word and address under a three-letter .de domain",
+		  "198.51.100.7", "host-198-51-100-7.abc.de", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "the same under a four-letter domain",
+		  "198.51.100.7", "host-198-51-100-7.abcd.ru", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "dashed address under a two-letter domain",
+		  "198.51.100.7", "198-51-100-7.ab.fr", true,
+		  "ip-in-name:198-51-100-7" },
+		{ "address under a ccSLD", "198.51.100.7",
+		  "198-51-100-7.dsl7.co.uk", true, "ip-in-name:198-51-100-7" },
+		{ "access word under a ccSLD", "198.51.100.7",
+		  "dsl-7.example.com.tr", true, "token:dsl" },
+		{ "registered domain under co.uk is not judged",
+		  "198.51.100.7", "dsl7.co.uk", false, "" },
+		{ "registered domain under com.tr is not judged",
+		  "198.51.100.7", "dsl7.com.tr", false, "" },
+		{ "plain registered domain under co.uk", "198.51.100.7",
+		  "example.co.uk", false, "" },
+		{ "mail host under com.tr", "198.51.100.7",
+		  "mx1.example.com.tr", false, "" },
+		{ "mail host under co.uk with digits", "198.51.100.7",
+		  "mail7.dsl7.co.uk", false, "" },
+		{ "a public suffix itself", "198.51.100.7", "co.uk", false,
+		  "" },
+	};
+
+	(void)state;
+	run_rows(rows, NROWS(rows));
+}
+
+static int
+load_suffix_list(void **state)
+{
+	(void)state;
+	return regdom_init();
+}
+
+static int
+free_suffix_list(void **state)
+{
+	(void)state;
+	regdom_exit();
+	return 0;
+}
+
 int
 main(void)
 {
@@ -498,7 +527,10 @@ main(void)
 		cmocka_unit_test(test_null_name_client_or_allow_are_safe),
 		cmocka_unit_test(
 		    test_name_too_long_for_a_host_name_is_not_generic),
+		cmocka_unit_test(
+		    test_registered_domain_comes_from_the_public_suffix_list),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, load_suffix_list,
+	    free_suffix_list);
 }
