@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * state_redis.c - the Redis engine of the state store (state_store =
+ * redis://HOST:PORT/DB or redis+unix:/PATH), shared by the MX hosts of a
+ * fleet.
+ *
+ * Keys are REDIS_KEY_PREFIX + the store's key; records expire by Redis's
+ * own TTLs (SET ... EX, EXPIRE).  add is MULTI / SET NX EX / GET / EXEC,
+ * sent in one write: one round trip, atomic on the server, and the value
+ * in force comes back with the answer.  A new connection's AUTH and
+ * SELECT go in the same write as its first command.
+ *
+ * Connections: a pool, not one per thread.  libmilter runs a session's
+ * callbacks on whichever worker is free, or on a thread per connection
+ * that lives only as long as the SMTP session: a thread-local connection
+ * would be made and torn down per session (a TCP handshake and AUTH each
+ * time) and could not be closed by state_store_close().  The pool keeps
+ * up to REDIS_IDLE_MAX idle connections; a call takes one (or makes one)
+ * under the pool's lock, uses it alone with no lock held, and gives it
+ * back.  No connection is ever used by two threads at once.
+ *
+ * Failure: any fault (refused, timed out, closed, an error reply such as
+ * LOADING, READONLY or OOM, a reply of the wrong shape) is STATE_DOWN; the
+ * connection is closed, and so is every idle one (the generation moves
+ * on, so that one in use elsewhere is closed when it comes back): after a
+ * restart of Redis they are all dead.  Nothing is retried here: the front
+ * end's backoff decides when the next call tries, and that call connects
+ * afresh within its own deadline.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state_redis_impl.h"
+
+/* Idle connections kept; more at a peak are closed after use. */
+#define REDIS_IDLE_MAX 32
+/* Room for a prefixed key. */
+#define REDIS_KEY_ROOM (sizeof(REDIS_KEY_PREFIX) + STATE_KEY_MAX)
+/* Left of the front end's deadline, so that we return within it. */
+#define REDIS_MARGIN_US 1000
+
+struct redis_engine {
+	struct redis_target target;
+	char password_file[STATE_SPEC_PATH_MAX];	/* "" when none */
+	pthread_mutex_t lock;	/* idle, idle_count, generation, secret */
+	struct redis_conn *idle;
+	unsigned idle_count;
+	unsigned generation;
+	struct redis_secret secret;
+};
+
+static struct timespec engine_deadline(const struct state_request *sr);
+static int load_secret(struct redis_engine *e, bool at_open, char *why,
+    size_t whylen);
+static void add_greeting(struct redis_engine *e, struct redis_conn *c);
+static struct redis_conn *conn_take(struct redis_engine *e,
+    struct timespec deadline, char *why, size_t whylen);
+static void conn_give(struct redis_engine *e, struct redis_conn *c,
+    bool healthy);
+static struct redis_conn *op_begin(struct redis_engine *e,
+    struct state_request *sr, struct timespec *deadline);
+static redisReply *op_run(struct redis_engine *e, struct redis_conn *c,
+    struct state_request *sr, struct timespec deadline);
+static enum state_result op_end(struct redis_engine *e, struct redis_conn *c,
+    enum state_result res);
+static void prefixed(char out[REDIS_KEY_ROOM], const char *key,
+    size_t keylen, size_t *outlen);
+
+static int redis_open(const struct state_spec *spec, struct state_request *sr,
+    void **handle);
+static void redis_close(void *handle);
+static enum state_result redis_get(void *handle, struct state_request *sr,
+    const char *key, size_t keylen, unsigned char *value, size_t *len);
+static enum state_result redis_set(void *handle, struct state_request *sr,
+    const char *key, size_t keylen, const unsigned char *value, size_t len,
+    unsigned ttl_s);
+static enum state_result redis_add(void *handle, struct state_request *sr,
+    const char *key, size_t keylen, const unsigned char *value, size_t len,
+    unsigned ttl_s, unsigned char *current, size_t *current_len);
+static enum state_result redis_touch(void *handle, struct state_request *sr,
+    const char *key, size_t keylen, unsigned ttl_s);
+static enum state_result redis_del(void *handle, struct state_request *sr,
+    const char *key, size_t keylen);
+
+const struct state_engine_ops state_redis_ops = {
+	.kind = "redis",
+	.open = redis_open,
+	.close = redis_close,
+	.get = redis_get,
+	.set = redis_set,
+	.add = redis_add,
+	.touch = redis_touch,
+	.del = redis_del,
+};
+
+static struct timespec
+engine_deadline(const struct state_request *sr)
+{
+	struct timespec d = sr->deadline;
+
+	d.tv_nsec -= REDIS_MARGIN_US * 1000L;
+	if (d.tv_nsec < 0) {
+		d.tv_nsec += 1000000000L;
+		d.tv_sec--;
+	}
+	return d;
+}
+
+/* The password file, read at open and before each new connection, so
+ * that a rotated password needs no restart.  After the daemon has left
+ * root, a file only root may read cannot be read again: the copy read at
+ * open stays in force. */
+static int
+load_secret(struct redis_engine *e, bool at_open, char *why, size_t whylen)
+{
+	struct redis_secret fresh;
+	int rc;
+
+	if (e->password_file[0] == '\0')
+		return 0;
+	rc = redis_secret_read(e->password_file, &fresh, why, whylen);
+	if (rc == 0) {
+		pthread_mutex_lock(&e->lock);
+		e->secret = fresh;
+		pthread_mutex_unlock(&e->lock);
+	}
+	redis_secret_clear(&fresh);
+	return rc == 0 || (rc == -2 && !at_open) ? 0 : -1;
+}
+
+/* AUTH and SELECT ahead of a new connection's first command. */
+static void
+add_greeting(struct redis_engine *e, struct redis_conn *c)
+{
+	const char *argv[3] = { "AUTH" };
+	size_t argvlen[3] = { 4 };
+	char db[16];
+	int argc = 1;
+
+	pthread_mutex_lock(&e->lock);
+	if (e->secret.set) {
+		if (e->secret.user[0] != '\0') {
+			argv[argc] = e->secret.user;
+			argvlen[argc++] = strlen(e->secret.user);
+		}
+		argv[argc] = e->secret.password;
+		argvlen[argc++] = strlen(e->secret.password);
+		(void)redis_request_add(&c->req, REDIS_EXPECT_OK, argc, argv,
+		    argvlen);
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (e->target.db != 0) {
+		snprintf(db, sizeof(db), "%u", e->target.db);
+		argv[0] = "SELECT";
+		argvlen[0] = 6;
+		argv[1] = db;
+		argvlen[1] = strlen(db);
+		(void)redis_request_add(&c->req, REDIS_EXPECT_OK, 2, argv,
+		    argvlen);
+	}
+}
+
+static struct redis_conn *
+conn_take(struct redis_engine *e, struct timespec deadline, char *why,
+    size_t whylen)
+{
+	struct redis_conn *c;
+	unsigned generation;
+
+	pthread_mutex_lock(&e->lock);
+	c = e->idle;
+	if (c != NULL) {
+		e->idle = c->next;
+		e->idle_count--;
+	}
+	generation = e->generation;
+	pthread_mutex_unlock(&e->lock);
+	if (c != NULL) {
+		c->next = NULL;
+		return c;
+	}
+	if (load_secret(e, false, why, whylen) == -1)
+		return NULL;
+	c = redis_conn_open(&e->target, deadline, why, whylen);
+	if (c != NULL)
+		c->generation = generation;
+	return c;
+}
+
+/* A healthy connection goes back to the pool; a faulty one is closed with
+ * every idle one, which are most likely as dead. */
+static void
+conn_give(struct redis_engine *e, struct redis_conn *c, bool healthy)
+{
+	struct redis_conn *doomed = NULL, *next;
+
+	redis_request_clear(&c->req);
+	pthread_mutex_lock(&e->lock);
+	if (healthy && c->generation == e->generation &&
+	    e->idle_count < REDIS_IDLE_MAX) {
+		c->next = e->idle;
+		e->idle = c;
+		e->idle_count++;
+		c = NULL;
+	} else if (!healthy) {
+		e->generation++;
+		doomed = e->idle;
+		e->idle = NULL;
+		e->idle_count = 0;
+	}
+	pthread_mutex_unlock(&e->lock);
+	redis_conn_close(c);
+	for (; doomed != NULL; doomed = next) {
+		next = doomed->next;
+		redis_conn_close(doomed);
+	}
+}
+
+/* A connection with its request begun (greeting included if new). */
+static struct redis_conn *
+op_begin(struct redis_engine *e, struct state_request *sr,
+    struct timespec *deadline)
+{
+	struct redis_conn *c;
+
+	*deadline = engine_deadline(sr);
+	c = conn_take(e, *deadline, sr->why, sizeof(sr->why));
+	if (c != NULL && !c->greeted)
+		add_greeting(e, c);
+	return c;
+}
+
+/* Sends the request; its last reply, or NULL (why set). */
+static redisReply *
+op_run(struct redis_engine *e, struct redis_conn *c, struct state_request *sr,
+    struct timespec deadline)
+{
+	if (c->req.commands == 0 || redis_conn_run(c, &e->target, &c->req,
+	    deadline, sr->why, sizeof(sr->why)) == -1) {
+		if (c->req.commands == 0)
+			redis_why(sr->why, sizeof(sr->why),
+			    "%s: command too long", e->target.where);
+		return NULL;
+	}
+	c->greeted = true;
+	return c->req.replies[c->req.commands - 1];
+}
+
+static enum state_result
+op_end(struct redis_engine *e, struct redis_conn *c, enum state_result res)
+{
+	conn_give(e, c, res != STATE_DOWN);
+	return res;
+}
+
+static void
+prefixed(char out[REDIS_KEY_ROOM], const char *key, size_t keylen,
+    size_t *outlen)
+{
+	size_t plen = sizeof(REDIS_KEY_PREFIX) - 1;
+
+	if (keylen > STATE_KEY_MAX)
+		keylen = STATE_KEY_MAX;
+	memcpy(out, REDIS_KEY_PREFIX, plen);
+	memcpy(out + plen, key, keylen);
+	*outlen = plen + keylen;
+}
+
+static enum state_result
+redis_get(void *handle, struct state_request *sr, const char *key,
+    size_t keylen, unsigned char *value, size_t *len)
+{
+	struct redis_engine *e = handle;
+	struct timespec deadline;
+	struct redis_conn *c;
+	char k[REDIS_KEY_ROOM];
+	const char *argv[2] = { "GET", k };
+	size_t argvlen[2] = { 3, 0 };
+	redisReply *r;
+
+	if ((c = op_begin(e, sr, &deadline)) == NULL)
+		return STATE_DOWN;
+	prefixed(k, key, keylen, &argvlen[1]);
+	if (redis_request_add(&c->req, REDIS_EXPECT_ANY, 2, argv, argvlen) == -1 ||
+	    (r = op_run(e, c, sr, deadline)) == NULL)
+		return op_end(e, c, STATE_DOWN);
+	return op_end(e, c, redis_reply_get(r, value, len, sr->why,
+	    sizeof(sr->why)));
+}
+
+static enum state_result
+redis_set(void *handle, struct state_request *sr, const char *key,
+    size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s)
+{
+	struct redis_engine *e = handle;
+	struct timespec deadline;
+	struct redis_conn *c;
+	char k[REDIS_KEY_ROOM], ttl[16];
+	const char *argv[5] = { "SET", k, (const char *)value, "EX", ttl };
+	size_t argvlen[5] = { 3, 0, len, 2, 0 };
+
+	if ((c = op_begin(e, sr, &deadline)) == NULL)
+		return STATE_DOWN;
+	prefixed(k, key, keylen, &argvlen[1]);
+	argvlen[4] = (size_t)snprintf(ttl, sizeof(ttl), "%u", ttl_s);
+	if (redis_request_add(&c->req, REDIS_EXPECT_OK, 5, argv, argvlen) == -1 ||
+	    op_run(e, c, sr, deadline) == NULL)
+		return op_end(e, c, STATE_DOWN);
+	return op_end(e, c, STATE_OK);
+}
+
+static enum state_result
+redis_add(void *handle, struct state_request *sr, const char *key,
+    size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s,
+    unsigned char *current, size_t *current_len)
+{
+	struct redis_engine *e = handle;
+	struct timespec deadline;
+	struct redis_conn *c;
+	char k[REDIS_KEY_ROOM], ttl[16];
+	const char *set[6] = { "SET", k, (const char *)value, "EX", ttl, "NX" };
+	size_t setlen[6] = { 3, 0, len, 2, 0, 2 };
+	const char *word[2] = { "MULTI", k };
+	size_t wordlen[2] = { 5, 0 };
+	redisReply *r;
+	int bad;
+
+	if ((c = op_begin(e, sr, &deadline)) == NULL)
+		return STATE_DOWN;
+	prefixed(k, key, keylen, &setlen[1]);
+	setlen[4] = (size_t)snprintf(ttl, sizeof(ttl), "%u", ttl_s);
+	bad = redis_request_add(&c->req, REDIS_EXPECT_OK, 1, word, wordlen);
+	bad |= redis_request_add(&c->req, REDIS_EXPECT_QUEUED, 6, set, setlen);
+	word[0] = "GET";
+	wordlen[0] = 3;
+	wordlen[1] = setlen[1];
+	bad |= redis_request_add(&c->req, REDIS_EXPECT_QUEUED, 2, word,
+	    wordlen);
+	word[0] = "EXEC";
+	wordlen[0] = 4;
+	bad |= redis_request_add(&c->req, REDIS_EXPECT_ANY, 1, word, wordlen);
+	if (bad != 0 || (r = op_run(e, c, sr, deadline)) == NULL)
+		return op_end(e, c, STATE_DOWN);
+	return op_end(e, c, redis_reply_add(r, current, current_len, sr->why,
+	    sizeof(sr->why)));
+}
+
+/* EXPIRE and DEL: one key, an integer back. */
+static enum state_result
+count_op(struct redis_engine *e, struct state_request *sr, const char *name,
+    const char *key, size_t keylen, const char *ttl)
+{
+	struct timespec deadline;
+	struct redis_conn *c;
+	char k[REDIS_KEY_ROOM];
+	const char *argv[3] = { name, k, ttl };
+	size_t argvlen[3] = { strlen(name), 0, ttl != NULL ? strlen(ttl) : 0 };
+	redisReply *r;
+
+	if ((c = op_begin(e, sr, &deadline)) == NULL)
+		return STATE_DOWN;
+	prefixed(k, key, keylen, &argvlen[1]);
+	if (redis_request_add(&c->req, REDIS_EXPECT_ANY, ttl != NULL ? 3 : 2,
+	    argv, argvlen) == -1 || (r = op_run(e, c, sr, deadline)) == NULL)
+		return op_end(e, c, STATE_DOWN);
+	return op_end(e, c, redis_reply_count(r, name, sr->why,
+	    sizeof(sr->why)));
+}
+
+static enum state_result
+redis_touch(void *handle, struct state_request *sr, const char *key,
+    size_t keylen, unsigned ttl_s)
+{
+	char ttl[16];
+
+	snprintf(ttl, sizeof(ttl), "%u", ttl_s);
+	return count_op(handle, sr, "EXPIRE", key, keylen, ttl);
+}
+
+static enum state_result
+redis_del(void *handle, struct state_request *sr, const char *key,
+    size_t keylen)
+{
+	return count_op(handle, sr, "DEL", key, keylen, NULL);
+}
+
+/* Where the spec points, the password file read, and one PING through a
+ * first connection, so that a wrong address or password is reported at
+ * start rather than at the first mail. */
+static int
+redis_open(const struct state_spec *spec, struct state_request *sr,
+    void **handle)
+{
+	struct redis_engine *e;
+	struct redis_conn *c;
+	struct timespec deadline = engine_deadline(sr);
+	const char *argv[1] = { "PING" };
+	size_t argvlen[1] = { 4 };
+
+	*handle = NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		redis_why(sr->why, sizeof(sr->why), "out of memory");
+		return -1;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	snprintf(e->password_file, sizeof(e->password_file), "%s",
+	    spec->password_file);
+	if (redis_target_set(&e->target, spec, deadline, sr->why,
+	    sizeof(sr->why)) == -1 ||
+	    load_secret(e, true, sr->why, sizeof(sr->why)) == -1 ||
+	    (c = op_begin(e, sr, &deadline)) == NULL)
+		goto fail;
+	if (redis_request_add(&c->req, REDIS_EXPECT_ANY, 1, argv, argvlen) == -1 ||
+	    op_run(e, c, sr, deadline) == NULL) {
+		conn_give(e, c, false);
+		goto fail;
+	}
+	conn_give(e, c, true);
+	*handle = e;
+	return 0;
+fail:
+	redis_close(e);
+	return -1;
+}
+
+static void
+redis_close(void *handle)
+{
+	struct redis_engine *e = handle;
+	struct redis_conn *c, *next;
+
+	if (e == NULL)
+		return;
+	for (c = e->idle; c != NULL; c = next) {
+		next = c->next;
+		redis_conn_close(c);
+	}
+	redis_secret_clear(&e->secret);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * state_redis_impl.h - private to the Redis engine (state_redis*.c) and
+ * its unit test: one connection driven under a deadline, the password
+ * file, and the judging of replies.
+ *
+ * Nothing a Redis server sends is trusted: a reply of an unexpected type,
+ * size or shape is STATE_DOWN with a reason, never a crash and never a
+ * value passed on.  Reasons are printable (safe_text) and never hold the
+ * password.
+ *
+ * Threading: a struct redis_conn is used by one thread at a time (the
+ * engine's pool hands it out under its lock and takes it back); the
+ * functions here take no lock and keep no state of their own.
+ */
+#ifndef PTRMILTER_STATE_REDIS_IMPL_H
+#define PTRMILTER_STATE_REDIS_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "state_store_impl.h"
+
+/* Every key the engine writes starts with this, so that the operator can
+ * share one Redis with rspamd or postgrey (and find ours with SCAN). */
+#define REDIS_KEY_PREFIX "ptrmilter:"
+/* Bytes the server may have sent us but we have not yet parsed: our
+ * replies are a few hundred bytes; more is a hostile or confused server. */
+#define REDIS_READ_MAX 4096
+/* The most replies one request waits for (AUTH, SELECT, MULTI, SET, GET,
+ * EXEC). */
+#define REDIS_REPLIES_MAX 8
+/* Room for the password file's one line: "PASSWORD" or "USER PASSWORD". */
+#define REDIS_SECRET_MAX 512
+/* Room for a numeric address and its NUL. */
+#define REDIS_ADDR_MAX 64
+
+/* The credentials of the password file; empty when there is none. */
+struct redis_secret {
+	char user[REDIS_SECRET_MAX];	/* "" for the default user */
+	char password[REDIS_SECRET_MAX];
+	bool set;
+};
+
+/* Where to connect and how to greet: filled at open, read-only after. */
+struct redis_target {
+	bool unix_socket;
+	char path[STATE_SPEC_PATH_MAX];	/* redis+unix: */
+	char addr[REDIS_ADDR_MAX];	/* redis://: numeric, no brackets */
+	unsigned port;
+	unsigned db;
+	char where[STATE_SPEC_PATH_MAX + 16];	/* for reasons */
+};
+
+/* What a request expects of each reply, in order. */
+enum redis_expect {
+	REDIS_EXPECT_OK,	/* +OK (AUTH, SELECT, MULTI, SET) */
+	REDIS_EXPECT_QUEUED,	/* +QUEUED inside MULTI */
+	REDIS_EXPECT_ANY	/* judged by the caller (GET, DEL, EXEC) */
+};
+
+/* A request: the commands (formatted RESP) and the replies they got. */
+struct redis_request {
+	char out[2048];
+	size_t out_len;
+	int commands;
+	enum redis_expect expect[REDIS_REPLIES_MAX];
+	const char *names[REDIS_REPLIES_MAX];	/* "AUTH", "GET", ... */
+	redisReply *replies[REDIS_REPLIES_MAX];
+};
+
+/* One connection; its request lives with it, off the callback's stack. */
+struct redis_conn {
+	redisContext *ctx;
+	bool greeted;		/* AUTH and SELECT went through */
+	unsigned generation;	/* the pool's, when it was made */
+	struct redis_conn *next;	/* in the pool's idle list */
+	struct redis_request req;
+};
+
+/* state_redis_target.c */
+
+/* Where spec (a Redis kind) points: a socket path, or the host as a
+ * numeric address, a name resolved by deadline.  0, or -1 with a
+ * reason. */
+int redis_target_set(struct redis_target *t, const struct state_spec *spec,
+    struct timespec deadline, char *why, size_t whylen);
+
+/* state_redis_secret.c */
+
+/* Reads and checks the password file path: a regular file, owned by root
+ * or by the effective user, not readable or writable by group or others,
+ * not a symbolic link; its first line is "PASSWORD" or "USER PASSWORD".
+ * 0, or -1 with the reason in why (never the file's content). */
+int redis_secret_read(const char *path, struct redis_secret *out, char *why,
+    size_t whylen);
+
+/* Wipes the secret's memory. */
+void redis_secret_clear(struct redis_secret *s);
+
+/* state_redis_reply.c */
+
+/* The reply to a plain OK/QUEUED step is as expected; otherwise 0 and a
+ * reason naming the command and what came back. */
+bool redis_reply_expected(const redisReply *r, enum redis_expect expect,
+    const char *name, char *why, size_t whylen);
+
+/* GET: the string's bytes copied into value (room for STATE_VALUE_MAX),
+ * nil as STATE_MISSING, anything else STATE_DOWN. */
+enum state_result redis_reply_get(const redisReply *r, unsigned char *value,
+    size_t *len, char *why, size_t whylen);
+
+/* DEL and EXPIRE: the integer 1 as STATE_OK, 0 as STATE_MISSING. */
+enum state_result redis_reply_count(const redisReply *r, const char *name,
+    char *why, size_t whylen);
+
+/* EXEC of [SET NX, GET]: STATE_OK when the SET took place, STATE_EXISTS
+ * when the key was there; the value in force copied into current. */
+enum state_result redis_reply_add(const redisReply *r, unsigned char *current,
+    size_t *current_len, char *why, size_t whylen);
+
+/* A reason written into why (whylen bytes), cut to fit: reasons are
+ * short by design, and a cut one still names the fault. */
+void redis_why(char *why, size_t whylen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A short printable name of a reply's type, for reasons. */
+const char *redis_reply_type_name(const redisReply *r);
+
+/* state_redis_conn.c */
+
+/* Appends one command (binary-safe arguments) to req, expecting expect of
+ * its reply.  -1 when it does not fit. */
+int redis_request_add(struct redis_request *req, enum redis_expect expect,
+    int argc, const char **argv, const size_t *argvlen);
+
+/* Frees the replies of req. */
+void redis_request_clear(struct redis_request *req);
+
+/* A new connection to t, established by deadline; NULL with a reason. */
+struct redis_conn *redis_conn_open(const struct redis_target *t,
+    struct timespec deadline, char *why, size_t whylen);
+
+void redis_conn_close(struct redis_conn *c);
+
+/* Sends req and reads all its replies by deadline; every reply checked
+ * against its expectation.  0, or -1 with a reason (the connection is then
+ * of no further use). */
+int redis_conn_run(struct redis_conn *c, const struct redis_target *t,
+    struct redis_request *req, struct timespec deadline, char *why,
+    size_t whylen);
+
+#endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * state_redis_secret.c - the Redis password file (password_file= of the
+ * state_store spec).
+ *
+ * The file is read as root at start and again, as the daemon's user, each
+ * time the engine makes a new connection, so that a rotated password
+ * takes effect without a restart.  It is trusted only when nobody but its
+ * owner can read or change it and that owner is root or the user we run
+ * as: a password other users can read is no secret, and one they can
+ * write lets them point us at a server of theirs.  Its content never
+ * reaches a reason, a log line or a core of ours we can help: the buffer
+ * is wiped after use.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "state_redis_impl.h"
+
+static int check_owner_mode(int fd, char *why, size_t whylen);
+static int split_line(const char *buf, size_t n, struct redis_secret *out,
+    char *why, size_t whylen);
+
+void
+redis_secret_clear(struct redis_secret *s)
+{
+	explicit_bzero(s, sizeof(*s));
+}
+
+static int
+check_owner_mode(int fd, char *why, size_t whylen)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) == -1) {
+		redis_why(why, whylen, "fstat: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		redis_why(why, whylen, "not a regular file");
+		return -1;
+	}
+	if (sb.st_uid != 0 && sb.st_uid != geteuid()) {
+		redis_why(why, whylen, "owned by uid %lu, neither root nor us",
+		    (unsigned long)sb.st_uid);
+		return -1;
+	}
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		redis_why(why, whylen,
+		    "mode %03o: group or others may use it (chmod 600)",
+		    (unsigned)(sb.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+/* The first line of buf: "PASSWORD" or "USER PASSWORD"; no control byte
+ * but a final CR. */
+static int
+split_line(const char *buf, size_t n, struct redis_secret *out, char *why,
+    size_t whylen)
+{
+	const char *end = memchr(buf, '\n', n), *space;
+	size_t len = end != NULL ? (size_t)(end - buf) : n, i;
+
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len >= REDIS_SECRET_MAX) {
+		redis_why(why, whylen, "its first line is longer than %d bytes",
+		    REDIS_SECRET_MAX - 1);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
+			redis_why(why, whylen, "a control byte in its first line");
+			return -1;
+		}
+	}
+	space = memchr(buf, ' ', len);
+	if (space != NULL) {
+		size_t ulen = (size_t)(space - buf);
+
+		memcpy(out->user, buf, ulen);
+		out->user[ulen] = '\0';
+		buf = space + 1;
+		len -= ulen + 1;
+	}
+	if (len == 0 || (space != NULL && out->user[0] == '\0')) {
+		redis_why(why, whylen,
+		    "its first line is not \"PASSWORD\" or \"USER PASSWORD\"");
+		return -1;
+	}
+	memcpy(out->password, buf, len);
+	out->password[len] = '\0';
+	out->set = true;
+	return 0;
+}
+
+int
+redis_secret_read(const char *path, struct redis_secret *out, char *why,
+    size_t whylen)
+{
+	char buf[REDIS_SECRET_MAX + 2];
+	char reason[96];
+	ssize_t n;
+	int fd, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		ret = errno == EACCES || errno == EPERM ? -2 : -1;
+		redis_why(why, whylen, "password file %s: %s", path,
+		    strerror(errno));
+		return ret;
+	}
+	if (check_owner_mode(fd, reason, sizeof(reason)) == -1)
+		goto refused;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		snprintf(reason, sizeof(reason), "read: %s", strerror(errno));
+		goto refused;
+	}
+	if (split_line(buf, (size_t)n, out, reason, sizeof(reason)) == -1)
+		goto refused;
+	ret = 0;
+	goto end;
+refused:
+	redis_why(why, whylen, "password file %s refused: %s", path, reason);
+	redis_secret_clear(out);
+end:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return ret;
+}
