@@ -59,10 +59,12 @@
  *   one store.  They never call back into the caller, hold no lock of the
  *   caller's, and block at most for the store's bound.
  * - The report callback is called from whichever thread saw the change,
- *   inside that thread's store call, with no lock of the store held; it
- *   must be thread-safe and must not call the store.  Two reports are
- *   never delivered at the same time and arrive in the order of the
- *   changes.  It is never called after state_store_close() returns.
+ *   inside that thread's store call (or inside state_store_open()), with
+ *   only the store's report lock held: other calls go on meanwhile, but
+ *   the next change of state waits for it.  It must be thread-safe and
+ *   must not call the store.  Two reports are never delivered at the same
+ *   time and arrive in the order of the changes.  It is never called
+ *   after state_store_close() returns.
  * - Within one store, a write that returned STATE_OK is seen by every
  *   later call on any thread.  Across processes and hosts, add is atomic:
  *   of several concurrent state_add() of one key exactly one gets

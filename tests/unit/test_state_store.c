@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_state_store.c - unit tests for the state store's front end
+ * (state_store.c) over a fake engine, and for the memory engine
+ * (state_memory.c): keys and arguments refused, failing open, the
+ * backoff and its one probe, one report per change, overruns counted as
+ * failures, expiry on a fake wall clock, the capacity bound.
+ *
+ * Both clocks are fakes the tests move, so every edge is exact.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "monotime.h"
+#include "state_store.h"
+#include "state_store_impl.h"
+
+/* The fake clocks. */
+static struct timespec fake_mono;
+static int64_t fake_wall_s;
+
+static struct timespec
+fake_monotonic(void)
+{
+	return fake_mono;
+}
+
+static int64_t
+fake_wall(void)
+{
+	return fake_wall_s;
+}
+
+static const struct state_clocks fake_clocks = { fake_monotonic, fake_wall };
+
+static void
+advance_ms(unsigned ms)
+{
+	fake_mono = monotime_add_ms(fake_mono, ms);
+	fake_wall_s = 1700000000 + fake_mono.tv_sec;
+}
+
+/* What the report callback saw. */
+struct reports {
+	int downs, ups;
+	char last[512];
+};
+
+static void
+record_report(void *arg, bool up, const char *message)
+{
+	struct reports *r = arg;
+
+	if (up)
+		r->ups++;
+	else
+		r->downs++;
+	snprintf(r->last, sizeof(r->last), "%s", message);
+}
+
+/* The fake engine: fails while fake_failing, opens only while
+ * !fake_open_fails, takes fake_call_ms of the fake clock per call, and
+ * counts the calls that reached it. */
+static bool fake_failing, fake_open_fails;
+static unsigned fake_call_ms;
+static int fake_calls, fake_opens, fake_closes;
+static int fake_handle_storage;
+
+static int
+fake_open(const struct state_spec *spec, struct state_request *req,
+    void **handle)
+{
+	(void)spec;
+	fake_opens++;
+	if (fake_open_fails) {
+		snprintf(req->why, sizeof(req->why), "open: Permission denied");
+		return -1;
+	}
+	*handle = &fake_handle_storage;
+	return 0;
+}
+
+static void
+fake_close(void *handle)
+{
+	assert_ptr_equal(handle, &fake_handle_storage);
+	fake_closes++;
+}
+
+static enum state_result
+fake_result(struct state_request *req)
+{
+	fake_calls++;
+	advance_ms(fake_call_ms);
+	if (fake_failing) {
+		snprintf(req->why, sizeof(req->why), "connect: refused\n\x1b[0m");
+		return STATE_DOWN;
+	}
+	return STATE_MISSING;
+}
+
+static enum state_result
+fake_get(void *h, struct state_request *req, const char *key, size_t keylen,
+    unsigned char *value, size_t *len)
+{
+	(void)h, (void)key, (void)keylen, (void)value, (void)len;
+	return fake_result(req);
+}
+
+static enum state_result
+fake_set(void *h, struct state_request *req, const char *key, size_t keylen,
+    const unsigned char *value, size_t len, unsigned ttl_s)
+{
+	(void)h, (void)key, (void)keylen, (void)value, (void)len, (void)ttl_s;
+	return fake_result(req) == STATE_DOWN ? STATE_DOWN : STATE_OK;
+}
+
+static enum state_result
+fake_add(void *h, struct state_request *req, const char *key, size_t keylen,
+    const unsigned char *value, size_t len, unsigned ttl_s,
+    unsigned char *current, size_t *current_len)
+{
+	(void)h, (void)key, (void)keylen, (void)ttl_s;
+	if (fake_result(req) == STATE_DOWN)
+		return STATE_DOWN;
+	memcpy(current, value, len);
+	*current_len = len;
+	return STATE_OK;
+}
+
+static enum state_result
+fake_touch(void *h, struct state_request *req, const char *key,
+    size_t keylen, unsigned ttl_s)
+{
+	(void)h, (void)key, (void)keylen, (void)ttl_s;
+	return fake_result(req);
+}
+
+static enum state_result
+fake_del(void *h, struct state_request *req, const char *key, size_t keylen)
+{
+	(void)h, (void)key, (void)keylen;
+	return fake_result(req);
+}
+
+static const struct state_engine_ops fake_ops = {
+	"fake", fake_open, fake_close, fake_get, fake_set, fake_add,
+	fake_touch, fake_del,
+};
+
+static struct state_spec
+spec_of(const char *text)
+{
+	struct state_spec s;
+	char err[128];
+
+	if (state_spec_parse(text, &s, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", text, err);
+	return s;
+}
+
+static int
+reset_fakes(void **state)
+{
+	(void)state;
+	fake_mono.tv_sec = 1000;
+	fake_mono.tv_nsec = 0;
+	fake_wall_s = 1700000000 + 1000;
+	fake_failing = fake_open_fails = false;
+	fake_call_ms = 0;
+	fake_calls = fake_opens = fake_closes = 0;
+	return 0;
+}
+
+static struct state_store *
+open_fake(struct reports *r)
+{
+	struct state_spec spec = spec_of("redis://127.0.0.1:6379/1");
+	struct state_store *st;
+
+	memset(r, 0, sizeof(*r));
+	st = state_store_open_engine(&spec, &fake_ops, &fake_clocks, 50,
+	    record_report, r);
+	assert_non_null(st);
+	return st;
+}
+
+static void
+test_keys_outside_the_charset_are_refused(void **state)
+{
+	char longest[STATE_KEY_MAX + 2];
+
+	(void)state;
+	assert_true(state_key_valid("streak:192.0.2.1"));
+	assert_true(state_key_valid("grey:2001:db8::/64:~!{}"));
+	assert_false(state_key_valid(NULL));
+	assert_false(state_key_valid(""));
+	assert_false(state_key_valid("with space"));
+	assert_false(state_key_valid("nl\n"));
+	assert_false(state_key_valid("del\x7f"));
+	assert_false(state_key_valid("utf8-\xc3\xa9"));
+	memset(longest, 'k', STATE_KEY_MAX);
+	longest[STATE_KEY_MAX] = '\0';
+	assert_true(state_key_valid(longest));
+	longest[STATE_KEY_MAX] = 'k';
+	longest[STATE_KEY_MAX + 1] = '\0';
+	assert_false(state_key_valid(longest));
+}
+
+static void
+test_bad_arguments_never_reach_the_engine(void **state)
+{
+	unsigned char big[STATE_VALUE_MAX + 1] = { 0 };
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+
+	(void)state;
+	assert_int_equal(state_set(st, "bad key", "v", 1, 60), STATE_DOWN);
+	assert_int_equal(state_set(st, "k", big, sizeof(big), 60), STATE_DOWN);
+	assert_int_equal(state_set(st, "k", "v", 1, 0), STATE_DOWN);
+	assert_int_equal(state_touch(st, "k", STATE_TTL_MAX + 1), STATE_DOWN);
+	assert_int_equal(state_add(st, "k\x01", "v", 1, 60, NULL, 0, NULL),
+	    STATE_DOWN);
+	assert_int_equal(fake_calls, 0);
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.bad_keys, 5);
+	assert_int_equal(stats.failures, 0);
+	assert_true(stats.up);
+	assert_int_equal(r.downs, 0);
+	state_store_close(st);
+	assert_int_equal(fake_closes, 1);
+}
+
+static void
+test_failure_backs_off_and_reports_once(void **state)
+{
+	unsigned char v[STATE_VALUE_MAX];
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	size_t len;
+	int i;
+
+	(void)state;
+	fake_failing = true;
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_false(state_store_up(st));
+	assert_int_equal(r.downs, 1);
+	assert_string_equal(r.last, "state store redis://127.0.0.1:6379/1: "
+	    "down (connect: refused??[0m); sessions go on without it");
+	/* During the first second nothing reaches the engine. */
+	for (i = 0; i < 100; i++)
+		assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_DOWN);
+	advance_ms(999);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_int_equal(fake_calls, 1);
+	/* Then one probe; it fails, and the wait doubles. */
+	advance_ms(1);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_int_equal(fake_calls, 2);
+	advance_ms(1999);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_int_equal(fake_calls, 2);
+	advance_ms(1);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_int_equal(fake_calls, 3);
+	assert_int_equal(r.downs, 1);
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.failures, 3);
+	assert_int_equal(stats.skipped, 102);
+	assert_int_equal(stats.downs, 1);
+	/* Mended: the next probe brings it up, reported once. */
+	fake_failing = false;
+	advance_ms(4000);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_true(state_store_up(st));
+	assert_int_equal(r.ups, 1);
+	assert_string_equal(r.last,
+	    "state store redis://127.0.0.1:6379/1: up again");
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_OK);
+	assert_int_equal(r.ups, 1);
+	state_store_close(st);
+}
+
+static void
+test_backoff_doubles_up_to_thirty_seconds_then_resets(void **state)
+{
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	unsigned wait = STATE_BACKOFF_FIRST_MS;
+	int i;
+
+	(void)state;
+	fake_failing = true;
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	for (i = 0; i < 8; i++) {
+		advance_ms(wait - 1);
+		assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+		assert_int_equal(fake_calls, 1 + i);
+		advance_ms(1);
+		assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+		assert_int_equal(fake_calls, 2 + i);
+		wait = wait * 2 > STATE_BACKOFF_MAX_MS ? STATE_BACKOFF_MAX_MS :
+		    wait * 2;
+	}
+	assert_int_equal(wait, STATE_BACKOFF_MAX_MS);
+	fake_failing = false;
+	advance_ms(STATE_BACKOFF_MAX_MS);
+	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
+	/* After a recovery the next failure waits the first step again. */
+	fake_failing = true;
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	advance_ms(STATE_BACKOFF_FIRST_MS);
+	fake_failing = false;
+	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
+	assert_int_equal(r.downs, 2);
+	assert_int_equal(r.ups, 2);
+	state_store_close(st);
+}
+
+static void
+test_slow_answer_counts_as_a_failure(void **state)
+{
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+
+	(void)state;
+	fake_call_ms = 50;
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_OK);
+	assert_true(state_store_up(st));
+	fake_call_ms = 51;
+	/* The answer is given, but the store is down for what follows. */
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_OK);
+	assert_false(state_store_up(st));
+	assert_non_null(strstr(r.last, "answered after more than 50 ms"));
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_DOWN);
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.slow, 1);
+	assert_int_equal(stats.failures, 1);
+	assert_int_equal(stats.skipped, 1);
+	state_store_close(st);
+}
+
+static void
+test_engine_that_cannot_open_is_opened_again_later(void **state)
+{
+	struct state_spec spec = spec_of("lmdb:/nonexistent/state");
+	struct state_store *st;
+	struct reports r = { 0 };
+
+	(void)state;
+	fake_open_fails = true;
+	st = state_store_open_engine(&spec, &fake_ops, &fake_clocks, 50,
+	    record_report, &r);
+	assert_non_null(st);
+	assert_false(state_store_up(st));
+	assert_int_equal(r.downs, 1);
+	assert_string_equal(r.last, "state store lmdb:/nonexistent/state: "
+	    "down (open: Permission denied); sessions go on without it");
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_DOWN);
+	assert_int_equal(fake_opens, 1);
+	advance_ms(STATE_BACKOFF_FIRST_MS);
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_DOWN);
+	assert_int_equal(fake_opens, 2);
+	assert_int_equal(fake_calls, 0);
+	fake_open_fails = false;
+	advance_ms(2 * STATE_BACKOFF_FIRST_MS);
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_OK);
+	assert_int_equal(fake_opens, 3);
+	assert_int_equal(fake_calls, 1);
+	assert_true(state_store_up(st));
+	assert_int_equal(r.ups, 1);
+	assert_string_equal(state_store_kind(st), "lmdb");
+	assert_string_equal(state_store_name(st), "lmdb:/nonexistent/state");
+	state_store_close(st);
+	assert_int_equal(fake_closes, 1);
+}
+
+static void
+test_store_without_its_engine_stays_down(void **state)
+{
+	struct state_spec spec = spec_of("redis://127.0.0.1");
+	struct reports r = { 0 };
+	struct state_store *st;
+
+	(void)state;
+	st = state_store_open_engine(&spec, NULL, &fake_clocks, 50,
+	    record_report, &r);
+	assert_non_null(st);
+	assert_false(state_store_up(st));
+	assert_non_null(strstr(r.last, "built without the redis engine"));
+	advance_ms(STATE_BACKOFF_FIRST_MS);
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	assert_int_equal(r.downs, 1);
+	state_store_close(st);
+}
+
+static void
+test_times_round_trip_big_endian(void **state)
+{
+	unsigned char b[STATE_TIME_SIZE];
+	int64_t t;
+
+	(void)state;
+	state_time_put(0x0102030405060708LL, b);
+	assert_int_equal(b[0], 1);
+	assert_int_equal(b[7], 8);
+	assert_int_equal(state_time_get(b, sizeof(b), &t), 0);
+	assert_true(t == 0x0102030405060708LL);
+	state_time_put(-5, b);
+	assert_int_equal(state_time_get(b, sizeof(b), &t), 0);
+	assert_true(t == -5);
+	assert_int_equal(state_time_get(b, 7, &t), -1);
+	assert_int_equal(state_time_get(NULL, 8, &t), -1);
+	assert_string_equal(state_result_name(STATE_EXISTS), "exists");
+}
+
+/* The memory engine behind the real front end, on the fake clocks. */
+static struct state_store *
+open_memory(void)
+{
+	struct state_spec spec = spec_of("none");
+	struct state_store *st;
+
+	st = state_store_open_engine(&spec, &state_memory_ops, &fake_clocks,
+	    50, NULL, NULL);
+	assert_non_null(st);
+	assert_true(state_store_up(st));
+	return st;
+}
+
+static void
+test_memory_set_get_add_touch_delete(void **state)
+{
+	struct state_store *st = open_memory();
+	unsigned char v[STATE_VALUE_MAX];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_int_equal(state_set(st, "a", "one", 3, 60), STATE_OK);
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len), STATE_OK);
+	assert_int_equal(len, 3);
+	assert_memory_equal(v, "one", 3);
+	/* A value longer than the caller's room is not half copied. */
+	assert_int_equal(state_get(st, "a", v, 2, &len), STATE_DOWN);
+	assert_int_equal(state_add(st, "a", "two", 3, 60, v, sizeof(v), &len),
+	    STATE_EXISTS);
+	assert_memory_equal(v, "one", 3);
+	assert_int_equal(state_add(st, "b", "two", 3, 60, v, sizeof(v), &len),
+	    STATE_OK);
+	assert_memory_equal(v, "two", 3);
+	assert_int_equal(state_add(st, "c", "", 0, 60, NULL, 0, NULL),
+	    STATE_OK);
+	assert_int_equal(state_get(st, "c", v, sizeof(v), &len), STATE_OK);
+	assert_int_equal(len, 0);
+	assert_int_equal(state_touch(st, "zz", 60), STATE_MISSING);
+	assert_int_equal(state_delete(st, "a"), STATE_OK);
+	assert_int_equal(state_delete(st, "a"), STATE_MISSING);
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len),
+	    STATE_MISSING);
+	state_store_close(st);
+}
+
+static void
+test_memory_records_expire_on_the_wall_clock(void **state)
+{
+	struct state_store *st = open_memory();
+	unsigned char v[STATE_VALUE_MAX];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(state_set(st, "k", "v", 1, 10), STATE_OK);
+	advance_ms(9999);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_OK);
+	advance_ms(1);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len),
+	    STATE_MISSING);
+	/* An expired record does not block add, and touch renews. */
+	assert_int_equal(state_add(st, "k", "w", 1, 10, NULL, 0, NULL),
+	    STATE_OK);
+	advance_ms(8000);
+	assert_int_equal(state_touch(st, "k", 10), STATE_OK);
+	advance_ms(8000);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_OK);
+	assert_memory_equal(v, "w", 1);
+	advance_ms(2000);
+	assert_int_equal(state_touch(st, "k", 10), STATE_MISSING);
+	state_store_close(st);
+}
+
+/* The memory engine called directly, for its capacity. */
+static enum state_result
+mem_put(void *m, const char *key, int64_t now_s, unsigned ttl_s)
+{
+	struct state_request req = { .now_s = now_s };
+
+	return state_memory_ops.set(m, &req, key, strlen(key),
+	    (const unsigned char *)"v", 1, ttl_s);
+}
+
+static bool
+mem_has(void *m, const char *key, int64_t now_s)
+{
+	struct state_request req = { .now_s = now_s };
+	unsigned char v[STATE_VALUE_MAX];
+	size_t len;
+
+	return state_memory_ops.get(m, &req, key, strlen(key), v, &len) ==
+	    STATE_OK;
+}
+
+static void
+test_memory_full_forgets_expired_then_oldest(void **state)
+{
+	char key[32];
+	void *m;
+	int i;
+
+	(void)state;
+	assert_int_equal(state_memory_open_capacity(4, &m), 0);
+	/* Two that expire soon, two that last. */
+	mem_put(m, "short1", 100, 5);
+	mem_put(m, "long1", 100, 500);
+	mem_put(m, "short2", 100, 5);
+	mem_put(m, "long2", 100, 500);
+	/* Full; at 200 the expired go first, the oldest live one stays. */
+	mem_put(m, "new1", 200, 500);
+	mem_put(m, "new2", 200, 500);
+	assert_true(mem_has(m, "long1", 200));
+	assert_true(mem_has(m, "long2", 200));
+	assert_true(mem_has(m, "new1", 200));
+	assert_true(mem_has(m, "new2", 200));
+	/* Full of live records: the one written longest ago goes. */
+	mem_put(m, "long1", 201, 500);	/* rewritten: now the newest */
+	mem_put(m, "new3", 201, 500);
+	assert_false(mem_has(m, "long2", 201));
+	assert_true(mem_has(m, "long1", 201));
+	/* Many more never grow it past its capacity. */
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(mem_put(m, key, 300 + i, 500), STATE_OK);
+	}
+	for (i = 0; i < 996; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_false(mem_has(m, key, 1300));
+	}
+	for (; i < 1000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_true(mem_has(m, key, 1300));
+	}
+	state_memory_ops.close(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys_outside_the_charset_are_refused),
+		cmocka_unit_test_setup(test_bad_arguments_never_reach_the_engine,
+		    reset_fakes),
+		cmocka_unit_test_setup(test_failure_backs_off_and_reports_once,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_backoff_doubles_up_to_thirty_seconds_then_resets,
+		    reset_fakes),
+		cmocka_unit_test_setup(test_slow_answer_counts_as_a_failure,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_engine_that_cannot_open_is_opened_again_later,
+		    reset_fakes),
+		cmocka_unit_test_setup(test_store_without_its_engine_stays_down,
+		    reset_fakes),
+		cmocka_unit_test(test_times_round_trip_big_endian),
+		cmocka_unit_test_setup(test_memory_set_get_add_touch_delete,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_memory_records_expire_on_the_wall_clock, reset_fakes),
+		cmocka_unit_test(test_memory_full_forgets_expired_then_oldest),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
