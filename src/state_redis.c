@@ -54,8 +54,7 @@ struct redis_engine {
 };
 
 static struct timespec engine_deadline(const struct state_request *sr);
-static int load_secret(struct redis_engine *e, bool at_open, char *why,
-    size_t whylen);
+static int load_secret(struct redis_engine *e, char *why, size_t whylen);
 static void add_greeting(struct redis_engine *e, struct redis_conn *c);
 static struct redis_conn *conn_take(struct redis_engine *e,
     struct timespec deadline, char *why, size_t whylen);
@@ -112,10 +111,10 @@ engine_deadline(const struct state_request *sr)
 
 /* The password file, read at open and before each new connection, so
  * that a rotated password needs no restart.  After the daemon has left
- * root, a file only root may read cannot be read again: the copy read at
- * open stays in force. */
+ * root, a file only root may read cannot be read again: the copy read
+ * last (at start, maybe by another handle) stays in force. */
 static int
-load_secret(struct redis_engine *e, bool at_open, char *why, size_t whylen)
+load_secret(struct redis_engine *e, char *why, size_t whylen)
 {
 	struct redis_secret fresh;
 	int rc;
@@ -123,13 +122,17 @@ load_secret(struct redis_engine *e, bool at_open, char *why, size_t whylen)
 	if (e->password_file[0] == '\0')
 		return 0;
 	rc = redis_secret_read(e->password_file, &fresh, why, whylen);
+	if (rc == 0)
+		redis_secret_remember(e->password_file, &fresh);
+	else if (rc == -2 && redis_secret_recall(e->password_file, &fresh))
+		rc = 0;
 	if (rc == 0) {
 		pthread_mutex_lock(&e->lock);
 		e->secret = fresh;
 		pthread_mutex_unlock(&e->lock);
 	}
 	redis_secret_clear(&fresh);
-	return rc == 0 || (rc == -2 && !at_open) ? 0 : -1;
+	return rc == 0 ? 0 : -1;
 }
 
 /* AUTH and SELECT ahead of a new connection's first command. */
@@ -183,7 +186,7 @@ conn_take(struct redis_engine *e, struct timespec deadline, char *why,
 		c->next = NULL;
 		return c;
 	}
-	if (load_secret(e, false, why, whylen) == -1)
+	if (load_secret(e, why, whylen) == -1)
 		return NULL;
 	c = redis_conn_open(&e->target, deadline, why, whylen);
 	if (c != NULL)
@@ -412,7 +415,7 @@ redis_open(const struct state_spec *spec, struct state_request *sr,
 	    spec->password_file);
 	if (redis_target_set(&e->target, spec, deadline, sr->why,
 	    sizeof(sr->why)) == -1 ||
-	    load_secret(e, true, sr->why, sizeof(sr->why)) == -1 ||
+	    load_secret(e, sr->why, sizeof(sr->why)) == -1 ||
 	    (c = op_begin(e, sr, &deadline)) == NULL)
 		goto fail;
 	if (redis_request_add(&c->req, REDIS_EXPECT_ANY, 1, argv, argvlen) == -1 ||

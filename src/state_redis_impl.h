@@ -94,9 +94,17 @@ int redis_target_set(struct redis_target *t, const struct state_spec *spec,
 /* Reads and checks the password file path: a regular file, owned by root
  * or by the effective user, not readable or writable by group or others,
  * not a symbolic link; its first line is "PASSWORD" or "USER PASSWORD".
- * 0, or -1 with the reason in why (never the file's content). */
+ * 0; -2 when we may not open it (EACCES, EPERM: read as root before, and
+ * we are root no longer); -1 on any other fault.  The reason goes in why,
+ * never the file's content. */
 int redis_secret_read(const char *path, struct redis_secret *out, char *why,
     size_t whylen);
+
+/* The secret last read from path, kept for the life of the process (a
+ * few paths), and recalled when path may no longer be read (-2 above):
+ * true when there was one. */
+void redis_secret_remember(const char *path, const struct redis_secret *s);
+bool redis_secret_recall(const char *path, struct redis_secret *out);
 
 /* Wipes the secret's memory. */
 void redis_secret_clear(struct redis_secret *s);

@@ -11,11 +11,19 @@
  * write lets them point us at a server of theirs.  Its content never
  * reaches a reason, a log line or a core of ours we can help: the buffer
  * is wiped after use.
+ *
+ * A file only root may read can be read only before the daemon leaves
+ * root; yet the front end opens a store again, from a session thread,
+ * when it could not open it at start (Redis was down).  So the last
+ * secret read from each path is remembered for the life of the process
+ * (a few paths, in static memory under one mutex), and an open that may
+ * no longer read the file uses it.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,9 +31,56 @@
 
 #include "state_redis_impl.h"
 
+/* Paths whose secret is remembered; a spec names one. */
+#define REMEMBERED_MAX 4
+
+static struct {
+	char path[STATE_SPEC_PATH_MAX];
+	struct redis_secret secret;
+} remembered[REMEMBERED_MAX];
+static pthread_mutex_t remembered_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int check_owner_mode(int fd, char *why, size_t whylen);
 static int split_line(const char *buf, size_t n, struct redis_secret *out,
     char *why, size_t whylen);
+
+void
+redis_secret_remember(const char *path, const struct redis_secret *s)
+{
+	size_t i, n = strnlen(path, STATE_SPEC_PATH_MAX);
+
+	if (n == STATE_SPEC_PATH_MAX)
+		return;
+	pthread_mutex_lock(&remembered_lock);
+	for (i = 0; i < REMEMBERED_MAX; i++) {
+		if (remembered[i].path[0] == '\0' ||
+		    strcmp(remembered[i].path, path) == 0)
+			break;
+	}
+	if (i < REMEMBERED_MAX) {
+		memcpy(remembered[i].path, path, n + 1);
+		remembered[i].secret = *s;
+	}
+	pthread_mutex_unlock(&remembered_lock);
+}
+
+bool
+redis_secret_recall(const char *path, struct redis_secret *out)
+{
+	size_t i;
+	bool found = false;
+
+	pthread_mutex_lock(&remembered_lock);
+	for (i = 0; i < REMEMBERED_MAX && !found; i++) {
+		if (remembered[i].path[0] != '\0' &&
+		    strcmp(remembered[i].path, path) == 0) {
+			*out = remembered[i].secret;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&remembered_lock);
+	return found;
+}
 
 void
 redis_secret_clear(struct redis_secret *s)

@@ -371,6 +371,55 @@ test_password_file_long_link_missing(void **state)
 	redis_secret_clear(&s);
 }
 
+/* A file root may read and we may not: -2, so that the engine falls back
+ * on the secret remembered from start. */
+static void
+test_password_file_unreadable_after_root_left(void **state)
+{
+	struct redis_secret s, got;
+	char why[STATE_WHY_MAX];
+	const char *path;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	path = write_file("root-only", "hunter2\n", 8, 0600);
+	assert_int_equal(redis_secret_read(path, &s, why, sizeof(why)), 0);
+	redis_secret_remember(path, &s);
+	assert_int_equal(seteuid(65534), 0);
+	assert_int_equal(redis_secret_read(path, &got, why, sizeof(why)), -2);
+	assert_int_equal(seteuid(0), 0);
+	assert_null(strstr(why, "hunter2"));
+	assert_true(redis_secret_recall(path, &got));
+	assert_string_equal(got.password, "hunter2");
+	assert_false(redis_secret_recall("/nowhere/else", &got));
+	redis_secret_clear(&s);
+	redis_secret_clear(&got);
+}
+
+/* A new value for a path replaces the old; a full table keeps what it has. */
+static void
+test_remembered_secrets(void **state)
+{
+	struct redis_secret s, got;
+	char path[32];
+	int i;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.set = true;
+	for (i = 0; i < 8; i++) {
+		snprintf(path, sizeof(path), "/etc/pw%d", i);
+		snprintf(s.password, sizeof(s.password), "first%d", i);
+		redis_secret_remember(path, &s);
+	}
+	snprintf(s.password, sizeof(s.password), "second");
+	redis_secret_remember("/etc/pw0", &s);
+	assert_true(redis_secret_recall("/etc/pw0", &got));
+	assert_string_equal(got.password, "second");
+	assert_false(redis_secret_recall("/etc/pw7", &got));
+}
+
 /* Targets. */
 
 static void
@@ -590,6 +639,8 @@ main(void)
 		cmocka_unit_test(test_request_refuses_what_does_not_fit),
 		cmocka_unit_test(test_password_files),
 		cmocka_unit_test(test_password_file_long_link_missing),
+		cmocka_unit_test(test_password_file_unreadable_after_root_left),
+		cmocka_unit_test(test_remembered_secrets),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_name_lookup_is_bounded),
 		cmocka_unit_test(test_hostile_servers),
