@@ -58,6 +58,7 @@ static int load_secret(struct redis_engine *e, char *why, size_t whylen);
 static void add_greeting(struct redis_engine *e, struct redis_conn *c);
 static struct redis_conn *conn_take(struct redis_engine *e,
     struct timespec deadline, char *why, size_t whylen);
+static void close_list(struct redis_conn *c);
 static void conn_give(struct redis_engine *e, struct redis_conn *c,
     bool healthy);
 static struct redis_conn *op_begin(struct redis_engine *e,
@@ -167,6 +168,9 @@ add_greeting(struct redis_engine *e, struct redis_conn *c)
 	}
 }
 
+/* An idle connection the server has not closed meanwhile, or a new one.
+ * A closed one is not a fault: Redis's idle timeout, or Redis restarted
+ * and answering again; it is dropped and the next tried. */
 static struct redis_conn *
 conn_take(struct redis_engine *e, struct timespec deadline, char *why,
     size_t whylen)
@@ -174,14 +178,19 @@ conn_take(struct redis_engine *e, struct timespec deadline, char *why,
 	struct redis_conn *c;
 	unsigned generation;
 
-	pthread_mutex_lock(&e->lock);
-	c = e->idle;
-	if (c != NULL) {
-		e->idle = c->next;
-		e->idle_count--;
+	for (;;) {
+		pthread_mutex_lock(&e->lock);
+		c = e->idle;
+		if (c != NULL) {
+			e->idle = c->next;
+			e->idle_count--;
+		}
+		generation = e->generation;
+		pthread_mutex_unlock(&e->lock);
+		if (c == NULL || redis_conn_idle_ok(c))
+			break;
+		redis_conn_close(c);
 	}
-	generation = e->generation;
-	pthread_mutex_unlock(&e->lock);
 	if (c != NULL) {
 		c->next = NULL;
 		return c;
@@ -194,12 +203,23 @@ conn_take(struct redis_engine *e, struct timespec deadline, char *why,
 	return c;
 }
 
+static void
+close_list(struct redis_conn *c)
+{
+	struct redis_conn *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		redis_conn_close(c);
+	}
+}
+
 /* A healthy connection goes back to the pool; a faulty one is closed with
  * every idle one, which are most likely as dead. */
 static void
 conn_give(struct redis_engine *e, struct redis_conn *c, bool healthy)
 {
-	struct redis_conn *doomed = NULL, *next;
+	struct redis_conn *doomed = NULL;
 
 	redis_request_clear(&c->req);
 	pthread_mutex_lock(&e->lock);
@@ -217,10 +237,7 @@ conn_give(struct redis_engine *e, struct redis_conn *c, bool healthy)
 	}
 	pthread_mutex_unlock(&e->lock);
 	redis_conn_close(c);
-	for (; doomed != NULL; doomed = next) {
-		next = doomed->next;
-		redis_conn_close(doomed);
-	}
+	close_list(doomed);
 }
 
 /* A connection with its request begun (greeting included if new). */
@@ -435,14 +452,10 @@ static void
 redis_close(void *handle)
 {
 	struct redis_engine *e = handle;
-	struct redis_conn *c, *next;
 
 	if (e == NULL)
 		return;
-	for (c = e->idle; c != NULL; c = next) {
-		next = c->next;
-		redis_conn_close(c);
-	}
+	close_list(e->idle);
 	redis_secret_clear(&e->secret);
 	pthread_mutex_destroy(&e->lock);
 	free(e);

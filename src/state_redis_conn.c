@@ -239,6 +239,15 @@ read_replies(struct redis_conn *c, const struct redis_target *t,
 	return 0;
 }
 
+bool
+redis_conn_idle_ok(const struct redis_conn *c)
+{
+	char byte;
+	ssize_t n = recv(c->ctx->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 int
 redis_conn_run(struct redis_conn *c, const struct redis_target *t,
     struct redis_request *req, struct timespec deadline, char *why,
@@ -249,6 +258,12 @@ redis_conn_run(struct redis_conn *c, const struct redis_target *t,
 	if (send_all(c, t, req, deadline, why, whylen) == -1 ||
 	    read_replies(c, t, req, deadline, why, whylen) == -1)
 		return -1;
+	/* More than we asked for would answer the next request. */
+	if (c->ctx->reader->pos < c->ctx->reader->len) {
+		redis_why(why, whylen, "%s: bytes after the last reply",
+		    t->where);
+		return -1;
+	}
 	for (i = 0; i < req->commands; i++) {
 		if (!redis_reply_expected(req->replies[i], req->expect[i],
 		    req->names[i], why, whylen))

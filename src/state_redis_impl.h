@@ -154,8 +154,13 @@ struct redis_conn *redis_conn_open(const struct redis_target *t,
 
 void redis_conn_close(struct redis_conn *c);
 
+/* An idle connection is still fit to use: the server has neither closed
+ * it (an idle timeout in redis.conf, a restart) nor sent anything
+ * unasked.  Reads nothing, waits for nothing. */
+bool redis_conn_idle_ok(const struct redis_conn *c);
+
 /* Sends req and reads all its replies by deadline; every reply checked
- * against its expectation.  0, or -1 with a reason (the connection is then
+ * against its expectation, and nothing may follow them.  0, or -1 with a reason (the connection is then
  * of no further use). */
 int redis_conn_run(struct redis_conn *c, const struct redis_target *t,
     struct redis_request *req, struct timespec deadline, char *why,

@@ -579,6 +579,8 @@ static const struct hostile_row hostile_rows[] = {
 	{ "half a reply, then silence", "$5\r\nab", 0, 300,
 	    "no answer in time" },
 	{ "a bad type byte", "?garbage\r\n", 0, 0, "Protocol error" },
+	{ "a reply more than asked for", "$1\r\na\r\n+OK\r\n", 0, 0,
+	    "bytes after the last reply" },
 	{ "a bulk string bigger than we read", flood, sizeof(flood), 300,
 	    "a reply over 4096 bytes" },
 };
