@@ -15,6 +15,10 @@
  *   H.worst N      N gets 20 ms apart (the store's bound apart from the
  *                  sleeps): how many were down, and the slowest, ms
  *   H.until-up MS  a get every 20 ms until one is not down, or MS pass
+ *   H.threads N M  N threads at once, each M rounds of add, set, get and
+ *                  delete on keys of its own and one add on a key they
+ *                  all race for: how many were down or wrong, and how
+ *                  many adds of the shared key won (exactly one must)
  *   H.stats        the store's counters
  *   sleep MS
  *   signal NAME    creates SYNC_DIR/NAME (the test waits for it)
@@ -26,6 +30,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +43,16 @@
 #include "state_store.h"
 
 #define BENCH_MAX 100000
+#define THREADS_MAX 64
+
+/* One worker of H.threads. */
+struct worker {
+	struct state_store *st;
+	unsigned id, rounds;
+	unsigned bad;		/* down, or not what was written */
+	bool won;		/* its add of the shared key was the one */
+	atomic_int *go;		/* all start at once */
+};
 
 struct tool {
 	struct state_store *store[2];
@@ -55,6 +71,10 @@ static void bench(struct state_store *st, const char *tag, unsigned n);
 static void worst(struct state_store *st, const char *tag, unsigned n);
 static void until_up(struct state_store *st, const char *tag, unsigned ms);
 static void stats(struct state_store *st, const char *tag);
+static unsigned worker_round(struct worker *w, unsigned round);
+static void *worker_run(void *arg);
+static void threads(struct state_store *st, const char *tag, unsigned n,
+    unsigned rounds);
 static void sync_file(const char *dir, const char *name, bool wait);
 static int args_of(const char *op);
 
@@ -136,7 +156,7 @@ args_of(const char *op)
 	static const struct { const char *op; int n; } ops[] = {
 		{ "set", 3 }, { "add", 3 }, { "get", 1 }, { "touch", 2 },
 		{ "del", 1 }, { "bench", 1 }, { "worst", 1 },
-		{ "until-up", 1 }, { "stats", 0 },
+		{ "until-up", 1 }, { "stats", 0 }, { "threads", 2 },
 	};
 	size_t i;
 
@@ -201,6 +221,8 @@ measured(struct tool *t, const char *cmd, char **argv)
 		until_up(st, tag, number(argv[0]));
 	else if (strcmp(op, "stats") == 0)
 		stats(st, tag);
+	else if (strcmp(op, "threads") == 0)
+		threads(st, tag, number(argv[0]), number(argv[1]));
 	else {
 		start = monotime_now();
 		op_run(st, op, argv, tag);
@@ -298,6 +320,73 @@ stats(struct state_store *st, const char *tag)
 	    "slow=%llu downs=%llu\n", tag, s.up, (unsigned long long)s.calls,
 	    (unsigned long long)s.failures, (unsigned long long)s.skipped,
 	    (unsigned long long)s.slow, (unsigned long long)s.downs);
+}
+
+/* One round: a key of this worker's, added, overwritten, read back and
+ * deleted; what comes back must be what this worker wrote. */
+static unsigned
+worker_round(struct worker *w, unsigned round)
+{
+	char key[64];
+	unsigned char v[8], out[STATE_VALUE_MAX];
+	size_t len = 0;
+	unsigned bad = 0;
+
+	snprintf(key, sizeof(key), "thread:%u:%u", w->id, round % 16);
+	memcpy(v, &w->id, sizeof(w->id));
+	memcpy(v + 4, &round, sizeof(round));
+	bad += state_add(w->st, key, v, 4, 60, out, sizeof(out), &len) ==
+	    STATE_DOWN;
+	bad += state_set(w->st, key, v, sizeof(v), 60) != STATE_OK;
+	bad += state_get(w->st, key, out, sizeof(out), &len) != STATE_OK ||
+	    len != sizeof(v) || memcmp(out, v, len) != 0;
+	bad += state_delete(w->st, key) != STATE_OK;
+	return bad;
+}
+
+static void *
+worker_run(void *arg)
+{
+	struct worker *w = arg;
+	unsigned char v[4], out[STATE_VALUE_MAX];
+	size_t len;
+	unsigned i;
+
+	memcpy(v, &w->id, sizeof(v));
+	while (atomic_load(w->go) == 0)
+		continue;
+	w->won = state_add(w->st, "thread:race", v, sizeof(v), 60, out,
+	    sizeof(out), &len) == STATE_OK;
+	for (i = 0; i < w->rounds; i++)
+		w->bad += worker_round(w, i);
+	return NULL;
+}
+
+static void
+threads(struct state_store *st, const char *tag, unsigned n, unsigned rounds)
+{
+	static struct worker w[THREADS_MAX];
+	pthread_t th[THREADS_MAX];
+	atomic_int go = 0;
+	unsigned i, bad = 0, won = 0;
+
+	if (n == 0 || n > THREADS_MAX)
+		usage();
+	(void)state_delete(st, "thread:race");
+	for (i = 0; i < n; i++) {
+		w[i] = (struct worker){ .st = st, .id = i, .rounds = rounds,
+		    .go = &go };
+		if (pthread_create(&th[i], NULL, worker_run, &w[i]) != 0)
+			usage();
+	}
+	atomic_store(&go, 1);
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		bad += w[i].bad;
+		won += w[i].won;
+	}
+	printf("threads %s: n=%u rounds=%u bad=%u race_won=%u\n", tag, n,
+	    rounds, bad, won);
 }
 
 static void
