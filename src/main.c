@@ -46,6 +46,7 @@
 #include "resolver.h"
 #include "session.h"
 #include "snapshot.h"
+#include "state_store.h"
 
 /* Client IPs remembered for tempfail_limit. */
 #define GRACE_CAPACITY 16384
@@ -86,6 +87,8 @@ static void warn_restart_keys(const struct policy *old,
     const struct policy *new);
 static const char *mode_note(const struct policy *p, char *buf,
     size_t size);
+static void state_report(void *arg, bool up, const char *message);
+static struct state_store *open_state(const struct policy *p);
 static void block_signals(sigset_t *set);
 static bool stop_pending(void);
 static void startup_failed(const char *fmt, ...)
@@ -330,6 +333,7 @@ warn_restart_keys(const struct policy *old, const struct policy *new)
 		{ "forwarders", old->forwarders, new->forwarders },
 		{ "metrics_listen", old->metrics_listen,
 		    new->metrics_listen },
+		{ "state_store", old->state_store, new->state_store },
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -346,6 +350,42 @@ warn_restart_keys(const struct policy *old, const struct policy *new)
 	if (old->socket_mode != new->socket_mode)
 		log_warning("reload: socket_mode changed; it takes effect at "
 		    "the next restart");
+	if (old->state_timeout_ms != new->state_timeout_ms)
+		log_warning("reload: state_timeout changed; it takes effect at "
+		    "the next restart");
+}
+
+/* The store's changes of state, one line each (state_store.h). */
+static void
+state_report(void *arg, bool up, const char *message)
+{
+	(void)arg;
+	if (up)
+		log_info("%s", message);
+	else
+		log_warning("%s", message);
+}
+
+/* The store the policy names, opened after fork() (LMDB's environment
+ * must not cross it) and as the user the daemon runs as (who must own
+ * its files).  A store that cannot open now is down, not fatal: the
+ * daemon fails open and retries it. */
+static struct state_store *
+open_state(const struct policy *p)
+{
+	struct state_spec spec;
+	struct state_store *st;
+	char err[256];
+
+	if (state_spec_parse(p->state_store, &spec, err, sizeof(err)) != 0)
+		startup_failed("state_store: %s", err);
+	st = state_store_open(&spec, p->state_timeout_ms, state_report, NULL);
+	if (st == NULL)
+		startup_failed("out of memory");
+	log_info("state in %s (%s), calls bounded by %u ms%s",
+	    state_store_name(st), state_store_kind(st), p->state_timeout_ms,
+	    state_store_up(st) ? "" : "; down for now");
+	return st;
 }
 
 /* The resolver and its cache are kept: only the policy is re-read. */
@@ -421,6 +461,7 @@ main(int argc, char **argv)
 	bool generic_ok;
 	struct resolver *resolver;
 	struct dns_grace *grace;
+	struct state_store *state;
 	struct metrics_http *metrics = NULL;
 	int metrics_fd = -1;
 	pthread_t sig_tid;
@@ -533,6 +574,7 @@ main(int argc, char **argv)
 	grace = dns_grace_create(GRACE_CAPACITY);
 	if (grace == NULL)
 		startup_failed("out of memory");
+	state = open_state(policy);
 	shared.resolver = resolver;
 	shared.grace = grace;
 	shared.fcrdns_cache = fcrdns_cache_create(FCRDNS_CACHE_CLIENTS);
@@ -581,6 +623,7 @@ main(int argc, char **argv)
 	}
 	resolver_destroy(resolver);
 	dns_grace_destroy(grace);
+	state_store_close(state);
 	ttl_cache_free(shared.fcrdns_cache);
 	ttl_cache_free(shared.helo_cache);
 	snapshot_release(started);

@@ -73,6 +73,9 @@ struct policy {
 	char *generic_data;		/* NULL ("none"): built-in rules only */
 	char *generic_patterns;		/* NULL or a file name */
 	unsigned tempfail_limit_s;	/* 0 when "off" */
+	char *state_store;		/* state_spec_parse() passed; never
+					   NULL from the loader */
+	unsigned state_timeout_ms;	/* bound of every store call */
 	char *score_header;		/* NULL when "none" */
 	bool auth_results;
 	enum policy_ar_property auth_results_property;

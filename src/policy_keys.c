@@ -21,6 +21,7 @@
 #include "authres.h"
 #include "policy_keys.h"
 #include "policy_values.h"
+#include "state_spec.h"
 
 /* How each type is held in struct policy. */
 enum storage {
@@ -109,6 +110,14 @@ policy_key_expected(const struct policy_key *k, char *buf, size_t size)
 	case KEY_HOSTPORT:
 		what = "ADDRESS:PORT, e.g. 127.0.0.1:9357 or [::1]:9357";
 		break;
+	case KEY_STATE_STORE:
+		what = "none, lmdb:/DIRECTORY, redis://HOST[:PORT][/DB] or "
+		    "redis+unix:/PATH, with ?password_file=/PATH for Redis";
+		break;
+	case KEY_MILLISECONDS:
+		snprintf(buf, size, "a duration from %.0fms to %.0fms (e.g. "
+		    "50ms, 1s)", k->min, k->max);
+		return;
 	case KEY_ENUM:
 		buf[0] = '\0';
 		for (size_t i = 0; k->choices[i] != NULL; i++) {
@@ -151,6 +160,7 @@ policy_key_parse(const struct policy_key *k, const char *text,
     const struct allow_context *ctx, struct policy_key_value *v,
     const char **bad)
 {
+	struct state_spec spec;
 	unsigned long long secs;
 	unsigned long ul;
 	long long milli;
@@ -199,6 +209,15 @@ policy_key_parse(const struct policy_key *k, const char *text,
 	case KEY_HOSTPORT:
 		ok = policy_value_is_hostport(text);
 		break;
+	case KEY_STATE_STORE:
+		ok = state_spec_parse(text, &spec, v->why, sizeof(v->why)) == 0;
+		break;
+	case KEY_MILLISECONDS:
+		if (policy_value_milliseconds(text, &secs) != 0 ||
+		    secs < k->min || secs > k->max)
+			return POLICY_VALUE_BAD;
+		v->u = (unsigned)secs;
+		return POLICY_VALUE_OK;
 	case KEY_ADDRESSES:
 		return policy_value_addresses(text, &v->str, bad);
 	case KEY_NETWORKS:
@@ -264,6 +283,7 @@ storage_of(enum policy_key_type type)
 	case KEY_UNSIGNED:
 	case KEY_DURATION_MS:
 	case KEY_DURATION_S:
+	case KEY_MILLISECONDS:
 		return STORE_UNSIGNED;
 	case KEY_ENUM:
 		return STORE_ENUM;
@@ -284,6 +304,7 @@ storage_of(enum policy_key_type type)
 	case KEY_ADDRESSES:
 	case KEY_HEADER:
 	case KEY_HOSTPORT:
+	case KEY_STATE_STORE:
 		break;
 	}
 	return STORE_STRING;
@@ -406,6 +427,11 @@ policy_key_print(const struct policy *p, const struct policy_key *k,
 			return;
 		}
 		policy_value_format_duration(u, buf, sizeof(buf));
+		fputs(buf, out);
+		return;
+	case KEY_MILLISECONDS:
+		policy_value_format_milliseconds(*(const unsigned *)f, buf,
+		    sizeof(buf));
 		fputs(buf, out);
 		return;
 	case KEY_ENUM:

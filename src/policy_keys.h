@@ -34,6 +34,7 @@ enum policy_key_type {
 	KEY_ADDRESSES,		/* char *, IP addresses joined by one space */
 	KEY_DURATION_MS,	/* unsigned, milliseconds; min/max in seconds */
 	KEY_DURATION_S,		/* unsigned, seconds; 0 is "off" */
+	KEY_MILLISECONDS,	/* unsigned, ms ("50ms", "1s"); min/max in ms */
 	KEY_UNSIGNED,		/* unsigned */
 	KEY_WEIGHT,		/* double, thousandths exact */
 	KEY_THRESHOLD,		/* double, INFINITY is "off" */
@@ -43,6 +44,7 @@ enum policy_key_type {
 	KEY_DOMAINS,		/* char **, lower case, no outer dots */
 	KEY_HEADER,		/* char *, header field name */
 	KEY_HOSTPORT,		/* char *, ADDRESS:PORT */
+	KEY_STATE_STORE,	/* char *, state_spec_parse() */
 };
 
 #define KEY_NONE 0x1		/* "none" unsets: NULL, or an empty list */

@@ -163,6 +163,41 @@ policy_value_format_duration(unsigned long long seconds, char *buf, size_t size)
 }
 
 int
+policy_value_milliseconds(const char *text, unsigned long long *ms)
+{
+	unsigned long long v = 0;
+	size_t n = strlen(text);
+	const char *p;
+
+	if (n < 3 || lower(text[n - 2]) != 'm' || lower(text[n - 1]) != 's') {
+		if (policy_value_duration(text, &v) != 0 ||
+		    v > ULLONG_MAX / 1000)
+			return -1;
+		*ms = v * 1000;
+		return 0;
+	}
+	for (p = text; p < text + n - 2; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (!is_digit(*p) || v > (ULLONG_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*ms = v;
+	return 0;
+}
+
+void
+policy_value_format_milliseconds(unsigned long long ms, char *buf,
+    size_t size)
+{
+	if (ms == 0 || ms % 1000 != 0)
+		snprintf(buf, size, "%llums", ms);
+	else
+		policy_value_format_duration(ms / 1000, buf, size);
+}
+
+int
 policy_value_decimal(const char *text, long long *milli)
 {
 	long long whole = 0, frac = 0;

@@ -58,6 +58,15 @@ int policy_value_duration(const char *text, unsigned long long *seconds);
 void policy_value_format_duration(unsigned long long seconds, char *buf,
     size_t size);
 
+/* A short duration: digits then "ms", or a duration as above.  Writes
+ * milliseconds; fails on overflow. */
+int policy_value_milliseconds(const char *text, unsigned long long *ms);
+
+/* Writes milliseconds as "50ms", or with the largest unit of seconds
+ * that divides them ("2s", "1m"). */
+void policy_value_format_milliseconds(unsigned long long ms, char *buf,
+    size_t size);
+
 /* A decimal "-?D+(.D{1,3})?", e.g. "1", "0.5", "-1", "0.125", at most
  * nine integer digits.  Writes thousandths, so that parsing is exact and
  * the same in every locale. */

@@ -38,7 +38,7 @@ static int
 spec_error(char *err, size_t errlen, const char *what, const char *detail)
 {
 	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "state_store: %s%s%s", what,
+		snprintf(err, errlen, "%s%s%s", what,
 		    detail != NULL ? ": " : "", detail != NULL ? detail : "");
 	return -1;
 }

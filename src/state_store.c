@@ -93,7 +93,7 @@ engine_for(enum state_kind kind)
 	case STATE_KIND_NONE:
 		return &state_memory_ops;
 	case STATE_KIND_LMDB:
-		return NULL;
+		return &state_lmdb_ops;
 	case STATE_KIND_REDIS:
 	case STATE_KIND_REDIS_UNIX:
 #ifdef HAVE_HIREDIS

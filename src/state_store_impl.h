@@ -98,4 +98,8 @@ struct state_store *state_store_open_engine(const struct state_spec *spec,
 /* A memory engine of the given capacity (tests: a small one). */
 int state_memory_open_capacity(size_t capacity, void **handle);
 
+/* An LMDB engine with a map of map_bytes (tests: a tiny one to fill). */
+int state_lmdb_open_mapsize(const struct state_spec *spec, size_t map_bytes,
+    struct state_request *req, void **handle);
+
 #endif

@@ -199,6 +199,8 @@ assert_defaults(const struct policy *p)
 	assert_string_equal(p->generic_data,
 	    PTRMILTER_DATADIR "/generic-providers");
 	assert_int_equal(p->tempfail_limit_s, 0);
+	assert_string_equal(p->state_store, "lmdb:" PTRMILTER_STATEDIR "/state");
+	assert_int_equal(p->state_timeout_ms, 50);
 	assert_string_equal(p->score_header, "X-PTR-Score");
 	assert_true(p->auth_results);
 	assert_int_equal(p->auth_results_property, POLICY_AR_POLICY_IPREV);
@@ -536,6 +538,19 @@ static const struct {
 	{ "tempfail_limit = 1", "tempfail_limit", "1s" },
 	{ "tempfail_limit = 90", "tempfail_limit", "90s" },
 	{ "tempfail_limit = 2m", "tempfail_limit", "2m" },
+	{ "state_store = none", "state_store", "none" },
+	{ "state_store = lmdb:/srv/ptrmilter/state", "state_store",
+	  "lmdb:/srv/ptrmilter/state" },
+	{ "state_store = redis://10.0.0.5:6380/2?password_file=/etc/p.pass",
+	  "state_store", "redis://10.0.0.5:6380/2?password_file=/etc/p.pass" },
+	{ "state_store = redis+unix:/run/redis/redis.sock?db=1", "state_store",
+	  "redis+unix:/run/redis/redis.sock?db=1" },
+	{ "state_timeout = 50ms", "state_timeout", "50ms" },
+	{ "state_timeout = 1ms", "state_timeout", "1ms" },
+	{ "state_timeout = 1000ms", "state_timeout", "1s" },
+	{ "state_timeout = 2s", "state_timeout", "2s" },
+	{ "state_timeout = 5000ms", "state_timeout", "5s" },
+	{ "state_timeout = 1500MS", "state_timeout", "1500ms" },
 	{ "score_header = X-Spam-PTR", "score_header", "X-Spam-PTR" },
 	{ "score_header = Received-PTR", "score_header", "Received-PTR" },
 	{ "score_header = Content", "score_header", "Content" },
@@ -593,9 +608,11 @@ test_values_land_in_the_right_fields_and_units(void **state)
 	    "mode = dry-run\non_dns_error = tempfail\nsocket_mode = 0600\n"
 	    "auth_results_property = smtp.remote-ip\nexempt_networks = none\n"
 	    "forwarders = ::ffff:192.0.2.1\nlog_facility = local5\n"
-	    "log_format = json\n", &e);
+	    "log_format = json\nstate_timeout = 2s\nstate_store = none\n", &e);
 	assert_non_null(p);
 	assert_int_equal(p->dns_timeout_ms, 60000);
+	assert_int_equal(p->state_timeout_ms, 2000);
+	assert_string_equal(p->state_store, "none");
 	assert_int_equal(p->tempfail_limit_s, 4 * 3600);
 	assert_true(isinf(p->tempfail_score));
 	assert_true(p->reject_score == 12.25);
@@ -648,6 +665,7 @@ test_each_score_key_sets_its_own_tag(void **state)
 	"inet6:PORT[@HOST] (libmilter puts the port first)"
 #define X_BOOL "expected yes, no, true or false"
 #define X_TIMEOUT "expected a duration from 1s to 1m " DURATION_HELP
+#define X_MS "expected a duration from 1ms to 5000ms (e.g. 50ms, 1s)"
 #define X_LIMIT "expected off, or a duration from 1s to 30d " DURATION_HELP
 #define X_WEIGHT "expected a number from -100 to 100 with at most 3 decimals"
 #define X_THRESHOLD "expected off, or a number from 0.001 to 1000 with at " \
@@ -751,6 +769,21 @@ static const struct {
 	  "bad value '-1' for tempfail_limit: " X_LIMIT },
 	{ "tempfail_limit = 99999999999999999999",
 	  "bad value '99999999999999999999' for tempfail_limit: " X_LIMIT },
+	{ "state_store = lmdb:relative", "bad value for state_store: "
+	  "LMDB directory: must be an absolute path" },
+	{ "state_store = redis://h?password=x", "bad value for state_store: "
+	  "unknown or repeated option (db= for redis+unix:, password_file=)" },
+	{ "state_store = memcached://h", "bad value for state_store: expected "
+	  "none, lmdb:/DIR, redis://HOST[:PORT][/DB] or redis+unix:/PATH" },
+	{ "state_timeout = 0ms", "bad value '0ms' for state_timeout: " X_MS },
+	{ "state_timeout = 6s", "bad value '6s' for state_timeout: " X_MS },
+	{ "state_timeout = 50 ms", "bad value '50 ms' for state_timeout: "
+	  X_MS },
+	{ "state_timeout = ms", "bad value 'ms' for state_timeout: " X_MS },
+	{ "state_timeout = 0.5s", "bad value '0.5s' for state_timeout: " X_MS },
+	{ "state_timeout = -5ms", "bad value '-5ms' for state_timeout: " X_MS },
+	{ "state_timeout = 99999999999999999999ms",
+	  "bad value '99999999999999999999ms' for state_timeout: " X_MS },
 	{ "max_ptr_names = 0", "bad value '0' for max_ptr_names: " X_NUMBER },
 	{ "max_ptr_names = 33", "bad value '33' for max_ptr_names: " X_NUMBER },
 	{ "max_ptr_names = -1", "bad value '-1' for max_ptr_names: " X_NUMBER },
@@ -1331,9 +1364,9 @@ test_key_names_cover_every_tag_and_have_docs(void **state)
 			assert_string_not_equal(names[j], names[count]);
 	}
 	/* 24 plain keys of the DESIGN.md contract, generic_data,
-	 * reply_text, log_facility, log_format, exempt_ptr_domains, and one
-	 * per tag */
-	assert_int_equal(count, 29 + TAG_COUNT);
+	 * reply_text, log_facility, log_format, exempt_ptr_domains,
+	 * state_store, state_timeout, and one per tag */
+	assert_int_equal(count, 31 + TAG_COUNT);
 	for (int t = 0; t < TAG_COUNT; t++) {
 		bool found = false;
 
@@ -1414,6 +1447,11 @@ test_shipped_conf_defaults_equal_the_built_in_ones(void **state)
 	free(p->generic_data);
 	p->generic_data = strdup(d->generic_data);
 	assert_non_null(p->generic_data);
+	/* So is the state directory (--localstatedir). */
+	assert_string_equal(p->state_store, "lmdb:/var/lib/ptrmilter/state");
+	free(p->state_store);
+	p->state_store = strdup(d->state_store);
+	assert_non_null(p->state_store);
 	dd = dump_text(d);
 	pd = dump_text(p);
 	assert_string_equal(pd, dd);

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_state_lmdb.c - unit tests for the LMDB engine (state_lmdb.c) in a
+ * temporary directory: the operations and expiry behind the real front
+ * end, the sweep, two processes on one directory (LMDB forbids two
+ * environments on one file in one process, so the second "daemon" is a
+ * child process, as it would be in life), directories refused or not
+ * writable (fail open, then recovery), and a tiny map filled up.
+ *
+ * The wall clock is a fake the tests move; expiry is decided by it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "state_store.h"
+#include "state_store_impl.h"
+
+/* Processes racing for one key, and the adds each makes. */
+#define RACERS 4
+#define RACE_KEYS 200
+
+static int64_t fake_wall_s;
+static char dir[256];		/* the test's temporary directory */
+static char state_dir[300];	/* dir/state: the LMDB environment */
+
+static int64_t
+fake_wall(void)
+{
+	return fake_wall_s;
+}
+
+static const struct state_clocks wall_only = { NULL, fake_wall };
+
+static int
+make_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/ptrmilter-lmdb-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(state_dir, sizeof(state_dir), "%s/state", dir);
+	fake_wall_s = 1700000000;
+	return 0;
+}
+
+static int
+remove_dir(void **state)
+{
+	char cmd[600];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct state_spec
+lmdb_spec(const char *path)
+{
+	char text[400], err[128];
+	struct state_spec s;
+
+	snprintf(text, sizeof(text), "lmdb:%s", path);
+	if (state_spec_parse(text, &s, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", text, err);
+	return s;
+}
+
+static struct state_store *
+open_store(const char *path)
+{
+	struct state_spec spec = lmdb_spec(path);
+	struct state_store *st;
+
+	st = state_store_open_engine(&spec, &state_lmdb_ops, &wall_only, 1000,
+	    NULL, NULL);
+	assert_non_null(st);
+	return st;
+}
+
+/* Records in the environment at path, expired or not; the store on it
+ * must be closed (one environment per file per process). */
+static size_t
+records_in(const char *path)
+{
+	MDB_env *env;
+	MDB_stat ms;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_open(env, path, MDB_RDONLY, 0600), 0);
+	assert_int_equal(mdb_env_stat(env, &ms), 0);
+	mdb_env_close(env);
+	return ms.ms_entries;
+}
+
+static void
+test_operations_and_expiry(void **state)
+{
+	struct state_store *st = open_store(state_dir);
+	unsigned char v[STATE_VALUE_MAX];
+	struct stat sb;
+	char file[400];
+	size_t len;
+
+	(void)state;
+	assert_true(state_store_up(st));
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_int_equal(state_set(st, "a", "one", 3, 10), STATE_OK);
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len), STATE_OK);
+	assert_int_equal(len, 3);
+	assert_memory_equal(v, "one", 3);
+	assert_int_equal(state_add(st, "a", "two", 3, 10, v, sizeof(v), &len),
+	    STATE_EXISTS);
+	assert_memory_equal(v, "one", 3);
+	assert_int_equal(state_add(st, "b", "two", 3, 10, v, sizeof(v), &len),
+	    STATE_OK);
+	assert_memory_equal(v, "two", 3);
+	fake_wall_s += 9;
+	assert_int_equal(state_touch(st, "b", 10), STATE_OK);
+	fake_wall_s += 1;
+	/* a has expired: gone for get, touch, delete; add starts afresh. */
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_int_equal(state_touch(st, "a", 10), STATE_MISSING);
+	assert_int_equal(state_delete(st, "a"), STATE_MISSING);
+	assert_int_equal(state_add(st, "a", "new", 3, 10, NULL, 0, NULL),
+	    STATE_OK);
+	assert_int_equal(state_get(st, "b", v, sizeof(v), &len), STATE_OK);
+	assert_int_equal(state_delete(st, "b"), STATE_OK);
+	assert_int_equal(state_get(st, "b", v, sizeof(v), &len),
+	    STATE_MISSING);
+	state_store_close(st);
+	/* Modes: the directory and the files are the daemon's alone. */
+	assert_int_equal(stat(state_dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	snprintf(file, sizeof(file), "%s/data.mdb", state_dir);
+	assert_int_equal(stat(file, &sb), 0);
+	assert_int_equal(sb.st_mode & 077, 0);
+	/* And the records outlive the store: a restart finds a. */
+	st = open_store(state_dir);
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len), STATE_OK);
+	assert_memory_equal(v, "new", 3);
+	state_store_close(st);
+}
+
+static void
+test_sweep_deletes_expired_records_in_the_background(void **state)
+{
+	struct state_store *st = open_store(state_dir);
+	char key[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "old%d", i);
+		assert_int_equal(state_set(st, key, "v", 1, 5), STATE_OK);
+	}
+	state_store_close(st);
+	assert_int_equal(records_in(state_dir), 100);
+	fake_wall_s += 60;
+	st = open_store(state_dir);
+	/* Writes of other keys trigger the sweep within SWEEP_EVERY. */
+	for (i = 0; i < 64; i++) {
+		snprintf(key, sizeof(key), "new%d", i);
+		assert_int_equal(state_set(st, key, "v", 1, 3600), STATE_OK);
+	}
+	state_store_close(st);
+	assert_int_equal(records_in(state_dir), 64);
+}
+
+/* A child process adds every race key once; its exit status is the
+ * number of adds that won (got STATE_OK), or 255 on a failure. */
+static int
+race_child(int go_fd)
+{
+	struct state_store *st;
+	char key[32], b;
+	int i, won = 0;
+
+	if (read(go_fd, &b, 1) != 1)
+		return 255;
+	st = open_store(state_dir);
+	for (i = 0; i < RACE_KEYS; i++) {
+		enum state_result r;
+
+		snprintf(key, sizeof(key), "race:%d", i);
+		r = state_add(st, key, "x", 1, 3600, NULL, 0, NULL);
+		if (r == STATE_OK)
+			won++;
+		else if (r != STATE_EXISTS)
+			return 255;
+	}
+	state_store_close(st);
+	return won;
+}
+
+static void
+test_two_processes_share_one_directory(void **state)
+{
+	unsigned char v[STATE_VALUE_MAX];
+	int go[2], i, status, total = 0;
+	struct state_store *st;
+	pid_t pids[RACERS];
+	size_t len;
+
+	(void)state;
+	/* One process writes, another reads it after a "restart". */
+	st = open_store(state_dir);
+	assert_int_equal(state_set(st, "shared", "from-a", 6, 60), STATE_OK);
+	state_store_close(st);
+	/* Processes racing to add the same keys: each key won once. */
+	assert_int_equal(pipe(go), 0);
+	for (i = 0; i < RACERS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0)
+			_exit(race_child(go[0]));
+	}
+	for (i = 0; i < RACERS; i++)
+		assert_int_equal(write(go[1], "g", 1), 1);
+	for (i = 0; i < RACERS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_not_equal(WEXITSTATUS(status), 255);
+		total += WEXITSTATUS(status);
+	}
+	close(go[0]);
+	close(go[1]);
+	assert_int_equal(total, RACE_KEYS);
+	st = open_store(state_dir);
+	assert_int_equal(state_get(st, "shared", v, sizeof(v), &len), STATE_OK);
+	assert_memory_equal(v, "from-a", 6);
+	assert_int_equal(state_add(st, "race:7", "y", 1, 60, v, sizeof(v),
+	    &len), STATE_EXISTS);
+	assert_memory_equal(v, "x", 1);
+	state_store_close(st);
+}
+
+static void
+test_directory_writable_by_others_is_refused(void **state)
+{
+	struct state_request req = { .now_s = 0 };
+	struct state_spec spec = lmdb_spec(state_dir);
+	void *h;
+
+	(void)state;
+	assert_int_equal(mkdir(state_dir, 0700), 0);
+	assert_int_equal(chmod(state_dir, 0770), 0);
+	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), -1);
+	assert_non_null(strstr(req.why, "writable by group or others"));
+	/* Its parent, writable by all and not sticky, is refused too. */
+	assert_int_equal(chmod(state_dir, 0700), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), -1);
+	assert_non_null(strstr(req.why, "parent"));
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), 0);
+	state_lmdb_ops.close(h);
+	assert_int_equal(chmod(dir, 0700), 0);
+}
+
+/* In a child that cannot write the directory (root drops to nobody,
+ * since root writes anything): the store opens down, says why, fails
+ * open, and comes up once the directory is made writable. */
+static int
+unwritable_child(void)
+{
+	struct state_spec spec = lmdb_spec(state_dir);
+	struct state_store *st;
+	struct state_stats stats;
+
+	if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+		return 1;
+	st = state_store_open(&spec, 50, NULL, NULL);
+	if (st == NULL || state_store_up(st))
+		return 2;
+	if (state_set(st, "k", "v", 1, 60) != STATE_DOWN)
+		return 3;
+	state_store_stats(st, &stats);
+	if (stats.skipped != 1 || stats.downs != 1)
+		return 4;
+	state_store_close(st);
+	return 0;
+}
+
+static void
+test_unwritable_directory_fails_open(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	/* Owned by root (or by the non-root tester), and read-only. */
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(mkdir(state_dir, 0555), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(unwritable_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(chmod(state_dir, 0700), 0);
+}
+
+static enum state_result
+engine_set(void *h, const char *key, int64_t now_s, unsigned ttl_s,
+    char *why, size_t whylen)
+{
+	struct state_request req = { .now_s = now_s };
+	unsigned char value[STATE_VALUE_MAX];
+	enum state_result r;
+
+	memset(value, 'v', sizeof(value));
+	r = state_lmdb_ops.set(h, &req, key, strlen(key), value,
+	    sizeof(value), ttl_s);
+	snprintf(why, whylen, "%s", req.why);
+	return r;
+}
+
+static void
+test_full_map_is_down_then_recovers_by_expiry(void **state)
+{
+	struct state_request req = { .now_s = 0 };
+	struct state_spec spec = lmdb_spec(state_dir);
+	char key[32], why[STATE_WHY_MAX];
+	enum state_result r = STATE_OK;
+	void *h;
+	int i;
+
+	(void)state;
+	assert_int_equal(state_lmdb_open_mapsize(&spec, 64 * 1024, &req, &h),
+	    0);
+	for (i = 0; i < 10000 && r == STATE_OK; i++) {
+		snprintf(key, sizeof(key), "fill:%05d", i);
+		r = engine_set(h, key, 1000, 60, why, sizeof(why));
+	}
+	assert_int_equal(r, STATE_DOWN);
+	assert_true(i > 50);
+	assert_non_null(strstr(why, "map full"));
+	/* Still full of live records a little later. */
+	assert_int_equal(engine_set(h, "late", 1030, 60, why, sizeof(why)),
+	    STATE_DOWN);
+	/* Once they have expired, a write sweeps room for itself. */
+	assert_int_equal(engine_set(h, "late", 1061, 60, why, sizeof(why)),
+	    STATE_OK);
+	for (i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "again:%05d", i);
+		assert_int_equal(engine_set(h, key, 1062, 60, why,
+		    sizeof(why)), STATE_OK);
+	}
+	state_lmdb_ops.close(h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_operations_and_expiry,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_sweep_deletes_expired_records_in_the_background,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_two_processes_share_one_directory, make_dir,
+		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_directory_writable_by_others_is_refused, make_dir,
+		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_unwritable_directory_fails_open, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_full_map_is_down_then_recovers_by_expiry, make_dir,
+		    remove_dir),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
