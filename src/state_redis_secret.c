@@ -12,12 +12,14 @@
  * reaches a reason, a log line or a core of ours we can help: the buffer
  * is wiped after use.
  *
- * A file only root may read can be read only before the daemon leaves
- * root; yet the front end opens a store again, from a session thread,
- * when it could not open it at start (Redis was down).  So the last
- * secret read from each path is remembered for the life of the process
- * (a few paths, in static memory under one mutex), and an open that may
- * no longer read the file uses it.
+ * A file we could read once may become one we may not: its owner or mode
+ * changed to root's, or the store is opened again (the front end does,
+ * from a session thread, when it could not open it before: Redis was
+ * down) after the daemon has left root.  A store that was working must
+ * not go down for that alone, so the last secret read from each path is
+ * remembered for the life of the process (a few paths, in static memory
+ * under one mutex), and an open that may no longer read the file uses
+ * it.
  */
 #include "config.h"
 
