@@ -111,9 +111,9 @@ engine_deadline(const struct state_request *sr)
 }
 
 /* The password file, read at open and before each new connection, so
- * that a rotated password needs no restart.  After the daemon has left
- * root, a file only root may read cannot be read again: the copy read
- * last (at start, maybe by another handle) stays in force. */
+ * that a rotated password needs no restart.  A file we may no longer
+ * read (its owner changed, or we have left root since) leaves the
+ * secret read last from it in force, maybe by another handle. */
 static int
 load_secret(struct redis_engine *e, char *why, size_t whylen)
 {
