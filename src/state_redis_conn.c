@@ -10,11 +10,18 @@
  * non-blocking, the connect, the writes (send() with MSG_NOSIGNAL) and the
  * reads all wait in ppoll() for what is left of one deadline, and the
  * bytes a reply may take before it is whole are capped.
+ *
+ * hiredis 0.14 allocates an array reply's element vector as soon as it
+ * reads the count ("*2147483647" is 16 GB of calloc()) and frees it
+ * element by element: seconds of one thread's time.  Its reader here
+ * builds replies through our table, which refuses an array of more than
+ * REDIS_ARRAY_MAX elements before anything is allocated.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +31,22 @@
 #include "safe_text.h"
 #include "state_redis_impl.h"
 
+/* The most elements of an array reply: EXEC's has two. */
+#define REDIS_ARRAY_MAX 8
+
+/* hiredis 1.x counts array elements in a size_t. */
+#if defined(HIREDIS_MAJOR) && HIREDIS_MAJOR >= 1
+typedef size_t redis_count;
+#else
+typedef int redis_count;
+#endif
+
+static const redisReplyObjectFunctions *hiredis_builders;
+static redisReplyObjectFunctions bounded_builders;
+static pthread_once_t bounded_once = PTHREAD_ONCE_INIT;
+
+static void *bounded_array(const redisReadTask *task, redis_count elements);
+static void bounded_init(void);
 static void why_ctx(char *why, size_t whylen, const struct redis_target *t,
     const redisContext *ctx);
 static int wait_fd(int fd, short events, struct timespec deadline);
@@ -73,6 +96,37 @@ redis_request_clear(struct redis_request *req)
 	}
 	explicit_bzero(req->out, req->out_len);
 	memset(req, 0, sizeof(*req));
+}
+
+/* hiredis's array builder, unless the count is more than we ever ask
+ * for: then NULL, which the reader takes as a failure, and the count
+ * noted in the connection for the reason. */
+static void *
+bounded_array(const redisReadTask *task, redis_count elements)
+{
+	struct redis_conn *c = task->privdata;
+
+	if (elements > REDIS_ARRAY_MAX) {
+		if (c != NULL)
+			c->refused_elements = (long long)elements;
+		return NULL;
+	}
+	return hiredis_builders->createArray(task, elements);
+}
+
+/* hiredis's default builders, found through a reader it makes with
+ * them, and ours: the same but for arrays. */
+static void
+bounded_init(void)
+{
+	redisReader *r = redisReaderCreate();
+
+	if (r == NULL)
+		return;
+	hiredis_builders = r->fn;
+	redisReaderFree(r);
+	bounded_builders = *hiredis_builders;
+	bounded_builders.createArray = bounded_array;
 }
 
 /* hiredis's own words for a failure: they may quote bytes the server
@@ -137,6 +191,13 @@ redis_conn_open(const struct redis_target *t, struct timespec deadline,
 		why_ctx(why, whylen, t, c->ctx);
 		goto fail;
 	}
+	pthread_once(&bounded_once, bounded_init);
+	if (hiredis_builders == NULL) {
+		redis_why(why, whylen, "connect %s: out of memory", t->where);
+		goto fail;
+	}
+	c->ctx->reader->fn = &bounded_builders;
+	c->ctx->reader->privdata = c;
 	ready = wait_fd(c->ctx->fd, POLLOUT, deadline);
 	if (ready <= 0) {
 		redis_why(why, whylen, "connect %s: %s", t->where,
@@ -212,7 +273,13 @@ read_replies(struct redis_conn *c, const struct redis_target *t,
 	while (got < req->commands) {
 		reply = NULL;
 		if (redisGetReplyFromReader(c->ctx, &reply) != REDIS_OK) {
-			why_ctx(why, whylen, t, c->ctx);
+			if (c->refused_elements > 0)
+				redis_why(why, whylen, "%s: %s: an array of "
+				    "%lld elements (at most %d)", t->where,
+				    req->names[got], c->refused_elements,
+				    REDIS_ARRAY_MAX);
+			else
+				why_ctx(why, whylen, t, c->ctx);
 			return -1;
 		}
 		if (reply != NULL) {

@@ -78,6 +78,7 @@ struct redis_conn {
 	bool greeted;		/* AUTH and SELECT went through */
 	unsigned generation;	/* the pool's, when it was made */
 	struct redis_conn *next;	/* in the pool's idle list */
+	long long refused_elements;	/* an array too long, for the reason */
 	struct redis_request req;
 };
 
