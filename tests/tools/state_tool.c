@@ -11,7 +11,8 @@
  *   H.set KEY VALUE TTL   H.add KEY VALUE TTL   H.get KEY
  *   H.touch KEY TTL       H.del KEY
  *       "H.op KEY: RESULT [VALUE] ms=M"; a VALUE "hex:..." is bytes
- *   H.bench N      N rounds of set then get: p50, p99 and the worst, us
+ *   H.bench N      N rounds of set then get: p50, p99 and the worst of
+ *                  each, in microseconds
  *   H.worst N      N gets 20 ms apart (the store's bound apart from the
  *                  sleeps): how many were down, and the slowest, ms
  *   H.until-up MS  a get every 20 ms until one is not down, or MS pass
@@ -67,6 +68,8 @@ static unsigned number(const char *text);
 static int op_run(struct state_store *st, const char *op, char **argv,
     char *tag);
 static int measured(struct tool *t, const char *cmd, char **argv);
+static int cmp_i64(const void *a, const void *b);
+static void print_spread(const char *name, int64_t *us, unsigned n);
 static void bench(struct state_store *st, const char *tag, unsigned n);
 static void worst(struct state_store *st, const char *tag, unsigned n);
 static void until_up(struct state_store *st, const char *tag, unsigned ms);
@@ -241,13 +244,23 @@ cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Round trips of set then get on one key. */
+/* The median, 99th percentile and worst of n times, sorted in place. */
+static void
+print_spread(const char *name, int64_t *us, unsigned n)
+{
+	qsort(us, n, sizeof(us[0]), cmp_i64);
+	printf(" %s_p50_us=%lld %s_p99_us=%lld %s_max_us=%lld", name,
+	    (long long)us[n / 2], name, (long long)us[(size_t)n * 99 / 100],
+	    name, (long long)us[n - 1]);
+}
+
+/* Round trips of a set, then a get, on one key: each timed. */
 static void
 bench(struct state_store *st, const char *tag, unsigned n)
 {
-	static int64_t us[BENCH_MAX];
+	static int64_t set_us[BENCH_MAX], get_us[BENCH_MAX];
 	unsigned char v[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, out[STATE_VALUE_MAX];
-	struct timespec t0;
+	struct timespec t0, t1;
 	unsigned i, down = 0;
 	size_t len;
 
@@ -255,16 +268,18 @@ bench(struct state_store *st, const char *tag, unsigned n)
 		usage();
 	for (i = 0; i < n; i++) {
 		t0 = monotime_now();
-		if (state_set(st, "bench:key", v, sizeof(v), 60) != STATE_OK ||
-		    state_get(st, "bench:key", out, sizeof(out), &len) !=
-		    STATE_OK)
-			down++;
-		us[i] = monotime_diff_us(t0, monotime_now());
+		down += state_set(st, "bench:key", v, sizeof(v), 60) !=
+		    STATE_OK;
+		t1 = monotime_now();
+		down += state_get(st, "bench:key", out, sizeof(out), &len) !=
+		    STATE_OK;
+		set_us[i] = monotime_diff_us(t0, t1);
+		get_us[i] = monotime_diff_us(t1, monotime_now());
 	}
-	qsort(us, n, sizeof(us[0]), cmp_i64);
-	printf("bench %s: n=%u down=%u set+get p50_us=%lld p99_us=%lld "
-	    "max_us=%lld\n", tag, n, down, (long long)us[n / 2],
-	    (long long)us[(size_t)n * 99 / 100], (long long)us[n - 1]);
+	printf("bench %s: n=%u down=%u", tag, n, down);
+	print_spread("set", set_us, n);
+	print_spread("get", get_us, n);
+	printf("\n");
 }
 
 static void
