@@ -577,6 +577,7 @@ main(int argc, char **argv)
 	state = open_state(policy);
 	shared.resolver = resolver;
 	shared.grace = grace;
+	shared.state = state;
 	shared.fcrdns_cache = fcrdns_cache_create(FCRDNS_CACHE_CLIENTS);
 	shared.helo_cache = helo_cache_create(HELO_CACHE_NAMES);
 	if (shared.fcrdns_cache == NULL || shared.helo_cache == NULL)

@@ -105,6 +105,9 @@ static int sweep_batch(struct lmdb_engine *e, MDB_txn *txn, int64_t now_s,
 static void after_write(struct lmdb_engine *e, int64_t now_s);
 static int write_txn(struct lmdb_engine *e, struct state_request *req,
     struct lmdb_write *w, enum state_result *res);
+static enum state_result read_op(struct lmdb_engine *e,
+    struct state_request *req, MDB_val *key, unsigned char *value,
+    size_t *len);
 static enum state_result write_op(struct lmdb_engine *e,
     struct state_request *req, struct lmdb_write *w);
 
@@ -416,6 +419,13 @@ write_op(struct lmdb_engine *e, struct state_request *req,
 
 	if (enter(e, req) != 0)
 		return STATE_DOWN;
+	/* Touch and delete of a record that is not there - the delete after
+	 * every clean verdict, mostly - need no write lock and no flush. */
+	if ((w->kind == W_TOUCH || w->kind == W_DEL) &&
+	    (res = read_op(e, req, &w->key, NULL, NULL)) != STATE_OK) {
+		leave(e);
+		return res;
+	}
 	rc = write_txn(e, req, w, &res);
 	if (rc == MDB_MAP_FULL && sweep(e, req->now_s, &dropped) == 0 &&
 	    dropped > 0)
@@ -429,31 +439,44 @@ write_op(struct lmdb_engine *e, struct state_request *req,
 	return res;
 }
 
+/* A read of key's live record (value may be NULL), in a read
+ * transaction: readers never wait for writers or take their lock. */
+static enum state_result
+read_op(struct lmdb_engine *e, struct state_request *req, MDB_val *key,
+    unsigned char *value, size_t *len)
+{
+	struct lmdb_record rec;
+	enum state_result r = STATE_MISSING;
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0) {
+		rc = lookup(e, txn, key, req->now_s, &rec);
+		if (rc == 0 && value != NULL) {
+			memcpy(value, rec.value, rec.len);
+			*len = rec.len;
+		}
+		if (rc == 0)
+			r = STATE_OK;
+		mdb_txn_abort(txn);
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		r = down(e, req, "read", rc);
+	return r;
+}
+
 static enum state_result
 lmdb_get(void *handle, struct state_request *req, const char *key,
     size_t keylen, unsigned char *value, size_t *len)
 {
 	struct lmdb_engine *e = handle;
 	MDB_val k = { keylen, (void *)(uintptr_t)key };
-	struct lmdb_record rec;
-	enum state_result r = STATE_MISSING;
-	MDB_txn *txn;
-	int rc;
+	enum state_result r;
 
 	if (enter(e, req) != 0)
 		return STATE_DOWN;
-	rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0) {
-		rc = lookup(e, txn, &k, req->now_s, &rec);
-		if (rc == 0) {
-			memcpy(value, rec.value, rec.len);
-			*len = rec.len;
-			r = STATE_OK;
-		}
-		mdb_txn_abort(txn);
-	}
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		r = down(e, req, "read", rc);
+	r = read_op(e, req, &k, value, len);
 	leave(e);
 	return r;
 }
