@@ -13,8 +13,10 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -368,6 +370,60 @@ test_full_map_is_down_then_recovers_by_expiry(void **state)
 	state_lmdb_ops.close(h);
 }
 
+/* Threads of one daemon at one environment: one add of each key wins,
+ * every read sees a record, nothing is down. */
+#define THREADS 4
+#define THREAD_KEYS 200
+
+struct thread_race {
+	struct state_store *st;
+	atomic_int won, bad;
+};
+
+static void *
+thread_worker(void *arg)
+{
+	struct thread_race *r = arg;
+	unsigned char v[STATE_VALUE_MAX];
+	char key[32];
+	size_t len;
+	int i;
+
+	for (i = 0; i < THREAD_KEYS; i++) {
+		enum state_result res;
+
+		snprintf(key, sizeof(key), "thread:%d", i);
+		res = state_add(r->st, key, "t", 1, 3600, v, sizeof(v), &len);
+		if (res == STATE_OK)
+			atomic_fetch_add(&r->won, 1);
+		else if (res != STATE_EXISTS)
+			atomic_fetch_add(&r->bad, 1);
+		if (state_get(r->st, key, v, sizeof(v), &len) != STATE_OK ||
+		    len != 1 || v[0] != 't')
+			atomic_fetch_add(&r->bad, 1);
+	}
+	return NULL;
+}
+
+static void
+test_threads_share_one_environment(void **state)
+{
+	struct thread_race r = { .st = open_store(state_dir) };
+	pthread_t t[THREADS];
+	int i;
+
+	(void)state;
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, thread_worker, &r),
+		    0);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&r.won), THREAD_KEYS);
+	assert_int_equal(atomic_load(&r.bad), 0);
+	assert_true(state_store_up(r.st));
+	state_store_close(r.st);
+}
+
 int
 main(void)
 {
@@ -388,6 +444,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_full_map_is_down_then_recovers_by_expiry, make_dir,
 		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_threads_share_one_environment, make_dir, remove_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
