@@ -111,11 +111,17 @@ fake_result(struct state_request *req)
 	return STATE_MISSING;
 }
 
+static bool fake_oversize;
+
 static enum state_result
 fake_get(void *h, struct state_request *req, const char *key, size_t keylen,
     unsigned char *value, size_t *len)
 {
-	(void)h, (void)key, (void)keylen, (void)value, (void)len;
+	(void)h, (void)key, (void)keylen, (void)value;
+	if (fake_oversize) {
+		*len = STATE_VALUE_MAX + 1;
+		return STATE_OK;
+	}
 	return fake_result(req);
 }
 
@@ -178,7 +184,7 @@ reset_fakes(void **state)
 	fake_mono.tv_sec = 1000;
 	fake_mono.tv_nsec = 0;
 	fake_wall_s = 1700000000 + 1000;
-	fake_failing = fake_open_fails = false;
+	fake_failing = fake_open_fails = fake_oversize = false;
 	fake_call_ms = 0;
 	fake_calls = fake_opens = fake_closes = 0;
 	return 0;
@@ -329,6 +335,22 @@ test_backoff_doubles_up_to_thirty_seconds_then_resets(void **state)
 	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
 	assert_int_equal(r.downs, 2);
 	assert_int_equal(r.ups, 2);
+	state_store_close(st);
+}
+
+static void
+test_oversized_value_from_an_engine_is_refused(void **state)
+{
+	unsigned char v[STATE_VALUE_MAX + 8];
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	size_t len = 0;
+
+	(void)state;
+	fake_oversize = true;
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_int_equal(len, 0);
+	assert_non_null(strstr(r.last, "oversized value"));
 	state_store_close(st);
 }
 
@@ -709,6 +731,8 @@ main(void)
 		    reset_fakes),
 		cmocka_unit_test_setup(test_slow_answer_counts_as_a_failure,
 		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_oversized_value_from_an_engine_is_refused, reset_fakes),
 		cmocka_unit_test_setup(
 		    test_engine_that_cannot_open_is_opened_again_later,
 		    reset_fakes),
