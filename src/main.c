@@ -360,6 +360,7 @@ static void
 state_report(void *arg, bool up, const char *message)
 {
 	(void)arg;
+	metrics_set_state_store(up);
 	if (up)
 		log_info("%s", message);
 	else
@@ -382,6 +383,8 @@ open_state(const struct policy *p)
 	st = state_store_open(&spec, p->state_timeout_ms, state_report, NULL);
 	if (st == NULL)
 		startup_failed("out of memory");
+	if (state_store_up(st))
+		metrics_set_state_store(true);
 	log_info("state in %s (%s), calls bounded by %u ms%s",
 	    state_store_name(st), state_store_kind(st), p->state_timeout_ms,
 	    state_store_up(st) ? "" : "; down for now");
@@ -577,6 +580,7 @@ main(int argc, char **argv)
 	state = open_state(policy);
 	shared.resolver = resolver;
 	shared.grace = grace;
+	shared.state = state;
 	shared.fcrdns_cache = fcrdns_cache_create(FCRDNS_CACHE_CLIENTS);
 	shared.helo_cache = helo_cache_create(HELO_CACHE_NAMES);
 	if (shared.fcrdns_cache == NULL || shared.helo_cache == NULL)

@@ -36,6 +36,8 @@ static struct {
 	atomic_ulong breaker_opened;
 	atomic_ulong breaker_sessions;
 	atomic_ulong breaker_refused;
+	atomic_ulong state_store_up;
+	atomic_ulong state_store_downs;
 	atomic_ulong latency[METRICS_BUCKET_COUNT + 1];
 	atomic_ulong latency_sum_ms;
 	atomic_long start_time;
@@ -151,6 +153,15 @@ metrics_set_breaker(bool open)
 }
 
 void
+metrics_set_state_store(bool up)
+{
+	atomic_store_explicit(&counters.state_store_up, up ? 1 : 0,
+	    memory_order_relaxed);
+	if (!up)
+		bump(&counters.state_store_downs);
+}
+
+void
 metrics_count_breaker_session(void)
 {
 	bump(&counters.breaker_sessions);
@@ -197,6 +208,8 @@ metrics_read(struct metrics_values *out)
 	out->breaker_opened = load(&counters.breaker_opened);
 	out->breaker_sessions = load(&counters.breaker_sessions);
 	out->breaker_refused = load(&counters.breaker_refused);
+	out->state_store_up = load(&counters.state_store_up);
+	out->state_store_downs = load(&counters.state_store_downs);
 	out->start_time = atomic_load_explicit(&counters.start_time,
 	    memory_order_relaxed);
 	out->version = PACKAGE_VERSION;

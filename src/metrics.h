@@ -92,6 +92,8 @@ struct metrics_values {
 	uint64_t breaker_opened;		/* times it opened */
 	uint64_t breaker_sessions;		/* verdicts while open */
 	uint64_t breaker_refused;		/* lookups not sent */
+	uint64_t state_store_up;		/* gauge: 1 while usable */
+	uint64_t state_store_downs;		/* times it went down */
 	/* Verdicts per latency bucket, not cumulative: [i] took at most
 	 * metrics_bucket_ms[i] and more than the bound before; the last,
 	 * more than every bound. */
@@ -121,6 +123,9 @@ void metrics_set_breaker(bool open);
 void metrics_count_breaker_session(void);
 /* A lookup the open breaker did not send. */
 void metrics_count_breaker_refused(void);
+/* The state store's state, as its reports tell it (state_store.h): each
+ * call with up false counts one time it went down. */
+void metrics_set_state_store(bool up);
 
 /* Records now as the start time. */
 void metrics_mark_start(void);

@@ -165,8 +165,9 @@ histogram(struct out *o, const struct metrics_values *v)
 	put(o, "%s_count %" PRIu64 "\n", name, total);
 }
 
-/* The resolver's own health: restarts of libunbound, and the DNS outage
- * breaker (see dns_breaker.h). */
+/* The health of what sessions lean on: restarts of libunbound, the DNS
+ * outage breaker (see dns_breaker.h) and the state store
+ * (state_store.h). */
 static void
 resolver_families(struct out *o, const struct metrics_values *v)
 {
@@ -193,6 +194,12 @@ resolver_families(struct out *o, const struct metrics_values *v)
 		{ "ptrmilter_dns_breaker_refused_total", "counter",
 		  "DNS lookups not sent because the DNS outage breaker was "
 		  "open.", v->breaker_refused },
+		{ "ptrmilter_state_store_up", "gauge",
+		  "1 while the state store (state_store) answers; 0 while it "
+		  "is down and sessions go on without it.", v->state_store_up },
+		{ "ptrmilter_state_store_downs_total", "counter",
+		  "Times the state store went down (failed, too slow, full).",
+		  v->state_store_downs },
 	};
 
 	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++) {

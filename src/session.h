@@ -28,6 +28,7 @@
 struct dns_grace;
 struct resolver;
 struct session;
+struct state_store;
 struct ttl_cache;
 
 /* What every connection shares.  hostname is the authserv-id of last
@@ -35,6 +36,7 @@ struct ttl_cache;
 struct session_shared {
 	struct resolver *resolver;
 	struct dns_grace *grace;
+	struct state_store *state;	/* NULL: the grace table alone */
 	struct ttl_cache *fcrdns_cache;	/* NULL: no reuse */
 	struct ttl_cache *helo_cache;	/* NULL: no reuse */
 	const char *hostname;

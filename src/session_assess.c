@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "assess.h"
+#include "dns_streak.h"
 #include "fcrdns_cache.h"
 #include "helo_cache.h"
 #include "log.h"
@@ -137,24 +138,30 @@ session_log_record(const struct session *s, const struct verdict_record *r)
 }
 
 /* tempfail_limit: only a client that would be tempfailed for DNS errors
- * starts or extends a streak; any clean verdict ends it. */
+ * starts or extends a streak; any clean verdict ends it.  The streaks
+ * live in the state store (shared by restarts and hosts), with the
+ * process's table as the fallback (dns_streak.h). */
 static bool
 grace_expired(void *arg, const struct fcrdns_result *res)
 {
 	struct session *s = arg;
 	const struct policy *p = s->snap->policy;
-	struct dns_grace *g = s->shared->grace;
-	int64_t now = (int64_t)monotime_now().tv_sec;
+	struct dns_streak_now now;
 
-	if (g == NULL || p->tempfail_limit_s == 0)
+	if ((s->shared->grace == NULL && s->shared->state == NULL) ||
+	    p->tempfail_limit_s == 0)
 		return false;
 	if (res->iprev != IPREV_TEMPERROR) {
-		dns_grace_clear(g, &s->client);
+		dns_streak_clear(s->shared->state, s->shared->grace,
+		    &s->client);
 		return false;
 	}
 	if (p->on_dns_error != POLICY_DNS_ERROR_TEMPFAIL)
 		return false;
-	return dns_grace_expired(g, &s->client, now, p->tempfail_limit_s);
+	now.mono_s = (int64_t)monotime_now().tv_sec;
+	now.wall_s = (int64_t)time(NULL);
+	return dns_streak_expired(s->shared->state, s->shared->grace,
+	    &s->client, now, p->tempfail_limit_s);
 }
 
 static int

@@ -11,18 +11,23 @@
  * a write finds the map full, one bounded write transaction walks at most
  * SWEEP_BATCH records from where the last one stopped.
  *
- * Never in a session's way for long: every transaction is one lookup and
- * at most one write, or one sweep batch; nothing slow happens while a
- * write transaction is open.  Commits flush the data pages but not the
+ * Never in a session's way for long: reads run in the caller's thread in
+ * a read transaction, which never waits for a writer.  Every write runs
+ * on the engine's writer thread (state_writer.h), and the caller waits
+ * for it only until its deadline: LMDB's writer lock, which another
+ * process may hold as long as it likes, and the flush of a commit to a
+ * slow disk are the writer's waits, never a session's.  Every write
+ * transaction is one lookup and at most one write, or one sweep batch;
+ * nothing slow happens while one is open.  Commits flush the data pages but not the
  * meta page (MDB_NOMETASYNC): a power loss may undo the last write, never
  * corrupt the file.  Writers of all processes take turns on LMDB's robust
  * mutex in lock.mdb; readers never wait.
  *
  * Repair: an error that means the environment itself is in trouble
  * (MDB_PANIC, MDB_CORRUPTED, MDB_MAP_RESIZED, EIO...) marks it broken;
- * the next call after the front end's backoff closes and reopens it.
- * env_lock (a rwlock) lets calls share the environment and the reopen
- * have it alone.
+ * the next call after the front end's backoff has the writer thread
+ * close and reopen it.  env_lock (a rwlock) lets calls share the
+ * environment and the reopen have it alone.
  */
 #include "config.h"
 
@@ -42,12 +47,16 @@
 
 #include "state_store.h"
 #include "state_store_impl.h"
+#include "state_writer.h"
 
 /* Room for the state of tens of thousands of clients: a streak is about
  * 100 bytes with LMDB's overhead, a greylisting triplet about 200. */
 #define LMDB_MAP_DEFAULT (64u * 1024 * 1024)
 #define SWEEP_EVERY 64
 #define SWEEP_BATCH 256
+/* Writes that may wait for the writer thread: with the front end's
+ * backoff, more wait only when a burst arrives as the writer stalls. */
+#define WRITER_QUEUE 256
 
 struct lmdb_engine {
 	pthread_rwlock_t env_lock;	/* read: use env; write: reopen */
@@ -60,6 +69,7 @@ struct lmdb_engine {
 	pthread_mutex_t sweep_lock;	/* one sweep at a time; sweep_from */
 	char sweep_from[STATE_KEY_MAX];	/* where the next sweep starts */
 	size_t sweep_from_len;		/* 0: at the beginning */
+	struct state_writer *writer;	/* runs every write transaction */
 };
 
 /* One read or write of a record, decoded. */
@@ -71,7 +81,23 @@ struct lmdb_record {
 
 /* Writes share one path; what each does with the live record it found
  * (or did not) is in how. */
-enum lmdb_write_kind { W_SET, W_ADD, W_TOUCH, W_DEL };
+enum lmdb_write_kind { W_SET, W_ADD, W_TOUCH, W_DEL, W_REOPEN };
+
+/* A write as the writer thread gets it: a copy, no pointer into the
+ * caller's memory, which may be gone when the write runs. */
+struct lmdb_job {
+	enum lmdb_write_kind kind;
+	char key[STATE_KEY_MAX];
+	size_t keylen;
+	unsigned char value[STATE_VALUE_MAX];
+	size_t len;
+	unsigned ttl_s;
+	int64_t now_s;
+	unsigned char current[STATE_VALUE_MAX];	/* add: the value in force */
+	size_t current_len;
+	enum state_result res;
+	char why[STATE_WHY_MAX];
+};
 
 struct lmdb_write {
 	enum lmdb_write_kind kind;
@@ -90,6 +116,7 @@ static bool rc_breaks_env(int rc);
 static int dir_ready(const char *path, struct state_request *req);
 static int env_open(struct lmdb_engine *e, struct state_request *req);
 static void env_close(struct lmdb_engine *e);
+static int enter_shared(struct lmdb_engine *e);
 static int enter(struct lmdb_engine *e, struct state_request *req);
 static void leave(struct lmdb_engine *e);
 static enum state_result down(struct lmdb_engine *e,
@@ -105,6 +132,17 @@ static int sweep_batch(struct lmdb_engine *e, MDB_txn *txn, int64_t now_s,
 static void after_write(struct lmdb_engine *e, int64_t now_s);
 static int write_txn(struct lmdb_engine *e, struct state_request *req,
     struct lmdb_write *w, enum state_result *res);
+static enum state_result read_op(struct lmdb_engine *e,
+    struct state_request *req, MDB_val *key, unsigned char *value,
+    size_t *len);
+static void lmdb_close(void *handle);
+static void run_job(void *ctx, void *data);
+static enum state_result hand_over(struct lmdb_engine *e,
+    struct state_request *req, struct lmdb_job *job);
+static int enter_for_read(struct lmdb_engine *e, struct state_request *req);
+static enum state_result lmdb_write(struct lmdb_engine *e,
+    struct state_request *req, struct lmdb_job *job, const char *key,
+    size_t keylen, const unsigned char *value, size_t len);
 static enum state_result write_op(struct lmdb_engine *e,
     struct state_request *req, struct lmdb_write *w);
 
@@ -186,7 +224,9 @@ env_open(struct lmdb_engine *e, struct state_request *req)
 	}
 	/* Reader slots left by a process that died holding them. */
 	mdb_reader_check(e->env, &dead);
-	if ((rc = mdb_txn_begin(e->env, NULL, 0, &txn)) != 0 ||
+	/* The main database needs no write transaction to open, so opening
+	 * never waits for another process's writer. */
+	if ((rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, NULL, 0, &e->dbi)) != 0 ||
 	    (rc = mdb_txn_commit(txn)) != 0) {
 		if (txn != NULL && rc != 0)
@@ -210,14 +250,26 @@ env_close(struct lmdb_engine *e)
 	e->env = NULL;
 }
 
-/* Shared use of a working environment, reopened first if it broke. */
+/* Shared use of a working environment; -1 if it is broken or closed. */
 static int
-enter(struct lmdb_engine *e, struct state_request *req)
+enter_shared(struct lmdb_engine *e)
 {
 	pthread_rwlock_rdlock(&e->env_lock);
 	if (e->env != NULL && !atomic_load(&e->broken))
 		return 0;
 	pthread_rwlock_unlock(&e->env_lock);
+	return -1;
+}
+
+/* Shared use of a working environment, reopened first if it broke.
+ * Only the writer thread reopens: the reopen waits for every user of
+ * the environment to leave, and one of them may be the writer itself,
+ * waiting for another process's writer lock. */
+static int
+enter(struct lmdb_engine *e, struct state_request *req)
+{
+	if (enter_shared(e) == 0)
+		return 0;
 	pthread_rwlock_wrlock(&e->env_lock);
 	if (e->env == NULL || atomic_load(&e->broken)) {
 		env_close(e);
@@ -416,6 +468,10 @@ write_op(struct lmdb_engine *e, struct state_request *req,
 
 	if (enter(e, req) != 0)
 		return STATE_DOWN;
+	if (w->kind == W_REOPEN) {
+		leave(e);
+		return STATE_OK;
+	}
 	rc = write_txn(e, req, w, &res);
 	if (rc == MDB_MAP_FULL && sweep(e, req->now_s, &dropped) == 0 &&
 	    dropped > 0)
@@ -429,43 +485,137 @@ write_op(struct lmdb_engine *e, struct state_request *req,
 	return res;
 }
 
+/* A read of key's live record (value may be NULL), in a read
+ * transaction: readers never wait for writers or take their lock. */
+static enum state_result
+read_op(struct lmdb_engine *e, struct state_request *req, MDB_val *key,
+    unsigned char *value, size_t *len)
+{
+	struct lmdb_record rec;
+	enum state_result r = STATE_MISSING;
+	MDB_txn *txn;
+	int rc;
+
+	rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0) {
+		rc = lookup(e, txn, key, req->now_s, &rec);
+		if (rc == 0 && value != NULL) {
+			memcpy(value, rec.value, rec.len);
+			*len = rec.len;
+		}
+		if (rc == 0)
+			r = STATE_OK;
+		mdb_txn_abort(txn);
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		r = down(e, req, "read", rc);
+	return r;
+}
+
+/* Runs one job in the writer thread (state_writer_fn). */
+static void
+run_job(void *ctx, void *data)
+{
+	struct lmdb_engine *e = ctx;
+	struct lmdb_job *job = data;
+	struct state_request req = { .now_s = job->now_s };
+	struct lmdb_write w = { .kind = job->kind, .value = job->value,
+	    .len = job->len, .ttl_s = job->ttl_s,
+	    .key = { job->keylen, job->key },
+	    .current = job->current, .current_len = &job->current_len };
+
+	job->res = write_op(e, &req, &w);
+	memcpy(job->why, req.why, sizeof(job->why));
+}
+
+/* A write done by the writer thread, waited for until the deadline. */
+static enum state_result
+hand_over(struct lmdb_engine *e, struct state_request *req,
+    struct lmdb_job *job)
+{
+	job->now_s = req->now_s;
+	switch (state_writer_call(e->writer, job, sizeof(*job),
+	    req->deadline)) {
+	case STATE_WRITER_DONE:
+		if (job->res == STATE_DOWN)
+			memcpy(req->why, job->why, sizeof(req->why));
+		return job->res;
+	case STATE_WRITER_LATE:
+		refuse(req, "write not done in time (LMDB's writer lock held "
+		    "elsewhere, or a slow disk)");
+		return STATE_DOWN;
+	case STATE_WRITER_FULL:
+		break;
+	}
+	refuse(req, "too many writes waiting");
+	return STATE_DOWN;
+}
+
+/* Shared use for a read in the caller's thread; a broken environment is
+ * reopened by the writer thread, within the caller's bound. */
+static int
+enter_for_read(struct lmdb_engine *e, struct state_request *req)
+{
+	struct lmdb_job job = { .kind = W_REOPEN };
+
+	if (enter_shared(e) == 0)
+		return 0;
+	if (hand_over(e, req, &job) != STATE_OK)
+		return -1;
+	if (enter_shared(e) == 0)
+		return 0;
+	return refuse(req, "environment closed meanwhile");
+}
+
 static enum state_result
 lmdb_get(void *handle, struct state_request *req, const char *key,
     size_t keylen, unsigned char *value, size_t *len)
 {
 	struct lmdb_engine *e = handle;
 	MDB_val k = { keylen, (void *)(uintptr_t)key };
-	struct lmdb_record rec;
-	enum state_result r = STATE_MISSING;
-	MDB_txn *txn;
-	int rc;
+	enum state_result r;
 
-	if (enter(e, req) != 0)
+	if (enter_for_read(e, req) != 0)
 		return STATE_DOWN;
-	rc = mdb_txn_begin(e->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0) {
-		rc = lookup(e, txn, &k, req->now_s, &rec);
-		if (rc == 0) {
-			memcpy(value, rec.value, rec.len);
-			*len = rec.len;
-			r = STATE_OK;
-		}
-		mdb_txn_abort(txn);
-	}
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		r = down(e, req, "read", rc);
+	r = read_op(e, req, &k, value, len);
 	leave(e);
 	return r;
+}
+
+/* A write: the job filled in, and for touch and delete a look first -
+ * those of a record that is not there (the delete after every clean
+ * verdict, mostly) need no writer, no write lock and no flush. */
+static enum state_result
+lmdb_write(struct lmdb_engine *e, struct state_request *req,
+    struct lmdb_job *job, const char *key, size_t keylen,
+    const unsigned char *value, size_t len)
+{
+	MDB_val k = { keylen, (void *)(uintptr_t)key };
+	enum state_result r;
+
+	memcpy(job->key, key, keylen);
+	job->keylen = keylen;
+	if (len > 0)
+		memcpy(job->value, value, len);
+	job->len = len;
+	if (job->kind == W_TOUCH || job->kind == W_DEL) {
+		if (enter_for_read(e, req) != 0)
+			return STATE_DOWN;
+		r = read_op(e, req, &k, NULL, NULL);
+		leave(e);
+		if (r != STATE_OK)
+			return r;
+	}
+	return hand_over(e, req, job);
 }
 
 static enum state_result
 lmdb_set(void *handle, struct state_request *req, const char *key,
     size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s)
 {
-	struct lmdb_write w = { .kind = W_SET, .value = value, .len = len,
-	    .ttl_s = ttl_s, .key = { keylen, (void *)(uintptr_t)key } };
+	struct lmdb_job job = { .kind = W_SET, .ttl_s = ttl_s };
 
-	return write_op(handle, req, &w);
+	return lmdb_write(handle, req, &job, key, keylen, value, len);
 }
 
 static enum state_result
@@ -473,31 +623,33 @@ lmdb_add(void *handle, struct state_request *req, const char *key,
     size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s,
     unsigned char *current, size_t *current_len)
 {
-	struct lmdb_write w = { .kind = W_ADD, .value = value, .len = len,
-	    .ttl_s = ttl_s, .key = { keylen, (void *)(uintptr_t)key },
-	    .current = current, .current_len = current_len };
+	struct lmdb_job job = { .kind = W_ADD, .ttl_s = ttl_s };
+	enum state_result r;
 
-	return write_op(handle, req, &w);
+	r = lmdb_write(handle, req, &job, key, keylen, value, len);
+	if (r == STATE_OK || r == STATE_EXISTS) {
+		memcpy(current, job.current, job.current_len);
+		*current_len = job.current_len;
+	}
+	return r;
 }
 
 static enum state_result
 lmdb_touch(void *handle, struct state_request *req, const char *key,
     size_t keylen, unsigned ttl_s)
 {
-	struct lmdb_write w = { .kind = W_TOUCH, .ttl_s = ttl_s,
-	    .key = { keylen, (void *)(uintptr_t)key } };
+	struct lmdb_job job = { .kind = W_TOUCH, .ttl_s = ttl_s };
 
-	return write_op(handle, req, &w);
+	return lmdb_write(handle, req, &job, key, keylen, NULL, 0);
 }
 
 static enum state_result
 lmdb_del(void *handle, struct state_request *req, const char *key,
     size_t keylen)
 {
-	struct lmdb_write w = { .kind = W_DEL,
-	    .key = { keylen, (void *)(uintptr_t)key } };
+	struct lmdb_job job = { .kind = W_DEL };
 
-	return write_op(handle, req, &w);
+	return lmdb_write(handle, req, &job, key, keylen, NULL, 0);
 }
 
 int
@@ -528,6 +680,11 @@ state_lmdb_open_mapsize(const struct state_spec *spec, size_t map_bytes,
 		free(e);
 		return -1;
 	}
+	e->writer = state_writer_start(run_job, e, WRITER_QUEUE);
+	if (e->writer == NULL) {
+		lmdb_close(e);
+		return refuse(req, "cannot start the writer thread");
+	}
 	*handle = e;
 	return 0;
 }
@@ -544,6 +701,8 @@ lmdb_close(void *handle)
 {
 	struct lmdb_engine *e = handle;
 
+	/* The writer first: it may be using the environment. */
+	state_writer_stop(e->writer);
 	env_close(e);
 	pthread_mutex_destroy(&e->sweep_lock);
 	pthread_rwlock_destroy(&e->env_lock);

@@ -194,6 +194,14 @@ run(struct state_store *st, struct state_call *c)
 	if (handle == NULL && engine_open(st, &req, &handle) != 0)
 		goto failed;
 	r = engine_call(st, handle, &req, c);
+	/* An engine's value never goes past the room it was given; one that
+	 * says otherwise is broken, and nothing of it is copied. */
+	if (c->out_len > STATE_VALUE_MAX) {
+		c->out_len = 0;
+		r = STATE_DOWN;
+		snprintf(req.why, sizeof(req.why), "the engine returned an "
+		    "oversized value");
+	}
 	overran = monotime_diff_ms(req.deadline, st->clocks.monotonic()) > 0;
 	if (overran) {
 		atomic_fetch_add_explicit(&st->slow, 1, memory_order_relaxed);

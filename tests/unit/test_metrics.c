@@ -369,6 +369,8 @@ test_every_series_present_at_zero(void **state)
 		"ptrmilter_dns_breaker_opened_total 0",
 		"ptrmilter_dns_breaker_sessions_total 0",
 		"ptrmilter_dns_breaker_refused_total 0",
+		"ptrmilter_state_store_up 0",
+		"ptrmilter_state_store_downs_total 0",
 		"ptrmilter_verdict_seconds_bucket{le=\"+Inf\"} 0",
 	};
 	struct metrics_values v;
@@ -634,12 +636,37 @@ test_resolver_and_breaker_counts(void **state)
 	assert_int_equal(after.breaker_opened - before.breaker_opened, 1);
 }
 
+static void
+test_state_store_gauge_and_downs(void **state)
+{
+	struct metrics_values before, after;
+
+	(void)state;
+	metrics_read(&before);
+	metrics_set_state_store(true);
+	metrics_read(&after);
+	assert_int_equal(after.state_store_up, 1);
+	assert_int_equal(after.state_store_downs, before.state_store_downs);
+	metrics_set_state_store(false);
+	metrics_set_state_store(true);
+	metrics_set_state_store(false);
+	metrics_read(&after);
+	assert_int_equal(after.state_store_up, 0);
+	assert_int_equal(after.state_store_downs - before.state_store_downs, 2);
+	assert_int_equal(metrics_format(&after, text, sizeof(text)), 0);
+	check_exposition(text);
+	assert_line("ptrmilter_state_store_up 0");
+	assert_line("ptrmilter_state_store_downs_total %" PRIu64,
+	    after.state_store_downs);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh_daemon_writes_valid_exposition),
 		cmocka_unit_test(test_resolver_and_breaker_counts),
+		cmocka_unit_test(test_state_store_gauge_and_downs),
 		cmocka_unit_test(test_every_series_present_at_zero),
 		cmocka_unit_test(test_every_tag_present),
 		cmocka_unit_test(test_histogram_buckets_cumulative),

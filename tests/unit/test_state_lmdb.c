@@ -13,8 +13,10 @@
 
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +30,7 @@
 
 #include <cmocka.h>
 
+#include "monotime.h"
 #include "state_store.h"
 #include "state_store_impl.h"
 
@@ -81,16 +84,33 @@ lmdb_spec(const char *path)
 	return s;
 }
 
+/* What the store reported last. */
+static char last_report[512];
+
+static void
+keep_report(void *arg, bool up, const char *message)
+{
+	(void)arg;
+	(void)up;
+	snprintf(last_report, sizeof(last_report), "%s", message);
+}
+
 static struct state_store *
-open_store(const char *path)
+open_store_bounded(const char *path, unsigned timeout_ms)
 {
 	struct state_spec spec = lmdb_spec(path);
 	struct state_store *st;
 
-	st = state_store_open_engine(&spec, &state_lmdb_ops, &wall_only, 1000,
-	    NULL, NULL);
+	st = state_store_open_engine(&spec, &state_lmdb_ops, &wall_only,
+	    timeout_ms, keep_report, NULL);
 	assert_non_null(st);
 	return st;
+}
+
+static struct state_store *
+open_store(const char *path)
+{
+	return open_store_bounded(path, 1000);
 }
 
 /* Records in the environment at path, expired or not; the store on it
@@ -327,6 +347,7 @@ engine_set(void *h, const char *key, int64_t now_s, unsigned ttl_s,
 	unsigned char value[STATE_VALUE_MAX];
 	enum state_result r;
 
+	req.deadline = monotime_add_ms(monotime_now(), 5000);
 	memset(value, 'v', sizeof(value));
 	r = state_lmdb_ops.set(h, &req, key, strlen(key), value,
 	    sizeof(value), ttl_s);
@@ -368,6 +389,127 @@ test_full_map_is_down_then_recovers_by_expiry(void **state)
 	state_lmdb_ops.close(h);
 }
 
+/* Threads of one daemon at one environment: one add of each key wins,
+ * every read sees a record, nothing is down. */
+#define THREADS 4
+#define THREAD_KEYS 200
+
+struct thread_race {
+	struct state_store *st;
+	atomic_int won, bad;
+};
+
+static void *
+thread_worker(void *arg)
+{
+	struct thread_race *r = arg;
+	unsigned char v[STATE_VALUE_MAX];
+	char key[32];
+	size_t len;
+	int i;
+
+	for (i = 0; i < THREAD_KEYS; i++) {
+		enum state_result res;
+
+		snprintf(key, sizeof(key), "thread:%d", i);
+		res = state_add(r->st, key, "t", 1, 3600, v, sizeof(v), &len);
+		if (res == STATE_OK)
+			atomic_fetch_add(&r->won, 1);
+		else if (res != STATE_EXISTS)
+			atomic_fetch_add(&r->bad, 1);
+		if (state_get(r->st, key, v, sizeof(v), &len) != STATE_OK ||
+		    len != 1 || v[0] != 't')
+			atomic_fetch_add(&r->bad, 1);
+	}
+	return NULL;
+}
+
+static void
+test_threads_share_one_environment(void **state)
+{
+	struct thread_race r = { .st = open_store(state_dir) };
+	pthread_t t[THREADS];
+	int i;
+
+	(void)state;
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, thread_worker, &r),
+		    0);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&r.won), THREAD_KEYS);
+	assert_int_equal(atomic_load(&r.bad), 0);
+	assert_true(state_store_up(r.st));
+	state_store_close(r.st);
+}
+
+/* Another process that takes LMDB's writer lock when told to, says so,
+ * and holds it until told to let go. */
+static int
+hold_writer_lock(int go_fd, int held_fd, int release_fd)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	char b;
+
+	if (read(go_fd, &b, 1) != 1)
+		return 1;
+	if (mdb_env_create(&env) != 0 ||
+	    mdb_env_open(env, state_dir, MDB_NOTLS, 0600) != 0 ||
+	    mdb_txn_begin(env, NULL, 0, &txn) != 0)
+		return 2;
+	if (write(held_fd, "h", 1) != 1 || read(release_fd, &b, 1) != 1)
+		return 3;
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return 0;
+}
+
+static void
+test_writer_lock_held_elsewhere_is_down_within_the_bound(void **state)
+{
+	int go[2], held[2], release[2], status;
+	unsigned char v[STATE_VALUE_MAX];
+	struct state_store *st;
+	struct timespec t0;
+	size_t len;
+	char b;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(mkdir(state_dir, 0700), 0);
+	assert_int_equal(pipe(go) | pipe(held) | pipe(release), 0);
+	/* Forked before this process opens the environment. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(hold_writer_lock(go[0], held[1], release[0]));
+	st = open_store_bounded(state_dir, 100);
+	assert_int_equal(state_set(st, "a", "1", 1, 60), STATE_OK);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(read(held[0], &b, 1), 1);
+	/* The writer waits for the lock; the session does not. */
+	t0 = monotime_now();
+	assert_int_equal(state_set(st, "b", "2", 1, 60), STATE_DOWN);
+	assert_true(monotime_diff_ms(t0, monotime_now()) < 1000);
+	assert_non_null(strstr(last_report, "write not done in time"));
+	/* Down now: nothing is tried during the backoff. */
+	assert_false(state_store_up(st));
+	assert_int_equal(write(release[1], "r", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* After the backoff the store is up again; the late write landed. */
+	usleep(1100 * 1000);
+	assert_int_equal(state_set(st, "c", "3", 1, 60), STATE_OK);
+	assert_true(state_store_up(st));
+	assert_non_null(strstr(last_report, "up again"));
+	assert_int_equal(state_get(st, "b", v, sizeof(v), &len), STATE_OK);
+	state_store_close(st);
+	close(go[0]), close(go[1]), close(held[0]), close(held[1]);
+	close(release[0]), close(release[1]);
+}
+
 int
 main(void)
 {
@@ -388,6 +530,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_full_map_is_down_then_recovers_by_expiry, make_dir,
 		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_threads_share_one_environment, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_writer_lock_held_elsewhere_is_down_within_the_bound,
+		    make_dir, remove_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

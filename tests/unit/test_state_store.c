@@ -10,8 +10,10 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,11 +111,17 @@ fake_result(struct state_request *req)
 	return STATE_MISSING;
 }
 
+static bool fake_oversize;
+
 static enum state_result
 fake_get(void *h, struct state_request *req, const char *key, size_t keylen,
     unsigned char *value, size_t *len)
 {
-	(void)h, (void)key, (void)keylen, (void)value, (void)len;
+	(void)h, (void)key, (void)keylen, (void)value;
+	if (fake_oversize) {
+		*len = STATE_VALUE_MAX + 1;
+		return STATE_OK;
+	}
 	return fake_result(req);
 }
 
@@ -176,7 +184,7 @@ reset_fakes(void **state)
 	fake_mono.tv_sec = 1000;
 	fake_mono.tv_nsec = 0;
 	fake_wall_s = 1700000000 + 1000;
-	fake_failing = fake_open_fails = false;
+	fake_failing = fake_open_fails = fake_oversize = false;
 	fake_call_ms = 0;
 	fake_calls = fake_opens = fake_closes = 0;
 	return 0;
@@ -327,6 +335,22 @@ test_backoff_doubles_up_to_thirty_seconds_then_resets(void **state)
 	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
 	assert_int_equal(r.downs, 2);
 	assert_int_equal(r.ups, 2);
+	state_store_close(st);
+}
+
+static void
+test_oversized_value_from_an_engine_is_refused(void **state)
+{
+	unsigned char v[STATE_VALUE_MAX + 8];
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	size_t len = 0;
+
+	(void)state;
+	fake_oversize = true;
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_int_equal(len, 0);
+	assert_non_null(strstr(r.last, "oversized value"));
 	state_store_close(st);
 }
 
@@ -566,6 +590,133 @@ test_memory_full_forgets_expired_then_oldest(void **state)
 	state_memory_ops.close(m);
 }
 
+/* Threads at one store: exactly one add of each key wins. */
+#define RACE_THREADS 4
+#define RACE_KEYS 2000
+
+struct race {
+	struct state_store *st;
+	atomic_int won, down;
+};
+
+static void *
+race_worker(void *arg)
+{
+	struct race *r = arg;
+	unsigned char v[STATE_VALUE_MAX];
+	char key[32];
+	size_t len;
+	int i;
+
+	for (i = 0; i < RACE_KEYS; i++) {
+		enum state_result res;
+
+		snprintf(key, sizeof(key), "race:%d", i);
+		res = state_add(r->st, key, "w", 1, 60, v, sizeof(v), &len);
+		if (res == STATE_OK)
+			atomic_fetch_add(&r->won, 1);
+		else if (res != STATE_EXISTS)
+			atomic_fetch_add(&r->down, 1);
+		if (state_get(r->st, key, v, sizeof(v), &len) != STATE_OK)
+			atomic_fetch_add(&r->down, 1);
+	}
+	return NULL;
+}
+
+static void
+test_memory_threads_one_add_wins_each_key(void **state)
+{
+	struct state_spec spec = spec_of("none");
+	pthread_t t[RACE_THREADS];
+	struct race r = { .st = NULL };
+	int i;
+
+	(void)state;
+	r.st = state_store_open(&spec, 1000, NULL, NULL);
+	assert_non_null(r.st);
+	for (i = 0; i < RACE_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, race_worker, &r),
+		    0);
+	for (i = 0; i < RACE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&r.won), RACE_KEYS);
+	assert_int_equal(atomic_load(&r.down), 0);
+	state_store_close(r.st);
+}
+
+/* An engine that is always down, safe to call from threads. */
+static atomic_int dead_calls;
+
+static enum state_result
+dead_del(void *h, struct state_request *req, const char *key, size_t keylen)
+{
+	(void)h, (void)key, (void)keylen;
+	atomic_fetch_add(&dead_calls, 1);
+	snprintf(req->why, sizeof(req->why), "no route to host");
+	return STATE_DOWN;
+}
+
+static const struct state_engine_ops dead_ops = {
+	"dead", fake_open, fake_close, fake_get, fake_set, fake_add,
+	fake_touch, dead_del,
+};
+
+struct dead_reports {
+	atomic_int downs, ups;
+};
+
+static void
+count_report(void *arg, bool up, const char *message)
+{
+	struct dead_reports *r = arg;
+
+	(void)message;
+	atomic_fetch_add(up ? &r->ups : &r->downs, 1);
+}
+
+static void *
+dead_worker(void *arg)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		if (state_delete(arg, "k") != STATE_DOWN)
+			fail_msg("a dead engine said something");
+	return NULL;
+}
+
+static void
+test_threads_on_a_dead_engine_get_one_report(void **state)
+{
+	struct state_spec spec = spec_of("redis://192.0.2.1");
+	struct dead_reports r = { 0 };
+	struct state_stats stats;
+	struct state_store *st;
+	pthread_t t[RACE_THREADS];
+	int i;
+
+	(void)state;
+	atomic_store(&dead_calls, 0);
+	st = state_store_open_engine(&spec, &dead_ops, NULL, 50, count_report,
+	    &r);
+	assert_non_null(st);
+	for (i = 0; i < RACE_THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, dead_worker, st),
+		    0);
+	for (i = 0; i < RACE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&r.downs), 1);
+	assert_int_equal(atomic_load(&r.ups), 0);
+	state_store_stats(st, &stats);
+	/* Each call either reached the engine or was skipped; only the
+	 * first and one probe per backoff period reach it. */
+	assert_int_equal(stats.calls, RACE_THREADS * 1000);
+	assert_int_equal(stats.skipped + (uint64_t)atomic_load(&dead_calls),
+	    RACE_THREADS * 1000);
+	assert_true(atomic_load(&dead_calls) <= 8);
+	state_store_close(st);
+}
+
 int
 main(void)
 {
@@ -581,6 +732,8 @@ main(void)
 		cmocka_unit_test_setup(test_slow_answer_counts_as_a_failure,
 		    reset_fakes),
 		cmocka_unit_test_setup(
+		    test_oversized_value_from_an_engine_is_refused, reset_fakes),
+		cmocka_unit_test_setup(
 		    test_engine_that_cannot_open_is_opened_again_later,
 		    reset_fakes),
 		cmocka_unit_test_setup(test_store_without_its_engine_stays_down,
@@ -591,6 +744,9 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_memory_records_expire_on_the_wall_clock, reset_fakes),
 		cmocka_unit_test(test_memory_full_forgets_expired_then_oldest),
+		cmocka_unit_test(test_memory_threads_one_add_wins_each_key),
+		cmocka_unit_test_setup(
+		    test_threads_on_a_dead_engine_get_one_report, reset_fakes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
