@@ -21,7 +21,8 @@
 #
 # Only the process this file started is ever signalled, named by its pid
 # and start time (proc.sh): a redis-server of the system, or of another
-# test, on its own port is never touched.
+# test, on its own port is never touched.  Should the test be killed
+# before its trap runs, the server gets SIGTERM as its parent dies.
 
 # shellcheck source=tests/lib/proc.sh
 . "$top_srcdir/tests/lib/proc.sh"
@@ -37,6 +38,8 @@ redis_up()
 	command -v redis-cli >/dev/null ||
 		skip_or_fail "redis-cli is not installed (Debian: redis-tools)"
 	command -v python3 >/dev/null || skip_or_fail "python3 is not installed"
+	command -v setpriv >/dev/null ||
+		skip_or_fail "setpriv is not installed (Debian: util-linux)"
 	REDIS_PASSWORD=${1:-}
 	# Short: the socket's path must fit sun_path (108 bytes).
 	REDIS_DIR=$(mktemp -d /tmp/ptrredis.XXXXXX) || exit 99
@@ -56,7 +59,11 @@ _redis_start()
 		--save '' --appendonly no --dir "$REDIS_DIR"
 		--daemonize no --logfile "$REDIS_LOG")
 	[ -z "$REDIS_PASSWORD" ] || args+=(--requirepass "$REDIS_PASSWORD")
-	redis-server "${args[@]}" </dev/null >/dev/null 2>&1 8>&- 9>&- &
+	# setpriv execs redis-server (the pid stays ours) with a parent-death
+	# signal: a test killed outright, whose trap never runs, still takes
+	# its server with it.
+	setpriv --pdeathsig TERM -- redis-server "${args[@]}" </dev/null \
+	    >/dev/null 2>&1 8>&- 9>&- &
 	REDIS_PID=$!
 	proc_forget "$REDIS_PID"
 	REDIS_START=$(proc_start "$REDIS_PID")
