@@ -132,6 +132,21 @@ static const struct policy_key keys[] = {
 	  0.001, 1000, NULL, "score at or above which to tempfail" },
 	{ "reject_score", KEY_THRESHOLD, KEY_OFF, F(reject_score), "off",
 	  0.001, 1000, NULL, "score at or above which to reject" },
+	{ "greylist_score", KEY_THRESHOLD, KEY_OFF, F(greylist_score), "off",
+	  0.001, 1000, NULL,
+	  "score from which to greylist, below tempfail_score" },
+	{ "greylist_delay", KEY_DURATION_S, 0, F(greylist_delay_s), "5m",
+	  1, 86400, NULL, "how long a greylisted triplet must wait to retry" },
+	{ "greylist_window", KEY_DURATION_S, 0, F(greylist_window_s), "1d",
+	  60, 30 * 86400, NULL,
+	  "how long after its first attempt a retry is still counted" },
+	{ "greylist_pass_ttl", KEY_DURATION_S, 0, F(greylist_pass_ttl_s),
+	  "35d", 3600, 400 * 86400, NULL,
+	  "how long a network that retried is no longer greylisted" },
+	{ "greylist_ipv4_prefix", KEY_UNSIGNED, 0, F(greylist_ipv4_prefix),
+	  "24", 8, 32, NULL, "IPv4 prefix length of a greylisted network" },
+	{ "greylist_ipv6_prefix", KEY_UNSIGNED, 0, F(greylist_ipv6_prefix),
+	  "64", 16, 128, NULL, "IPv6 prefix length of a greylisted network" },
 	{ "reply_text", KEY_REPLY, 0, F(reply_text), REPLY_TEXT_DEFAULT,
 	  0, 0, NULL, "text of our 4xx/5xx replies, with %{tokens}" },
 	{ "on_dns_error", KEY_ENUM, 0, F(on_dns_error), "accept", 0, 0,
@@ -196,6 +211,7 @@ struct parser {
 };
 
 static const struct policy_key *key_find(const char *name);
+static void check_greylist_band(struct parser *ps);
 static void report_at(struct parser *ps, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void report_in(struct parser *ps, const char *file, unsigned line,
@@ -380,6 +396,30 @@ parse_line(struct parser *ps, unsigned line)
 	policy_key_value_free(&v);
 }
 
+/* The greylisting band is [greylist_score, tempfail_score): a greylist_score
+ * at or above tempfail_score would greylist nobody, which is a mistake the
+ * administrator wants to hear about, not a silent no-op. */
+static void
+check_greylist_band(struct parser *ps)
+{
+	size_t t = (size_t)(key_find("tempfail_score") - keys),
+	    g = (size_t)(key_find("greylist_score") - keys);
+	char ts[POLICY_VALUE_NUMBER_MAX], gs[POLICY_VALUE_NUMBER_MAX];
+	const struct policy *p = ps->p;
+
+	if (ps->bad[t] || ps->bad[g] || !isfinite(p->greylist_score) ||
+	    !isfinite(p->tempfail_score) ||
+	    p->greylist_score < p->tempfail_score)
+		return;
+	policy_value_format_decimal(policy_milli(p->tempfail_score), ts,
+	    sizeof(ts));
+	policy_value_format_decimal(policy_milli(p->greylist_score), gs,
+	    sizeof(gs));
+	report_at(ps, ps->line_of[t] > ps->line_of[g] ? ps->line_of[t] :
+	    ps->line_of[g], "greylist_score %s is not below tempfail_score %s: "
+	    "nothing would be greylisted", gs, ts);
+}
+
 /* Checks between keys, at the line of the later key of a pair. */
 static void
 check_cross(struct parser *ps)
@@ -392,6 +432,8 @@ check_cross(struct parser *ps)
 	char ts[POLICY_VALUE_NUMBER_MAX], rs[POLICY_VALUE_NUMBER_MAX];
 	const struct policy *p = ps->p;
 	unsigned later;
+
+	check_greylist_band(ps);
 
 	if (!ps->bad[t] && !ps->bad[r] && isfinite(p->tempfail_score) &&
 	    isfinite(p->reject_score) && p->reject_score < p->tempfail_score) {

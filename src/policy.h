@@ -58,6 +58,13 @@ struct policy {
 	double score[TAG_COUNT];	/* weight of each tag */
 	double tempfail_score;		/* INFINITY when "off" */
 	double reject_score;		/* INFINITY when "off" */
+	double greylist_score;		/* INFINITY when "off"; below
+					   tempfail_score (policy.c) */
+	unsigned greylist_delay_s;	/* a retry sooner is deferred again */
+	unsigned greylist_window_s;	/* a retry later starts over */
+	unsigned greylist_pass_ttl_s;	/* a passed network's record */
+	unsigned greylist_ipv4_prefix;	/* the network of a triplet */
+	unsigned greylist_ipv6_prefix;
 	char *reply_text;		/* reply_text_check() passed; never
 					   NULL from the loader */
 	enum policy_dns_error_action on_dns_error;

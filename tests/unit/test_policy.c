@@ -199,6 +199,12 @@ assert_defaults(const struct policy *p)
 	assert_string_equal(p->generic_data,
 	    PTRMILTER_DATADIR "/generic-providers");
 	assert_int_equal(p->tempfail_limit_s, 0);
+	assert_true(isinf(p->greylist_score) && p->greylist_score > 0);
+	assert_int_equal(p->greylist_delay_s, 300);
+	assert_int_equal(p->greylist_window_s, 86400);
+	assert_int_equal(p->greylist_pass_ttl_s, 35 * 86400);
+	assert_int_equal(p->greylist_ipv4_prefix, 24);
+	assert_int_equal(p->greylist_ipv6_prefix, 64);
 	assert_string_equal(p->state_store, "lmdb:" PTRMILTER_STATEDIR "/state");
 	assert_int_equal(p->state_timeout_ms, 50);
 	assert_string_equal(p->score_header, "X-PTR-Score");
@@ -494,6 +500,15 @@ static const struct {
 	{ "tempfail_score = 7.5", "tempfail_score", "7.5" },
 	{ "reject_score = 1000", "reject_score", "1000" },
 	{ "reject_score = OFF", "reject_score", "off" },
+	{ "greylist_score = 2", "greylist_score", "2" },
+	{ "greylist_score = off", "greylist_score", "off" },
+	{ "greylist_delay = 1", "greylist_delay", "1s" },
+	{ "greylist_delay = 300", "greylist_delay", "5m" },
+	{ "greylist_delay = 1d", "greylist_delay", "1d" },
+	{ "greylist_window = 4h", "greylist_window", "4h" },
+	{ "greylist_pass_ttl = 400d", "greylist_pass_ttl", "400d" },
+	{ "greylist_ipv4_prefix = 32", "greylist_ipv4_prefix", "32" },
+	{ "greylist_ipv6_prefix = 48", "greylist_ipv6_prefix", "48" },
 	{ "reply_text = %{reason}, [%{ip}]; see "
 	  "https://mx.example.net/rdns?ip=%{ip}#form # where to look",
 	  "reply_text", "%{reason}, [%{ip}]; see "
@@ -759,6 +774,26 @@ static const struct {
 	  "bad value '999999999999999999d' for dns_timeout: " X_TIMEOUT },
 	{ "dns_timeout = off", "bad value 'off' for dns_timeout: " X_TIMEOUT },
 	{ "tempfail_limit = 0", "bad value '0' for tempfail_limit: " X_LIMIT },
+	{ "greylist_delay = 0",
+	  "bad value '0' for greylist_delay: expected a duration from 1s to "
+	  "1d " DURATION_HELP },
+	{ "greylist_delay = off",
+	  "bad value 'off' for greylist_delay: expected a duration from 1s "
+	  "to 1d " DURATION_HELP },
+	{ "greylist_window = 59",
+	  "bad value '59' for greylist_window: expected a duration from 1m "
+	  "to 30d " DURATION_HELP },
+	{ "greylist_pass_ttl = 401d",
+	  "bad value '401d' for greylist_pass_ttl: expected a duration from "
+	  "1h to 400d " DURATION_HELP },
+	{ "greylist_ipv4_prefix = 33",
+	  "bad value '33' for greylist_ipv4_prefix: expected a whole number "
+	  "from 8 to 32" },
+	{ "greylist_ipv6_prefix = 8",
+	  "bad value '8' for greylist_ipv6_prefix: expected a whole number "
+	  "from 16 to 128" },
+	{ "greylist_score = 0", "bad value '0' for greylist_score: "
+	  X_THRESHOLD },
 	{ "tempfail_limit = 31d",
 	  "bad value '31d' for tempfail_limit: " X_LIMIT },
 	{ "tempfail_limit = 721h",
@@ -1242,6 +1277,41 @@ test_reject_score_below_tempfail_score_is_an_error(void **state)
 }
 
 static void
+test_greylist_score_must_stay_below_tempfail_score(void **state)
+{
+	static const char *const want_default[] = {
+		"2: greylist_score 5 is not below tempfail_score 5: nothing "
+		"would be greylisted",
+		NULL
+	};
+	static const char *const want_later[] = {
+		"3: greylist_score 4 is not below tempfail_score 3.5: nothing "
+		"would be greylisted",
+		NULL
+	};
+	struct errors e = { .count = 0 };
+	struct policy *p;
+
+	(void)state;
+	assert_null(load_text("# c\ngreylist_score = 5\n", &e));
+	assert_errors(&e, want_default);
+	errors_clear(&e);
+	assert_null(load_text("greylist_score = 4\n\ntempfail_score = 3.5\n",
+	    &e));
+	assert_errors(&e, want_later);
+	errors_clear(&e);
+	/* just below is the band's whole point; tempfail off leaves it open */
+	p = load_text("greylist_score = 4.999\n", &e);
+	assert_non_null(p);
+	assert_true(p->greylist_score == 4.999);
+	policy_free(p);
+	p = load_text("tempfail_score = off\ngreylist_score = 900\n", &e);
+	assert_non_null(p);
+	policy_free(p);
+	assert_int_equal(e.count, 0);
+}
+
+static void
 test_resolv_conf_and_forwarders_exclude_each_other(void **state)
 {
 	static const char *const want[] = {
@@ -1365,8 +1435,9 @@ test_key_names_cover_every_tag_and_have_docs(void **state)
 	}
 	/* 24 plain keys of the DESIGN.md contract, generic_data,
 	 * reply_text, log_facility, log_format, exempt_ptr_domains,
-	 * state_store, state_timeout, and one per tag */
-	assert_int_equal(count, 31 + TAG_COUNT);
+	 * state_store, state_timeout, the six greylist_ keys, and one per
+	 * tag */
+	assert_int_equal(count, 37 + TAG_COUNT);
 	for (int t = 0; t < TAG_COUNT; t++) {
 		bool found = false;
 
@@ -1522,6 +1593,7 @@ main(void)
 		T(test_line_longer_than_4096_bytes_is_an_error),
 		T(test_nul_byte_is_an_error),
 		T(test_reject_score_below_tempfail_score_is_an_error),
+		T(test_greylist_score_must_stay_below_tempfail_score),
 		T(test_resolv_conf_and_forwarders_exclude_each_other),
 		T(test_dump_parses_back_to_an_equal_policy),
 		T(test_dump_lists_every_key_in_table_order),
