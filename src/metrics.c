@@ -25,6 +25,7 @@ const unsigned metrics_bucket_ms[METRICS_BUCKET_COUNT] = {
 static struct {
 	atomic_ulong judged;
 	atomic_ulong exempt[METRICS_EXEMPT_COUNT];
+	atomic_ulong greylist[METRICS_GREYLIST_COUNT];
 	atomic_ulong iprev[METRICS_IPREV_COUNT];
 	atomic_ulong action[METRICS_ACTION_COUNT][2];
 	atomic_ulong tags[TAG_COUNT];
@@ -69,6 +70,13 @@ metrics_count_exempt(enum metrics_exempt why)
 {
 	if ((unsigned)why < METRICS_EXEMPT_COUNT)
 		bump(&counters.exempt[why]);
+}
+
+void
+metrics_count_greylist(enum metrics_greylist result)
+{
+	if ((unsigned)result < METRICS_GREYLIST_COUNT)
+		bump(&counters.greylist[result]);
 }
 
 void
@@ -186,6 +194,8 @@ metrics_read(struct metrics_values *out)
 	out->judged = load(&counters.judged);
 	for (size_t i = 0; i < NELEM(out->exempt); i++)
 		out->exempt[i] = load(&counters.exempt[i]);
+	for (size_t i = 0; i < NELEM(out->greylist); i++)
+		out->greylist[i] = load(&counters.greylist[i]);
 	for (size_t i = 0; i < NELEM(out->iprev); i++)
 		out->iprev[i] = load(&counters.iprev[i]);
 	for (size_t i = 0; i < NELEM(out->action); i++)

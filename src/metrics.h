@@ -50,6 +50,17 @@ enum metrics_exempt {
 	METRICS_EXEMPT_COUNT
 };
 
+/* What greylisting did with a recipient of the band (greylist_store.h):
+ * deferred it, passed it on a retry in time, passed it for its network's
+ * earlier pass, or could not ask the store and let it through. */
+enum metrics_greylist {
+	METRICS_GREYLIST_DEFERRED,
+	METRICS_GREYLIST_PASSED,
+	METRICS_GREYLIST_KNOWN,
+	METRICS_GREYLIST_FAILOPEN,
+	METRICS_GREYLIST_COUNT
+};
+
 /* How one DNS lookup ended: its status and, when an answer carrying data
  * or a denial came, its DNSSEC state. */
 enum metrics_dns {
@@ -80,6 +91,7 @@ extern const unsigned metrics_bucket_ms[METRICS_BUCKET_COUNT];
 struct metrics_values {
 	uint64_t judged;			/* connections looked up */
 	uint64_t exempt[METRICS_EXEMPT_COUNT];
+	uint64_t greylist[METRICS_GREYLIST_COUNT];	/* recipients */
 	uint64_t iprev[METRICS_IPREV_COUNT];	/* verdicts, by enum iprev */
 	/* verdicts by enum verdict_action; [0] mode=enforce, [1] dry-run */
 	uint64_t action[METRICS_ACTION_COUNT][2];
@@ -106,6 +118,7 @@ struct metrics_values {
 /* Counting, from any thread. */
 void metrics_count_judged(void);
 void metrics_count_exempt(enum metrics_exempt why);
+void metrics_count_greylist(enum metrics_greylist result);
 /* One decision: its iprev result, action and tags, and ms, the time the
  * decision log line shows.  dry_run is the policy's mode. */
 void metrics_count_verdict(const struct verdict *v, bool dry_run,

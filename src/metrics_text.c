@@ -29,6 +29,12 @@ struct label {
 	const char *value;
 };
 
+static const char *const greylist_result[METRICS_GREYLIST_COUNT] = {
+	[METRICS_GREYLIST_DEFERRED] = "deferred",
+	[METRICS_GREYLIST_PASSED] = "passed",
+	[METRICS_GREYLIST_KNOWN] = "known",
+	[METRICS_GREYLIST_FAILOPEN] = "failopen",
+};
 static const char *const exempt_reason[] = {
 	[METRICS_EXEMPT_NETWORK] = "network",
 	[METRICS_EXEMPT_NO_ADDRESS] = "no_address",
@@ -242,6 +248,15 @@ metrics_format(const struct metrics_values *v, char *buf, size_t size)
 	family(&o, name, "counter", "Recipients accepted in spite of an "
 	    "enforced refusal because they are in exempt_recipients.");
 	sample(&o, name, NULL, v->exempt[METRICS_EXEMPT_RECIPIENT]);
+
+	name = "ptrmilter_greylist_total";
+	family(&o, name, "counter", "Recipients of clients in the "
+	    "greylisting band, by result: deferred, passed (a retry in "
+	    "time), known (the network had passed), failopen (the state "
+	    "store could not answer: not greylisted).");
+	for (size_t i = 0; i < METRICS_GREYLIST_COUNT; i++)
+		one_label(&o, name, "result", greylist_result[i],
+		    v->greylist[i]);
 
 	name = "ptrmilter_verdicts_exempt_total";
 	family(&o, name, "counter", "Verdicts of clients an allow-list "

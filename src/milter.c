@@ -136,11 +136,11 @@ on_envfrom(SMFICTX *ctx, char **argv)
 	struct session_macros m = { 0 };
 	struct session_answer a;
 
-	(void)argv;
 	/* The connect macros only make a session connect could not. */
 	if (s == NULL)
 		read_macros(ctx, &m);
 	m.queue_id = smfi_getsymval(ctx, "i");
+	m.sender = argv != NULL ? argv[0] : NULL;
 	session_mail(&s, shared, &m, smfi_getsymval(ctx, "{auth_authen}"),
 	    &a);
 	smfi_setpriv(ctx, s);

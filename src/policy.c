@@ -403,10 +403,19 @@ static void
 check_greylist_band(struct parser *ps)
 {
 	size_t t = (size_t)(key_find("tempfail_score") - keys),
-	    g = (size_t)(key_find("greylist_score") - keys);
+	    g = (size_t)(key_find("greylist_score") - keys),
+	    d = (size_t)(key_find("greylist_delay") - keys),
+	    w = (size_t)(key_find("greylist_window") - keys);
 	char ts[POLICY_VALUE_NUMBER_MAX], gs[POLICY_VALUE_NUMBER_MAX];
 	const struct policy *p = ps->p;
 
+	/* A retry must be able to come after the delay and within the
+	 * window, or nothing greylisted ever gets through. */
+	if (!ps->bad[d] && !ps->bad[w] &&
+	    p->greylist_delay_s >= p->greylist_window_s)
+		report_at(ps, ps->line_of[d] > ps->line_of[w] ?
+		    ps->line_of[d] : ps->line_of[w], "greylist_delay is not "
+		    "shorter than greylist_window: no retry could pass");
 	if (ps->bad[t] || ps->bad[g] || !isfinite(p->greylist_score) ||
 	    !isfinite(p->tempfail_score) ||
 	    p->greylist_score < p->tempfail_score)

@@ -24,6 +24,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,9 @@ session_mail(struct session **sp, const struct session_shared *sh,
 	reset_message(s);
 	s->messages++;
 	keep_queue_id(s, m->queue_id);
+	(void)snprintf(s->sender, sizeof(s->sender), "%.*s",
+	    (int)(sizeof(s->sender) - 1),
+	    m->sender != NULL ? m->sender : "");
 	if (!s->judged)
 		return;
 	if (auth_authen != NULL && *auth_authen != '\0' &&
@@ -225,8 +229,10 @@ session_rcpt(struct session *s, const char *rcpt, struct session_answer *out)
 	if (s == NULL || !s->judged || s->msg_exempt || !s->have_verdict)
 		return;
 	v = s->have_refusal ? &s->refusal : &s->verdict;
-	if (!v->enforced)
+	if (!v->enforced) {
+		(void)session_greylist(s, rcpt, out);
 		return;
+	}
 	if (session_exempt_recipient(s, rcpt, v)) {
 		s->rcpt_exempt_passed = true;
 		return;

@@ -51,6 +51,9 @@ struct session_macros {
 	const char *client_resolve;	/* {client_resolve} */
 	const char *queue_id;		/* {i}: at MAIL (Sendmail) and at
 					   end of message (both) */
+	const char *sender;		/* not a macro: MAIL FROM's first
+					   argument ("<a@b>"), read at MAIL
+					   for greylisting; NULL: none */
 };
 
 enum session_action {

@@ -78,6 +78,15 @@ log_exemption(const struct session *s, const char *exempt,
 	session_log_record(s, &r);
 }
 
+const char *
+session_exempt_entry(const struct session *s, const char *rcpt,
+    struct recipient *r)
+{
+	if (recipient_parse(rcpt, r) != 0)
+		return NULL;
+	return recipient_match(s->snap->policy->exempt_recipients, r);
+}
+
 bool
 session_exempt_recipient(const struct session *s, const char *rcpt,
     const struct verdict *waived)
@@ -87,9 +96,7 @@ session_exempt_recipient(const struct session *s, const char *rcpt,
 	char shown[RCPT_SHOWN + 1];
 	const char *entry;
 
-	if (recipient_parse(rcpt, &r) != 0)
-		return false;
-	entry = recipient_match(s->snap->policy->exempt_recipients, &r);
+	entry = session_exempt_entry(s, rcpt, &r);
 	if (entry == NULL)
 		return false;
 	metrics_count_exempt(METRICS_EXEMPT_RECIPIENT);

@@ -16,6 +16,7 @@
 #include "dns_grace.h"
 #include "fcrdns.h"
 #include "forged.h"
+#include "greylist.h"
 #include "helo.h"
 #include "helo_lookup.h"
 #include "session.h"
@@ -81,6 +82,8 @@ struct session {
 					   message's number */
 	char queue_id[SESSION_QUEUE_ID_KEEP + 1];	/* {i}, raw bytes;
 							   "": not known */
+	char sender[GREYLIST_ADDRESS_MAX + 1];	/* MAIL FROM, raw bytes cut
+						   to what greylisting reads */
 	bool msg_exempt;		/* authenticated */
 	bool rcpt_exempt_passed;	/* a recipient in exempt_recipients
 					   passed a refusal */
@@ -111,6 +114,17 @@ bool session_exempt_network(const struct session *s);
 void session_exempt_authenticated(const struct session *s);
 /* rcpt (the MTA's argument, untrusted) is in exempt_recipients, so the
  * refusal waived is not sent. */
+struct recipient;
+/* The exempt_recipients entry rcpt matches, with rcpt parsed into *r;
+ * NULL when none does or rcpt does not parse.  Counts and logs nothing. */
+const char *session_exempt_entry(const struct session *s, const char *rcpt,
+    struct recipient *r);
+
+/* Greylisting at RCPT (session_greylist.c), for a judged client whose
+ * verdict accepts: true when rcpt is deferred, with out filled. */
+bool session_greylist(struct session *s, const char *rcpt,
+    struct session_answer *out);
+
 bool session_exempt_recipient(const struct session *s, const char *rcpt,
     const struct verdict *waived);
 

@@ -504,7 +504,7 @@ static const struct {
 	{ "greylist_score = off", "greylist_score", "off" },
 	{ "greylist_delay = 1", "greylist_delay", "1s" },
 	{ "greylist_delay = 300", "greylist_delay", "5m" },
-	{ "greylist_delay = 1d", "greylist_delay", "1d" },
+	{ "greylist_delay = 12h", "greylist_delay", "12h" },
 	{ "greylist_window = 4h", "greylist_window", "4h" },
 	{ "greylist_pass_ttl = 400d", "greylist_pass_ttl", "400d" },
 	{ "greylist_ipv4_prefix = 32", "greylist_ipv4_prefix", "32" },
@@ -1309,6 +1309,13 @@ test_greylist_score_must_stay_below_tempfail_score(void **state)
 	assert_non_null(p);
 	policy_free(p);
 	assert_int_equal(e.count, 0);
+	/* the delay must leave room for a retry in the window */
+	assert_null(load_text("greylist_window = 1h\ngreylist_delay = 1h\n",
+	    &e));
+	assert_int_equal(e.count, 1);
+	assert_non_null(strstr(e.lines[0], "2: greylist_delay is not shorter "
+	    "than greylist_window"));
+	errors_clear(&e);
 }
 
 static void

@@ -24,23 +24,29 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "fake_resolver.h"
+#include "greylist.h"
 #include "log.h"
 #include "policy.h"
 #include "realloc_fail.h"
 #include "regdom.h"
 #include "session.h"
 #include "snapshot.h"
+#include "state_store.h"
 #include "unit.h"
 
 #define RESOLVER ((struct resolver *)1)
 #define ID "mx.example.net"
 #define CLEAN "198.51.100.20"		/* PTR mail.example.com, confirmed */
 #define NO_PTR "198.51.100.21"		/* NXDOMAIN, signed */
+#define UNCONFIRMED "198.51.100.22"	/* PTR to a name of another
+					   address: score 4, in the band of
+					   greylist_score = 3 */
 #define AR "Authentication-Results"
 #define SCORE "X-PTR-Score"
 #define FORGED ID "; iprev=pass (forged)"
@@ -51,7 +57,8 @@
 #define EDITS_MAX 16384
 #define LOG_MAX 65536
 
-static const struct session_shared shared = {
+/* Not const: the greylisting tests give it a state store. */
+static struct session_shared shared = {
 	.resolver = RESOLVER,
 	.hostname = "host.example.org",
 };
@@ -64,6 +71,8 @@ static struct session_answer ans;
 /* The MTA's {i} at MAIL and at end of message; NULL: not sent. */
 static const char *queue_at_mail;
 static const char *queue_at_eom;
+/* MAIL FROM's argument; NULL: not sent. */
+static const char *sender_at_mail;
 static FILE *log_file;
 static int saved_stderr = -1;
 
@@ -122,7 +131,12 @@ setup(void **state)
 	add_rule("mail.example.com", DNS_TYPE_AAAA, DNS_NODATA, NULL);
 	add_rule("21.100.51.198.in-addr.arpa", DNS_TYPE_PTR, DNS_NXDOMAIN,
 	    NULL);
+	add_rule("22.100.51.198.in-addr.arpa", DNS_TYPE_PTR, DNS_OK,
+	    "elsewhere.example.com");
+	add_rule("elsewhere.example.com", DNS_TYPE_A, DNS_OK, "192.0.2.99");
+	add_rule("elsewhere.example.com", DNS_TYPE_AAAA, DNS_NODATA, NULL);
 	use_policy("");
+	sender_at_mail = NULL;
 	log_file = tmpfile();
 	assert_non_null(log_file);
 	s = NULL;
@@ -137,6 +151,8 @@ teardown(void **state)
 	(void)state;
 	session_close(s);
 	s = NULL;
+	state_store_close(shared.state);
+	shared.state = NULL;
 	assert_int_equal(session_live(), 0);
 	assert_int_equal(fake_resolver_live(), 0);
 	fake_resolver_reset();
@@ -245,6 +261,7 @@ ev_mail(const char *auth)
 	struct session_macros m = macros;
 
 	m.queue_id = queue_at_mail;
+	m.sender = sender_at_mail;
 	fake_resolver_deliver();
 	capture(true);
 	session_mail(&s, &shared, &m, auth, &ans);
@@ -1246,6 +1263,159 @@ test_authserv_id_comes_from_the_mta(void **state)
 	assert_null(strstr(edits, AR));
 }
 
+/* Greylisting over the memory engine, which keeps records as LMDB and
+ * Redis do: the clock cannot be set, so a retry "after the delay" is a
+ * first attempt written into the store as made 400 s ago. */
+/* The connection under test ends; the next ev_connect() makes one. */
+static void
+next_connection(void)
+{
+	session_close(s);
+	s = NULL;
+}
+
+static void
+use_memory_store(void)
+{
+	struct state_spec spec;
+	char err[64];
+
+	assert_int_equal(state_spec_parse("none", &spec, err, sizeof(err)), 0);
+	shared.state = state_store_open(&spec, 1000, NULL, NULL);
+	assert_non_null(shared.state);
+}
+
+static void
+first_attempt_ago(const char *ip, const char *from, const char *to,
+    unsigned seconds)
+{
+	struct addr a;
+	struct cidr net;
+	char key[GREYLIST_KEY_MAX];
+	unsigned char then[STATE_TIME_SIZE];
+
+	assert_int_equal(addr_parse(ip, &a), 0);
+	assert_int_equal(greylist_network(&a, 24, 64, &net), 0);
+	assert_int_equal(greylist_triplet_key(&net, from, to, key,
+	    sizeof(key)), 0);
+	state_time_put((int64_t)time(NULL) - seconds, then);
+	assert_int_equal(state_set(shared.state, key, then, sizeof(then),
+	    86400), STATE_OK);
+}
+
+static void
+band_client_mail(const char *policy, const char *from)
+{
+	use_policy(policy);
+	sender_at_mail = from;
+	ev_connect(UNCONFIRMED);
+	ev_helo("elsewhere.example.com");
+	ev_mail(NULL);
+}
+
+static void
+test_greylist_defers_first_attempt_then_passes_network(void **state)
+{
+	(void)state;
+	use_memory_store();
+	band_client_mail("greylist_score = 3", "<a@Example.org>");
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	expect_reply(SESSION_TEMPFAIL, "451", "4.7.1", "Greylisted: your "
+	    "first attempt from this network, please try again in 300 "
+	    "seconds");
+	assert_true(strlen(ans.reply.text) + 12 <= 512);
+	assert_int_equal(log_count("action=greylist ip=" UNCONFIRMED
+	    " greylist=new retry_in=300s"), 1);
+	/* at once again: too early */
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	assert_int_equal(log_count("greylist=early"), 1);
+	/* postmaster is never greylisted */
+	assert_int_equal(ev_rcpt("<postmaster@example.net>"),
+	    SESSION_CONTINUE);
+	assert_int_equal(log_count("exempt=recipient:postmaster "
+	    "greylist=skipped"), 1);
+	/* the retry after the delay, from a neighbour of the same /24 */
+	next_connection();
+	first_attempt_ago("198.51.100.99", "<a@example.ORG>", USER, 400);
+	band_client_mail("greylist_score = 3", "<a@Example.org>");
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_null(ans.reply.rcode);
+	assert_int_equal(log_count("greylist=passed"), 1);
+	/* now any triplet of the network passes */
+	assert_int_equal(ev_rcpt("<other@example.net>"), SESSION_CONTINUE);
+	assert_int_equal(log_count("greylist=known"), 1);
+}
+
+static void
+test_greylist_retry_after_the_window_starts_over(void **state)
+{
+	(void)state;
+	use_memory_store();
+	first_attempt_ago(UNCONFIRMED, "<a@example.org>", USER, 7200);
+	band_client_mail("greylist_score = 3\ngreylist_window = 1h",
+	    "<a@example.org>");
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	assert_int_equal(log_count("greylist=expired retry_in=300s"), 1);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	assert_int_equal(log_count("greylist=early"), 1);
+}
+
+static void
+test_greylist_dry_run_defers_nothing(void **state)
+{
+	(void)state;
+	use_memory_store();
+	band_client_mail("greylist_score = 3\nmode = dry-run",
+	    "<a@example.org>");
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_null(ans.reply.rcode);
+	assert_int_equal(log_count("action=greylist ip=" UNCONFIRMED
+	    " greylist=new retry_in=300s mode=dry-run"), 1);
+}
+
+static void
+test_greylist_spares_what_is_outside_the_band(void **state)
+{
+	(void)state;
+	use_memory_store();
+	/* off by default */
+	band_client_mail("", "<a@example.org>");
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	next_connection();
+	/* score 4 below greylist_score 4.5 */
+	band_client_mail("greylist_score = 4.5", "<a@example.org>");
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	next_connection();
+	/* authenticated */
+	use_policy("greylist_score = 3");
+	ev_connect(UNCONFIRMED);
+	ev_mail("alice");
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	next_connection();
+	/* an exempt network, and a tempfail left to its own reply */
+	use_policy("greylist_score = 3\nexempt_networks = 198.51.100.0/24");
+	ev_connect(UNCONFIRMED);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	next_connection();
+	use_policy("greylist_score = 3");
+	ev_connect(NO_PTR);
+	ev_mail(NULL);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+	expect_reply(SESSION_TEMPFAIL, "450", "4.7.25", NO_PTR_REPLY);
+	assert_int_equal(log_count("greylist="), 0);
+}
+
+static void
+test_greylist_fails_open_without_a_store(void **state)
+{
+	(void)state;
+	band_client_mail("greylist_score = 3", "<a@example.org>");
+	assert_int_equal(ev_rcpt(USER), SESSION_CONTINUE);
+	assert_int_equal(log_count("action=accept ip=" UNCONFIRMED
+	    " greylist=failopen"), 1);
+}
+
 int
 main(void)
 {
@@ -1255,6 +1425,11 @@ main(void)
 		T(test_second_helo_replaces_the_first),
 		T(test_verdict_is_reached_once_per_helo),
 		T(test_postmaster_still_gets_mail_user_does_not),
+		T(test_greylist_defers_first_attempt_then_passes_network),
+		T(test_greylist_retry_after_the_window_starts_over),
+		T(test_greylist_dry_run_defers_nothing),
+		T(test_greylist_spares_what_is_outside_the_band),
+		T(test_greylist_fails_open_without_a_store),
 		T(test_reject_score_rejects_with_5_7_25),
 		T(test_reply_text_goes_out_with_percent_doubled),
 	T(test_dry_run_refuses_nobody),
