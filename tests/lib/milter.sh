@@ -22,6 +22,10 @@
 #                                  if any, or if fewer than MIN (default 0)
 #                                  headers were checked
 #   headers_count                  how many headers mc has checked so far
+#   ptrmilter_wait_listening FILE N  until FILE has more than N "listening
+#                                  on" lines (a daemon started again
+#                                  appends to the same log); fails the
+#                                  test after 10 s
 #
 # The daemon is stopped by the EXIT trap too, so a failing test leaves
 # nothing running.
@@ -191,6 +195,18 @@ _pm_libmilter_teardown_only()
 	inrep && /\/src\/[A-Za-z0-9_]+\.c:[0-9]+/ { ours = 1 }
 	inrep && /^SUMMARY: ThreadSanitizer/ { inrep = 0; if (ours) bad = 1 }
 	END { exit !(n > 0 && !bad && !inrep) }' "$1"
+}
+
+ptrmilter_wait_listening()
+{
+	for _ in $(seq 100); do
+		[ "$(grep -c 'listening on' "$1" 2>/dev/null)" -gt "$2" ] &&
+			return 0
+		sleep 0.1
+	done
+	echo "FAIL: no new 'listening on' line in $1:" >&2
+	tail -n 20 "$1" >&2
+	exit 99
 }
 
 ptrmilter_log_has()
