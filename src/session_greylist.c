@@ -82,8 +82,9 @@ recipient_exempt(const struct session *s, const char *rcpt)
 	entry = session_exempt_entry(s, rcpt, &r);
 	if (entry == NULL)
 		return false;
-	metrics_count_exempt(METRICS_EXEMPT_RECIPIENT);
-	/* The entry is the policy's; the recipient is not shown. */
+	/* Not counted in ptrmilter_recipients_exempt_total, which counts
+	 * refusals waived; the entry is the policy's, the recipient is not
+	 * shown. */
 	log_info("conn=%lu msg=%lu ip=%s exempt=recipient:%s greylist=skipped",
 	    s->id, s->messages, s->client_text, entry);
 	return true;
