@@ -4,10 +4,14 @@
  *
  * One entry per line, '#' to the end of the line a comment, blank lines
  * ignored, no limit on the number or length of lines (getline()).  The
- * file is checked on the descriptor it is read from - a regular file, not
- * writable by group or others, owned by root or the trusted user - so no
- * rename or chmod slips in between.  A FIFO or device is refused before
- * a read could block or never end.
+ * file is reached only through directories untrusted users cannot change
+ * (safe_file.h: a link in a directory others may write could otherwise
+ * point at a file only root may read, whose lines the errors below would
+ * quote), then checked on the descriptor it is read from - a regular
+ * file, not writable by group or others, owned by root or the trusted
+ * user - so no rename or chmod slips in between.  A FIFO or device is
+ * refused before a read could block or never end.  A bad entry is quoted
+ * by safe_text() at most SAFE_TEXT_CONFIG_SHOWN bytes long.
  */
 #include "config.h"
 
@@ -22,6 +26,7 @@
 
 #include "allow_list.h"
 #include "policy.h"
+#include "safe_file.h"
 #include "safe_text.h"
 
 #define MESSAGE_MAX 1024
@@ -58,18 +63,24 @@ report_at(const struct allow_context *ctx, const char *file, unsigned line,
 static FILE *
 open_trusted(const char *path, const struct allow_context *ctx)
 {
+	struct safe_file sf;
 	struct stat st;
 	unsigned mode;
 	FILE *f;
 	int fd;
 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		report_at(ctx, ctx->file, ctx->line, "cannot open list file "
-		    "%s: %s", path, strerror(errno));
+	if (safe_file_open(path, ctx->trusted_uid, O_RDONLY | O_NONBLOCK,
+	    &sf) != 0) {
+		if (sf.error != 0)
+			report_at(ctx, ctx->file, ctx->line, "cannot open "
+			    "list file %s: %s", path, sf.why);
+		else
+			report_at(ctx, ctx->file, ctx->line, "list file %s: "
+			    "%s", path, sf.why);
 		return NULL;
 	}
+	fd = sf.fd;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		report_at(ctx, ctx->file, ctx->line, "list file %s is not a "
 		    "regular file", path);
