@@ -43,7 +43,7 @@ static void report_at(const struct allow_context *ctx, const char *file,
 static FILE *open_trusted(const char *path, const struct allow_context *ctx);
 static char *entry_of(char *line, size_t len);
 static int read_lines(struct reading *rd, FILE *f, const char *expected,
-    int (*add)(void *arg, const char *entry, unsigned line), void *arg);
+    allow_file_add *add, void *arg);
 
 static void
 report_at(const struct allow_context *ctx, const char *file, unsigned line,
@@ -132,10 +132,11 @@ entry_of(char *line, size_t len)
 
 static int
 read_lines(struct reading *rd, FILE *f, const char *expected,
-    int (*add)(void *arg, const char *entry, unsigned line), void *arg)
+    allow_file_add *add, void *arg)
 {
 	char shown[POLICY_VALUE_SHOWN_MAX];
 	char *buf = NULL, *entry;
+	const char *why = NULL;
 	size_t cap = 0;
 	unsigned line = 0;
 	ssize_t got;
@@ -148,15 +149,19 @@ read_lines(struct reading *rd, FILE *f, const char *expected,
 			rd->errors++;
 		} else if (*(entry = entry_of(buf, (size_t)got)) == '\0') {
 			continue;
-		} else if ((r = add(arg, entry, line)) == -2) {
+		} else if ((r = add(arg, entry, line, &why)) == -2) {
 			report_at(rd->ctx, rd->path, line, "out of memory");
 			rd->errors++;
 			break;
 		} else if (r != 0) {
 			(void)safe_text(shown, sizeof(shown), entry,
 			    SAFE_TEXT_ALL, SAFE_TEXT_CONFIG);
-			report_at(rd->ctx, rd->path, line, "bad entry '%s': "
-			    "expected %s", shown, expected);
+			if (why != NULL)
+				report_at(rd->ctx, rd->path, line, "bad entry "
+				    "'%s': %s", shown, why);
+			else
+				report_at(rd->ctx, rd->path, line, "bad entry "
+				    "'%s': expected %s", shown, expected);
 			rd->errors++;
 		}
 		if (rd->errors >= ALLOW_FILE_ERRORS_MAX) {
@@ -176,8 +181,7 @@ read_lines(struct reading *rd, FILE *f, const char *expected,
 
 int
 allow_file_read(const char *path, const struct allow_context *ctx,
-    const char *expected, int (*add)(void *arg, const char *entry,
-    unsigned line), void *arg)
+    const char *expected, allow_file_add *add, void *arg)
 {
 	struct reading rd = { .path = path, .ctx = ctx };
 	FILE *f = open_trusted(path, ctx);

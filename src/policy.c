@@ -343,6 +343,7 @@ parse_line(struct parser *ps, unsigned line)
 		return;
 	}
 	ps->line_of[i] = line;
+	ctx.key = k->name;
 	policy_key_expected(k, expected, sizeof(expected));
 	if (*text == '\0') {
 		ps->bad[i] = true;

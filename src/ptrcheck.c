@@ -339,12 +339,15 @@ main(int argc, char **argv)
 	if (check_arguments(argc - optind, argv + optind, o.max_addresses) ==
 	    -1)
 		return PTRCHECK_EXIT_USAGE;
-	policy = load_policy(o.config, &generic);
-	if (policy == NULL)
-		return PTRCHECK_EXIT_CONFIG;
+	/* Before the policy: exempt_ptr_domains refuses public suffixes. */
 	if (regdom_init() == -1)
 		fprintf(stderr, "ptrcheck: no Public Suffix List: "
 		    "helo_ptr_same_domain compares the last two labels\n");
+	policy = load_policy(o.config, &generic);
+	if (policy == NULL) {
+		regdom_exit();
+		return PTRCHECK_EXIT_CONFIG;
+	}
 	status = run_checks(&o, policy, generic, argc - optind,
 	    argv + optind);
 	policy_free(policy);

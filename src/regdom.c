@@ -93,3 +93,14 @@ regdom_same(const char *a, const char *b)
 	rb = psl_registrable_domain(regdom_list, b);
 	return ra != NULL && rb != NULL && strcmp(ra, rb) == 0;
 }
+
+bool
+regdom_is_public_suffix(const char *name)
+{
+	if (!regdom_loaded)
+		(void)regdom_init();
+	if (regdom_list == NULL)
+		return strchr(name, '.') == NULL;
+	/* The "*" rule on: an unlisted top-level domain is one too. */
+	return psl_is_public_suffix2(regdom_list, name, PSL_TYPE_ANY) != 0;
+}

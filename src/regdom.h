@@ -24,4 +24,12 @@ void regdom_exit(void);
  * "gw.example.co.uk".  False for a name that is itself a public suffix. */
 bool regdom_same(const char *a, const char *b);
 
+/* True when name (lower case, no trailing dot) is itself a public
+ * suffix, one under which anyone may register a domain: a top-level
+ * domain (any single label, listed or not), "co.uk", or a suffix of the
+ * list's private section ("github.io").  Without a list, a single label.
+ * Loads the list first if regdom_init() has not been called; call that
+ * before threads do. */
+bool regdom_is_public_suffix(const char *name);
+
 #endif
