@@ -291,9 +291,10 @@ find_last_octet(unsigned octet, const char *h, size_t len, bool worded,
 
 /*
  * A place and numbers in the first label: a part of letters only and
- * three parts that are numbers, or two with a long one.  Four numbers that could be octets are an address, and an
- * address is compared with the client's (generic_ip.c), never judged by
- * its look: another host's address, or "srv-0-0-0-1", proves nothing.
+ * three parts that are numbers, or two with a long one.  Four numbers
+ * that could be octets are an address, and an address is compared with
+ * the client's (generic_ip.c), never judged by its look: another host's
+ * address, or "srv-0-0-0-1", proves nothing.
  */
 static bool
 find_circuit_id(const char *h, size_t len, struct generic_shape_hit *hit)
