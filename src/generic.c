@@ -217,7 +217,9 @@ word_lookup(const char *s, size_t len, const char **text)
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		n = words[mid].len < len ? words[mid].len : len;
-		if ((cmp = memcmp(s, words[mid].text, n)) == 0)
+		/* The first letter settles most steps without a call. */
+		cmp = (unsigned char)s[0] - (unsigned char)words[mid].text[0];
+		if (cmp == 0 && (cmp = memcmp(s, words[mid].text, n)) == 0)
 			cmp = (len > words[mid].len) - (len < words[mid].len);
 		if (cmp == 0) {
 			*text = words[mid].text;
