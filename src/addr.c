@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * addr.c - client addresses: parsing, canonical text, reverse names, CIDR
- * matching and CIDR lists; see addr.h.
+ * matching and the growable CIDR list; see addr.h.
  *
  * Pure code: no I/O, no locale, no global state.  Only the cidr_list
  * functions allocate.  Every writer takes the buffer size, fails with -1
@@ -36,7 +36,6 @@ static int put_dotted_quad(char *buf, size_t size, size_t *pos,
 static int put_ipv6(char *buf, size_t size, size_t *pos, const uint8_t b[16]);
 static int prefix_parse(const char *s, unsigned *out);
 static bool host_bits_clear(const struct addr *a, unsigned prefix);
-static bool is_list_separator(char c);
 
 /* The 12-byte prefix of an IPv4-mapped IPv6 address (RFC 4291 2.5.5.2). */
 static const uint8_t mapped_prefix[12] = {
@@ -514,62 +513,6 @@ cidr_list_add(struct cidr_list *list, const struct cidr *c)
 	}
 	list->items[list->count++] = *c;
 	return 0;
-}
-
-/* Separators of a CIDR list: space, tab and comma, in any run. */
-static bool
-is_list_separator(char c)
-{
-	return c == ' ' || c == '\t' || c == ',';
-}
-
-int
-cidr_list_parse(struct cidr_list *list, const char *text, const char **bad)
-{
-	char token[CIDR_TEXT_MAX];
-	struct cidr c;
-	const char *p = text;
-
-	if (bad != NULL)
-		*bad = NULL;
-	if (text == NULL)
-		return -1;
-	for (;;) {
-		size_t len = 0;
-
-		while (is_list_separator(*p))
-			p++;
-		if (*p == '\0')
-			return 0;
-		while (p[len] != '\0' && !is_list_separator(p[len]))
-			len++;
-		if (len >= sizeof(token))
-			goto bad_entry;
-		memcpy(token, p, len);
-		token[len] = '\0';
-		if (cidr_parse(token, &c) == -1)
-			goto bad_entry;
-		if (cidr_list_add(list, &c) == -1)
-			return -1;	/* out of memory: *bad stays NULL */
-		p += len;
-	}
-bad_entry:
-	if (bad != NULL)
-		*bad = p;
-	return -1;
-}
-
-bool
-cidr_list_contains(const struct cidr_list *list, const struct addr *a)
-{
-	size_t i;
-
-	if (list == NULL)
-		return false;
-	for (i = 0; i < list->count; i++)
-		if (cidr_contains(&list->items[i], a))
-			return true;
-	return false;
 }
 
 void

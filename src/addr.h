@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * addr.h - client addresses: parsing, formatting, reverse names, CIDR lists.
+ * addr.h - client addresses: parsing, formatting, reverse names, CIDR lists
+ * (a growable array the DNS lookups of the audit fill).
  *
  * Pure code: no I/O, no allocation except in cidr_list.  An IPv4-mapped
  * IPv6 address (::ffff:a.b.c.d) is an IPv4 client everywhere in ptrmilter,
@@ -103,17 +104,6 @@ int cidr_format(const struct cidr *c, char *buf, size_t size);
 void cidr_list_init(struct cidr_list *list);
 /* Appends a parsed CIDR.  Returns 0, or -1 on allocation failure. */
 int cidr_list_add(struct cidr_list *list, const struct cidr *c);
-/* Parses a list separated by spaces, tabs or commas (any run of them
- * counts as one separator; empty or blank text is an empty list) and
- * appends each entry.  On a bad entry returns -1 and points *bad at it
- * (within text; the entry ends at the next separator or NUL); the list
- * keeps the entries parsed before it.  On allocation failure returns -1
- * with *bad NULL.  bad may be NULL. */
-int cidr_list_parse(struct cidr_list *list, const char *text, const char **bad);
-
-/* True if some network of the list contains a (linear scan). */
-bool cidr_list_contains(const struct cidr_list *list, const struct addr *a);
-
 /* Frees the entries and leaves an empty list, so freeing twice is safe. */
 void cidr_list_free(struct cidr_list *list);
 

@@ -4,10 +4,14 @@
  *
  * One entry per line, '#' to the end of the line a comment, blank lines
  * ignored, no limit on the number or length of lines (getline()).  The
- * file is checked on the descriptor it is read from - a regular file, not
- * writable by group or others, owned by root or the trusted user - so no
- * rename or chmod slips in between.  A FIFO or device is refused before
- * a read could block or never end.
+ * file is reached only through directories untrusted users cannot change
+ * (safe_file.h: a link in a directory others may write could otherwise
+ * point at a file only root may read, whose lines the errors below would
+ * quote), then checked on the descriptor it is read from - a regular
+ * file, not writable by group or others, owned by root or the trusted
+ * user - so no rename or chmod slips in between.  A FIFO or device is
+ * refused before a read could block or never end.  A bad entry is quoted
+ * by safe_text() at most SAFE_TEXT_CONFIG_SHOWN bytes long.
  */
 #include "config.h"
 
@@ -22,6 +26,7 @@
 
 #include "allow_list.h"
 #include "policy.h"
+#include "safe_file.h"
 #include "safe_text.h"
 
 #define MESSAGE_MAX 1024
@@ -38,7 +43,7 @@ static void report_at(const struct allow_context *ctx, const char *file,
 static FILE *open_trusted(const char *path, const struct allow_context *ctx);
 static char *entry_of(char *line, size_t len);
 static int read_lines(struct reading *rd, FILE *f, const char *expected,
-    int (*add)(void *arg, const char *entry, unsigned line), void *arg);
+    allow_file_add *add, void *arg);
 
 static void
 report_at(const struct allow_context *ctx, const char *file, unsigned line,
@@ -58,18 +63,24 @@ report_at(const struct allow_context *ctx, const char *file, unsigned line,
 static FILE *
 open_trusted(const char *path, const struct allow_context *ctx)
 {
+	struct safe_file sf;
 	struct stat st;
 	unsigned mode;
 	FILE *f;
 	int fd;
 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		report_at(ctx, ctx->file, ctx->line, "cannot open list file "
-		    "%s: %s", path, strerror(errno));
+	if (safe_file_open(path, ctx->trusted_uid, O_RDONLY | O_NONBLOCK,
+	    &sf) != 0) {
+		if (sf.error != 0)
+			report_at(ctx, ctx->file, ctx->line, "cannot open "
+			    "list file %s: %s", path, sf.why);
+		else
+			report_at(ctx, ctx->file, ctx->line, "list file %s: "
+			    "%s", path, sf.why);
 		return NULL;
 	}
+	fd = sf.fd;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		report_at(ctx, ctx->file, ctx->line, "list file %s is not a "
 		    "regular file", path);
@@ -121,10 +132,11 @@ entry_of(char *line, size_t len)
 
 static int
 read_lines(struct reading *rd, FILE *f, const char *expected,
-    int (*add)(void *arg, const char *entry, unsigned line), void *arg)
+    allow_file_add *add, void *arg)
 {
 	char shown[POLICY_VALUE_SHOWN_MAX];
 	char *buf = NULL, *entry;
+	const char *why = NULL;
 	size_t cap = 0;
 	unsigned line = 0;
 	ssize_t got;
@@ -137,15 +149,19 @@ read_lines(struct reading *rd, FILE *f, const char *expected,
 			rd->errors++;
 		} else if (*(entry = entry_of(buf, (size_t)got)) == '\0') {
 			continue;
-		} else if ((r = add(arg, entry, line)) == -2) {
+		} else if ((r = add(arg, entry, line, &why)) == -2) {
 			report_at(rd->ctx, rd->path, line, "out of memory");
 			rd->errors++;
 			break;
 		} else if (r != 0) {
 			(void)safe_text(shown, sizeof(shown), entry,
 			    SAFE_TEXT_ALL, SAFE_TEXT_CONFIG);
-			report_at(rd->ctx, rd->path, line, "bad entry '%s': "
-			    "expected %s", shown, expected);
+			if (why != NULL)
+				report_at(rd->ctx, rd->path, line, "bad entry "
+				    "'%s': %s", shown, why);
+			else
+				report_at(rd->ctx, rd->path, line, "bad entry "
+				    "'%s': expected %s", shown, expected);
 			rd->errors++;
 		}
 		if (rd->errors >= ALLOW_FILE_ERRORS_MAX) {
@@ -165,8 +181,7 @@ read_lines(struct reading *rd, FILE *f, const char *expected,
 
 int
 allow_file_read(const char *path, const struct allow_context *ctx,
-    const char *expected, int (*add)(void *arg, const char *entry,
-    unsigned line), void *arg)
+    const char *expected, allow_file_add *add, void *arg)
 {
 	struct reading rd = { .path = path, .ctx = ctx };
 	FILE *f = open_trusted(path, ctx);

@@ -6,12 +6,15 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "allow_list.h"
 #include "ascii.h"
 #include "dname.h"
+#include "regdom.h"
+#include "safe_text.h"
 #include "text.h"
 
 /* Building a list: what allow_file_read() hands entries back to. */
@@ -22,8 +25,12 @@ struct builder {
 	unsigned origin;
 };
 
-static int add_entry(struct builder *b, const char *text, unsigned line);
-static int add_from_file(void *arg, const char *entry, unsigned line);
+static int add_entry(struct builder *b, const char *text, unsigned line,
+    const char **why);
+static int add_from_file(void *arg, const char *entry, unsigned line,
+    const char **why);
+static enum policy_value_result report_refused(
+    const struct allow_context *ctx, const char *entry, const char *why);
 static int add_written(struct allow_list *l, const char *s, size_t n);
 static enum policy_value_result add_token(struct builder *b, const char *s,
     size_t n, const struct allow_context *ctx);
@@ -44,6 +51,12 @@ static const char *const expected_of[] = {
 	    "bits set) or an address",
 	[ALLOW_DOMAINS] = "a domain name (example.com)",
 };
+
+/* Why a host name is no domain to exempt. */
+static const char public_suffix_why[] = "a public suffix (Public Suffix "
+    "List): anyone may register a domain under it and give their hosts "
+    "forward-confirmed names there; name the domain itself "
+    "(example.co.uk)";
 
 void
 allow_list_init(struct allow_list *l)
@@ -81,20 +94,28 @@ domain_normalize(const char *text, char *out, size_t size)
 	return 0;
 }
 
-/* Adds one network or domain; -1 when text is none, -2 out of memory. */
+/* Adds one network or domain; -1 when text is none (*why saying more
+ * than what is expected, or NULL), -2 out of memory. */
 static int
-add_entry(struct builder *b, const char *text, unsigned line)
+add_entry(struct builder *b, const char *text, unsigned line,
+    const char **why)
 {
 	char name[DNAME_HOSTNAME_MAX + 1];
 	struct allow_list *l = b->l;
 	struct allow_entry e = { .origin = b->origin, .line = line };
 
+	*why = NULL;
 	if (b->kind == ALLOW_NETWORKS) {
 		if (cidr_parse(text, &e.net) != 0)
 			return -1;
 	} else {
 		if (domain_normalize(text, name, sizeof(name)) != 0)
 			return -1;
+		/* "com" would exempt whoever sets up a name under it. */
+		if (regdom_is_public_suffix(name)) {
+			*why = public_suffix_why;
+			return -1;
+		}
 		e.name = strdup(name);
 		if (e.name == NULL)
 			return -2;
@@ -117,9 +138,24 @@ add_entry(struct builder *b, const char *text, unsigned line)
 }
 
 static int
-add_from_file(void *arg, const char *entry, unsigned line)
+add_from_file(void *arg, const char *entry, unsigned line, const char **why)
 {
-	return add_entry(arg, entry, line);
+	return add_entry(arg, entry, line, why);
+}
+
+/* An inline entry refused for a reason of its own, at the value's line. */
+static enum policy_value_result
+report_refused(const struct allow_context *ctx, const char *entry,
+    const char *why)
+{
+	char shown[POLICY_VALUE_SHOWN_MAX], msg[POLICY_VALUE_SHOWN_MAX + 512];
+
+	(void)safe_text(shown, sizeof(shown), entry, SAFE_TEXT_ALL,
+	    SAFE_TEXT_CONFIG);
+	(void)snprintf(msg, sizeof(msg), "bad entry '%s' in %s: %s", shown,
+	    ctx->key != NULL ? ctx->key : "the list", why);
+	ctx->report(ctx->arg, ctx->file, ctx->line, msg);
+	return POLICY_VALUE_REPORTED;
 }
 
 /* Appends n bytes of s to written[]. */
@@ -148,6 +184,7 @@ add_token(struct builder *b, const char *s, size_t n,
 	size_t fp = strlen(ALLOW_FILE_PREFIX);
 	char text[DNAME_HOSTNAME_MAX + 3], *path;
 	struct allow_list *l = b->l;
+	const char *why;
 	int r;
 
 	if (n > fp && strncmp(s, ALLOW_FILE_PREFIX, fp) == 0) {
@@ -163,7 +200,9 @@ add_token(struct builder *b, const char *s, size_t n,
 		return POLICY_VALUE_BAD;
 	memcpy(text, s, n);
 	text[n] = '\0';
-	r = add_entry(b, text, 0);
+	r = add_entry(b, text, 0, &why);
+	if (r == -1 && why != NULL && ctx != NULL)
+		return report_refused(ctx, text, why);
 	if (r != 0)
 		return r == -1 ? POLICY_VALUE_BAD : POLICY_VALUE_NOMEM;
 	/* As the dump writes it: canonical, so that it parses back equal. */

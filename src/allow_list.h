@@ -69,6 +69,7 @@ struct allow_list {
 struct allow_context {
 	const char *file;	/* the policy file */
 	unsigned line;		/* the line of the value */
+	const char *key;	/* its key, for errors */
 	long trusted_uid;	/* besides root (0) */
 	void (*report)(void *arg, const char *file, unsigned line,
 	    const char *message);
@@ -81,7 +82,10 @@ struct allow_context {
 void allow_list_init(struct allow_list *l);
 
 /* Parses a value (trimmed, non-empty: entries separated by spaces, tabs
- * or commas) into l, reading every file: entry.  A bad inline entry is
+ * or commas) into l, reading every file: entry.  A domain that is itself
+ * a public suffix (regdom.h: "com", "co.uk") is refused wherever it is
+ * written, with the reason: anyone may register a domain under it and
+ * forward-confirm their hosts' names there.  A bad inline entry is
  * POLICY_VALUE_BAD with *bad pointing at it; problems with a list file
  * are reported through ctx and give POLICY_VALUE_REPORTED.  ctx may be
  * NULL when the value can name no file (the built-in defaults): a file:
@@ -125,14 +129,19 @@ void allow_list_print(const struct allow_list *l, FILE *out);
 /* Frees everything and leaves an empty list (written NULL). */
 void allow_list_free(struct allow_list *l);
 
+/* Takes one entry of a list file: returns 0, or -1 for an entry it does
+ * not take, with *why saying why when it can say more than what is
+ * expected (else NULL), or -2 out of memory. */
+typedef int allow_file_add(void *arg, const char *entry, unsigned line,
+    const char **why);
+
 /* Reads one list file: calls add() with each entry (a line without its
  * comment and outer blanks, NUL-terminated, of any length) and its line
- * number; add() returns 0, or -1 for an entry it does not take, reported
- * here as "PATH:LINE: bad entry '...': expected <expected>", or -2 out of
- * memory.  Returns how many errors were reported, or -1 when the file
- * could not be read at all (reported at ctx's file:line). */
+ * number; an entry add() does not take is reported here as "PATH:LINE:
+ * bad entry '...': <why>", or "...: expected <expected>".  Returns how
+ * many errors were reported, or -1 when the file could not be read at
+ * all (reported at ctx's file:line). */
 int allow_file_read(const char *path, const struct allow_context *ctx,
-    const char *expected, int (*add)(void *arg, const char *entry,
-    unsigned line), void *arg);
+    const char *expected, allow_file_add *add, void *arg);
 
 #endif

@@ -167,6 +167,9 @@ audit_summary_text(FILE *out, const struct audit_summary *s)
 		fprintf(out, "  not checked: %lu prefix%s (see %s note)\n",
 		    s->not_enumerated, s->not_enumerated == 1 ? "" : "es",
 		    s->not_enumerated == 1 ? "its" : "their");
+	if (s->not_judged > 0)
+		fprintf(out, "  not judged: %lu address%s past --max-total\n",
+		    s->not_judged, s->not_judged == 1 ? "" : "es");
 	if (s->malformed > 0)
 		fprintf(out, "  malformed: %lu input line%s\n", s->malformed,
 		    s->malformed == 1 ? "" : "s");
@@ -229,8 +232,8 @@ audit_summary_json(FILE *out, const struct audit_summary *s)
 	put_counts_json(out, "action", action_keys, s->action,
 	    sizeof(action_keys) / sizeof(action_keys[0]));
 	fprintf(out, ",\"not_enforced\":%lu,\"not_enumerated\":%lu,"
-	    "\"malformed\":%lu,\"fixes\":[", s->not_enforced,
-	    s->not_enumerated, s->malformed);
+	    "\"not_judged\":%lu,\"malformed\":%lu,\"fixes\":[",
+	    s->not_enforced, s->not_enumerated, s->not_judged, s->malformed);
 	for (size_t i = 0; i < s->nfixes; i++) {
 		fputs(i > 0 ? "," : "", out);
 		put_fix_json(out, &s->fixes[i]);

@@ -49,6 +49,8 @@ struct audit_summary {
 	unsigned long not_enforced;	/* refusals under mode=dry-run */
 	unsigned long not_enumerated;	/* networks noted, not checked:
 					   IPv6, or too wide */
+	unsigned long not_judged;	/* addresses of a domain's networks
+					   past --max-total */
 	unsigned long malformed;	/* input lines */
 	struct audit_fix fixes[AUDIT_FIXES_MAX];	/* worst first, then
 							   in input order */

@@ -30,6 +30,15 @@
 #define AUDIT_MAX_ADDRESSES_DEFAULT 256UL
 #define AUDIT_MAX_ADDRESSES_LIMIT 65536UL
 
+/* The default and the bounds of --max-total: the most addresses one
+ * --domain audit judges over all its networks.  4096 is sixteen /24s at
+ * the default --max-addresses, more than the enumerable networks of a
+ * large sender's record, some 8,000 queries (1.9 an address, bench/) and
+ * seconds of work; a hostile record of thousands of ip4:x/24 terms would
+ * otherwise have it judge ~870,000 addresses. */
+#define AUDIT_MAX_TOTAL_DEFAULT 4096UL
+#define AUDIT_MAX_TOTAL_LIMIT 1048576UL
+
 /* Longest source label written by audit_source_format(): an SPF term as
  * written and its include path are cut to fit. */
 #define AUDIT_SOURCE_TEXT_MAX 256

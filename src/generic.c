@@ -13,7 +13,7 @@
  *   under a numbered host ("abvb70.neoplus.adsl"); a weaker word ("host",
  *   "ip", "static") only beside many digits;
  * - part of the address (the last three octets; the last two beside a
- *   host-type word or alone).
+ *   host-type word, alone, or when the last is 32 or more).
  * - the shape of an access name that holds no address (generic_shape.c):
  *   a hardware id, a tunnel endpoint, a customer or circuit number.
  * Words, shapes and partial addresses give way when the name shows a mail host
@@ -217,7 +217,9 @@ word_lookup(const char *s, size_t len, const char **text)
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		n = words[mid].len < len ? words[mid].len : len;
-		if ((cmp = memcmp(s, words[mid].text, n)) == 0)
+		/* The first letter settles most steps without a call. */
+		cmp = (unsigned char)s[0] - (unsigned char)words[mid].text[0];
+		if (cmp == 0 && (cmp = memcmp(s, words[mid].text, n)) == 0)
 			cmp = (len > words[mid].len) - (len < words[mid].len);
 		if (cmp == 0) {
 			*text = words[mid].text;
@@ -402,10 +404,14 @@ rules_check(const struct addr *client, const struct name_view *v,
 	if (v->escaped || ws.mail)
 		return false;
 	/* Three octets are never chance; two are when a chosen name
-	 * numbers its hosts ("srv2-20"), unless a host-type word stands
-	 * beside them or they are all there is ("126-44"). */
+	 * numbers its hosts with small numbers ("srv2-20"), unless a
+	 * host-type word stands beside them, they are all there is
+	 * ("126-44") or the last is too big for a host index ("bab72-140").
+	 * An ESP that numbers its hosts by address the same way is told
+	 * apart by the provider data's sender domains, not here. */
 	if (ip.kind == GENERIC_IP_PARTIAL3 ||
 	    (ip.kind == GENERIC_IP_PARTIAL2 && (ws.context != NULL ||
+	    client->bytes[3] >= GENERIC_HOST_INDEX_MAX ||
 	    !is_other_text(h, v->host_len, ip.at, ip.end)))) {
 		set_reason(reason, size, "ip-in-name:", h + ip.at,
 		    ip.end - ip.at);

@@ -46,6 +46,13 @@ struct run {
 	unsigned value;		/* UINT_MAX for more than 3 digits */
 };
 
+/* One number of a name as the scattered match sees it. */
+struct piece {
+	unsigned value;
+	size_t start;
+	size_t end;
+};
+
 static int digit_value(char c, unsigned base);
 static bool is_alnum(char c);
 static size_t match_numbers(const char *s, size_t len, size_t at,
@@ -68,8 +75,12 @@ static size_t number_runs(const char *h, size_t len, struct run *runs,
 static bool find_sequence(const char *h, const struct run *runs,
     size_t nruns, const unsigned *want, size_t count,
     struct generic_ip_hit *hit);
-static bool find_scattered(const struct run *runs, size_t nruns,
-    const unsigned *want, struct generic_ip_hit *hit);
+static size_t octet_pieces(const char *h, const struct run *runs,
+    size_t nruns, struct piece *out, size_t max);
+static bool find_scattered(const char *h, const struct run *runs,
+    size_t nruns, const unsigned *want, struct generic_ip_hit *hit);
+static bool find_padded_tail(const char *h, size_t len, const uint8_t b[4],
+    struct generic_ip_hit *hit);
 static enum generic_ip_kind ipv4_find(const uint8_t b[4], const char *h,
     size_t len, struct generic_ip_hit *hit);
 static bool eui64_find(const uint8_t b[16], const char *h, size_t len,
@@ -360,29 +371,65 @@ find_sequence(const char *h, const struct run *runs, size_t nruns,
 }
 
 /*
+ * The name's numbers as octet-sized pieces: a run of up to three digits
+ * is one; a run of six or nine is two or three zero-padded octets
+ * ("h203149222": 203, 149, 222), when each is one.  Returns how many.
+ */
+static size_t
+octet_pieces(const char *h, const struct run *runs, size_t nruns,
+    struct piece *out, size_t max)
+{
+	size_t i, k, len, n = 0;
+	unsigned v;
+
+	for (i = 0; i < nruns; i++) {
+		len = runs[i].end - runs[i].start;
+		if (len <= 3 && n < max) {
+			out[n++] = (struct piece){ runs[i].value, runs[i].start,
+			    runs[i].end };
+			continue;
+		}
+		if (len != 6 && len != 9)
+			continue;
+		for (k = runs[i].start; k < runs[i].end && n < max; k += 3) {
+			v = (unsigned)(h[k] - '0') * 100 +
+			    (unsigned)(h[k + 1] - '0') * 10 +
+			    (unsigned)(h[k + 2] - '0');
+			if (v > 255)
+				break;
+			out[n++] = (struct piece){ v, k, k + 3 };
+		}
+	}
+	return n;
+}
+
+/*
  * The four octets as four whole numbers in any order and place, the way
  * some providers split or reorder them around a word:
  * "host21.181-1-85" (181.1.85.21), "200.red-83-38-51", "modemcable123.
- * 45-67-89".  At least SCATTERED_MIN_DIGITS digits in all, so that a
- * chosen name with a few small numbers cannot match by chance.
+ * 45-67-89", "c135.h203149222".  At least SCATTERED_MIN_DIGITS digits in
+ * all, so that a chosen name with a few small numbers cannot match by
+ * chance.
  */
 static bool
-find_scattered(const struct run *runs, size_t nruns, const unsigned *want,
-    struct generic_ip_hit *hit)
+find_scattered(const char *h, const struct run *runs, size_t nruns,
+    const unsigned *want, struct generic_ip_hit *hit)
 {
+	struct piece pieces[RUNS_MAX];
 	bool used[RUNS_MAX] = { false };
-	size_t i, k, digits = 0, at = SIZE_MAX, end = 0;
+	size_t i, k, n, digits = 0, at = SIZE_MAX, end = 0;
 
+	n = octet_pieces(h, runs, nruns, pieces, RUNS_MAX);
 	for (k = 0; k < 4; k++) {
-		for (i = 0; i < nruns; i++)
-			if (!used[i] && runs[i].value == want[k])
+		for (i = 0; i < n; i++)
+			if (!used[i] && pieces[i].value == want[k])
 				break;
-		if (i == nruns)
+		if (i == n)
 			return false;
 		used[i] = true;
-		digits += runs[i].end - runs[i].start;
-		at = runs[i].start < at ? runs[i].start : at;
-		end = runs[i].end > end ? runs[i].end : end;
+		digits += pieces[i].end - pieces[i].start;
+		at = pieces[i].start < at ? pieces[i].start : at;
+		end = pieces[i].end > end ? pieces[i].end : end;
 	}
 	if (digits < SCATTERED_MIN_DIGITS)
 		return false;
@@ -391,11 +438,29 @@ find_scattered(const struct run *runs, size_t nruns, const unsigned *want,
 	return true;
 }
 
+/* The last three or the last two octets zero-padded into one whole run
+ * ("j130084" for .130.84): six digits or more leave nothing to chance. */
+static bool
+find_padded_tail(const char *h, size_t len, const uint8_t b[4],
+    struct generic_ip_hit *hit)
+{
+	char cand[2][16];
+	size_t clen[2];
+
+	clen[0] = put_dec(cand[0], b[1], 3);
+	clen[0] += put_dec(cand[0] + clen[0], b[2], 3);
+	clen[0] += put_dec(cand[0] + clen[0], b[3], 3);
+	clen[1] = put_dec(cand[1], b[2], 3);
+	clen[1] += put_dec(cand[1] + clen[1], b[3], 3);
+	return find_digit_run(h, len, cand, clen, 2, hit);
+}
+
 /*
  * IPv4, strongest forms first: four numbers forward or reversed; one
  * digit run of the octets concatenated (zero-padded or not) or of the
  * 32-bit integer; eight hex digits; the four octets scattered; then the
- * last three octets; then the last two.  The name's numbers are found once.
+ * last three octets (also the last two zero-padded into one number);
+ * then the last two.  The name's numbers are found once.
  */
 static enum generic_ip_kind
 ipv4_find(const uint8_t b[4], const char *h, size_t len,
@@ -436,9 +501,10 @@ ipv4_find(const uint8_t b[4], const char *h, size_t len,
 	if (find_text(h, len, hex, put_hex(hex, value >> 16, 4) +
 	    put_hex(hex + 4, value & 0xffff, 4), false, hit))
 		return GENERIC_IP_FULL;
-	if (find_scattered(runs, nruns, fwd, hit))
+	if (find_scattered(h, runs, nruns, fwd, hit))
 		return GENERIC_IP_FULL;
-	if (find_sequence(h, runs, nruns, fwd + 1, 3, hit) ||
+	if ((longest >= 6 && find_padded_tail(h, len, b, hit)) ||
+	    find_sequence(h, runs, nruns, fwd + 1, 3, hit) ||
 	    find_sequence(h, runs, nruns, rev3, 3, hit))
 		return GENERIC_IP_PARTIAL3;
 	if (find_sequence(h, runs, nruns, fwd + 2, 2, hit) ||

@@ -39,8 +39,6 @@
 /* A hash-like id: letters and digits taking turns this often. */
 #define HASH_MIN_TURNS 3
 #define HASH_MIN_LEN 6
-/* The smallest last octet looked for on its own. */
-#define LAST_OCTET_MIN 32
 /* A line number that ends in the last octet: the octet and more. */
 #define OCTET_TAIL_MIN 6
 
@@ -243,9 +241,8 @@ numbered_parts(const char *h, size_t len, size_t skip_at)
 }
 
 /* The run h[at..end) is the octet, written without padding, and
- * nothing but a separator follows it.  Octets below LAST_OCTET_MIN are
- * left alone: people number their own hosts with small numbers
- * ("web-04", "relay-12"), and coincidence would be common. */
+ * nothing but a separator follows it.  Octets below
+ * GENERIC_HOST_INDEX_MAX are left alone: coincidence would be common. */
 static bool
 octet_closes_part(const char *h, size_t len, size_t at, size_t end,
     unsigned octet)
@@ -253,7 +250,7 @@ octet_closes_part(const char *h, size_t len, size_t at, size_t end,
 	unsigned value = 0;
 	size_t i;
 
-	if (octet < LAST_OCTET_MIN || end - at > 3 || h[at] == '0' ||
+	if (octet < GENERIC_HOST_INDEX_MAX || end - at > 3 || h[at] == '0' ||
 	    (end < len && !is_separator(h[end])))
 		return false;
 	for (i = at; i < end; i++)
@@ -294,9 +291,10 @@ find_last_octet(unsigned octet, const char *h, size_t len, bool worded,
 
 /*
  * A place and numbers in the first label: a part of letters only and
- * three parts that are numbers, or two with a long one.  Four numbers that could be octets are an address, and an
- * address is compared with the client's (generic_ip.c), never judged by
- * its look: another host's address, or "srv-0-0-0-1", proves nothing.
+ * three parts that are numbers, or two with a long one.  Four numbers
+ * that could be octets are an address, and an address is compared with
+ * the client's (generic_ip.c), never judged by its look: another host's
+ * address, or "srv-0-0-0-1", proves nothing.
  */
 static bool
 find_circuit_id(const char *h, size_t len, struct generic_shape_hit *hit)

@@ -16,6 +16,11 @@
 
 #include "addr.h"
 
+/* People number their own hosts with small numbers ("srv2-20",
+ * "web-04"): a last octet below this, beside other text, may be a host
+ * index, and proves nothing. */
+#define GENERIC_HOST_INDEX_MAX 32
+
 /* A shape found: the rule's name for the reason ("hex-id") and the part
  * of the name that shows it, h[at..end). */
 struct generic_shape_hit {

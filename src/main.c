@@ -485,9 +485,16 @@ main(int argc, char **argv)
 	log_journal_prefix(opt.journal ||
 	    log_stream_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO));
 	metrics_mark_start();
+	/* Before the policy: exempt_ptr_domains refuses public suffixes. */
+	if (regdom_init() == -1)
+		log_warning("no Public Suffix List: helo_ptr_same_domain and "
+		    "the generic-name rules take the last two labels as the "
+		    "registered domain, exempt_ptr_domains refuses single "
+		    "labels only");
 	policy = load_policy();
 	if (policy == NULL) {
 		log_err("%s: not starting", opt.config);
+		regdom_exit();
 		return EX_CONFIG;
 	}
 	log_set_facility(policy->log_facility);
@@ -499,15 +506,12 @@ main(int argc, char **argv)
 			generic_refused();
 		policy_free(policy);
 		generic_db_free(generic);
+		regdom_exit();
 		return generic_ok ? 0 : EX_CONFIG;
 	}
 	if (gethostname(hostname, sizeof(hostname)) == -1)
 		snprintf(hostname, sizeof(hostname), "localhost");
 	hostname[sizeof(hostname) - 1] = '\0';
-	if (regdom_init() == -1)
-		log_warning("no Public Suffix List: helo_ptr_same_domain and "
-		    "the generic-name rules take the last two labels as the "
-		    "registered domain");
 
 	memset(&shared, 0, sizeof(shared));
 	shared.hostname = hostname;

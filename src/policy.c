@@ -33,6 +33,7 @@
 #include "policy_keys.h"
 #include "policy_values.h"
 #include "reply_text.h"
+#include "safe_file.h"
 #include "safe_text.h"
 #include "tags.h"
 
@@ -363,6 +364,7 @@ parse_line(struct parser *ps, unsigned line)
 		return;
 	}
 	ps->line_of[i] = line;
+	ctx.key = k->name;
 	policy_key_expected(k, expected, sizeof(expected));
 	if (*text == '\0') {
 		ps->bad[i] = true;
@@ -582,6 +584,7 @@ policy_load_trusting(const char *path, bool missing_ok,
 	struct parser ps = { .file = path, .report = report, .arg = arg,
 	    .trusted_uid = trusted_uid };
 	struct policy *p = NULL;
+	struct safe_file sf;
 	char *buf = NULL;
 	size_t len = 0;
 	struct stat st;
@@ -590,13 +593,18 @@ policy_load_trusting(const char *path, bool missing_ok,
 
 	*mode = 0;
 	*owner = -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT && missing_ok)
+	/* Through trusted directories only: the errors below quote lines
+	 * of the file, which must not be one only root may read. */
+	if (safe_file_open(path, trusted_uid, O_RDONLY, &sf) != 0) {
+		if (sf.error == ENOENT && missing_ok)
 			return policy_defaults();
-		report_at(&ps, 0, "cannot open: %s", strerror(errno));
+		if (sf.error != 0)
+			report_at(&ps, 0, "cannot open: %s", sf.why);
+		else
+			report_at(&ps, 0, "%s", sf.why);
 		return NULL;
 	}
+	fd = sf.fd;
 	if (fstat(fd, &st) != 0) {
 		report_at(&ps, 0, "cannot stat: %s", strerror(errno));
 		goto end;

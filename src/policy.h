@@ -168,7 +168,11 @@ bool policy_owner_unsafe(long owner, long euid);
  * root's: the daemon passes the user it was started as, so that a reload
  * refuses what the next start would.  The others trust their effective
  * user.  A list file group or others may write, of another owner, or not
- * a regular file is an error of the policy. */
+ * a regular file is an error of the policy.  The policy file and every
+ * list file are reached through trusted directories only (safe_file.h),
+ * the policy's directories trusted as its list files' are: a file behind
+ * a directory others may write is refused before a line of it is read,
+ * even when missing_ok. */
 struct policy *policy_load_trusting(const char *path, bool missing_ok,
     policy_reporter *report, void *arg, long trusted_uid, unsigned *mode,
     long *owner);

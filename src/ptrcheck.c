@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,8 @@ struct options {
 	const char *domain;		/* --domain: NULL, none */
 	enum report_format format;
 	unsigned long max_addresses;	/* of one IPv4 prefix */
+	unsigned long max_total;	/* --domain: over all its networks */
+	bool max_total_given;
 	struct ptrcheck_fail_on fail_on;
 };
 
@@ -109,7 +112,8 @@ static int output_errno;
 static void usage(FILE *out);
 static int parse_options(int argc, char **argv, struct options *o);
 static void report_config_error(void *arg, const char *message);
-static int parse_max_addresses(const char *text, unsigned long *out);
+static int parse_count(const char *option, const char *text,
+    unsigned long limit, unsigned long *out);
 static int parse_format(const char *text, enum report_format *out);
 static int check_arguments(int argc, char **argv, unsigned long max);
 static int check_prefix_argument(const char *arg, unsigned long max);
@@ -123,7 +127,7 @@ static int start_argument(struct run *run, const char *arg);
 static int start_prefix(struct run *run, const struct cidr *prefix,
     unsigned long line, const char *helo);
 static int start_network(struct run *run, const struct audit_source *source,
-    const struct cidr *net, const char *helo);
+    const struct cidr *net, const char *helo, unsigned long limit);
 static int start_check(struct run *run, const struct audit_target *t);
 static struct check *next_slot(struct run *run);
 static void note_network(struct run *run,
@@ -149,7 +153,8 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: ptrcheck [-c FILE] [--helo NAME] [--format text|json|prom]"
 	    "\n                [--fail-on WHAT] [--max-addresses N]"
-	    " [--domain DOMAIN]\n                [IP|PREFIX ...]\n"
+	    " [--domain DOMAIN]\n                [--max-total N]"
+	    " [IP|PREFIX ...]\n"
 	    "       With no IP and no --domain, reads \"IP [HELO]\" lines from"
 	    "\n       standard input; an IPv4 PREFIX (198.51.100.0/28) is"
 	    " expanded.\n"
@@ -167,6 +172,9 @@ usage(FILE *out)
 	    "      --max-addresses N  the most addresses one IPv4 prefix may"
 	    "\n                       hold (default 256, a /24; at most"
 	    " 65536)\n"
+	    "      --max-total N    with --domain, the most addresses judged"
+	    " over all\n                       its networks (default 4096;"
+	    " at most 1048576)\n"
 	    "      --fail-on WHAT   what makes the exit status non-zero: iprev"
 	    " (the\n"
 	    "                       default), action, score=N or never\n"
@@ -177,8 +185,8 @@ usage(FILE *out)
 	    "   0  no address met --fail-on, no malformed line\n"
 	    "   1  iprev fail or permerror; action reject; score=N reached\n"
 	    "   2  iprev temperror; action tempfail\n"
-	    "  65  malformed input lines (reported in the output), no 1 or "
-	    "2\n"
+	    "  65  malformed input lines (reported in the output), or"
+	    " addresses past\n      --max-total; no 1 or 2\n"
 	    "  64  usage error     68  --domain does not exist\n"
 	    "  71  out of memory     74  stdin or stdout failed\n"
 	    "  78  configuration error     from worst to best: 74 71 68 2 1 "
@@ -198,6 +206,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "max-addresses", required_argument, NULL, 'm' },
+		{ "max-total", required_argument, NULL, 'T' },
 		{ "fail-on", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -209,6 +218,7 @@ parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->fail_on.kind = PTRCHECK_FAIL_IPREV;
 	o->max_addresses = AUDIT_MAX_ADDRESSES_DEFAULT;
+	o->max_total = AUDIT_MAX_TOTAL_DEFAULT;
 	while ((c = getopt_long(argc, argv, "c:d:jhV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -229,9 +239,15 @@ parse_options(int argc, char **argv, struct options *o)
 				return PTRCHECK_EXIT_USAGE;
 			break;
 		case 'm':
-			if (parse_max_addresses(optarg, &o->max_addresses) ==
-			    -1)
+			if (parse_count("--max-addresses", optarg,
+			    AUDIT_MAX_ADDRESSES_LIMIT, &o->max_addresses) == -1)
 				return PTRCHECK_EXIT_USAGE;
+			break;
+		case 'T':
+			if (parse_count("--max-total", optarg,
+			    AUDIT_MAX_TOTAL_LIMIT, &o->max_total) == -1)
+				return PTRCHECK_EXIT_USAGE;
+			o->max_total_given = true;
 			break;
 		case 'F':
 			if (ptrcheck_fail_on_parse(optarg, &o->fail_on, err,
@@ -250,6 +266,12 @@ parse_options(int argc, char **argv, struct options *o)
 			usage(stderr);
 			return PTRCHECK_EXIT_USAGE;
 		}
+	}
+	/* Silently ignored, it would promise a bound that is not kept. */
+	if (o->max_total_given && o->domain == NULL) {
+		fprintf(stderr, "ptrcheck: --max-total applies to --domain "
+		    "only\n");
+		return PTRCHECK_EXIT_USAGE;
 	}
 	return -1;
 }
@@ -295,25 +317,25 @@ parse_format(const char *text, enum report_format *out)
 	return -1;
 }
 
-/* Plain decimal digits, 1 to AUDIT_MAX_ADDRESSES_LIMIT. */
+/* Plain decimal digits, 1 to limit. */
 static int
-parse_max_addresses(const char *text, unsigned long *out)
+parse_count(const char *option, const char *text, unsigned long limit,
+    unsigned long *out)
 {
 	char shown[65];
 	unsigned long n = 0;
 	const char *p = text;
 
-	for (; *p >= '0' && *p <= '9' && n <= AUDIT_MAX_ADDRESSES_LIMIT; p++)
+	for (; *p >= '0' && *p <= '9' && n <= limit; p++)
 		n = n * 10 + (unsigned long)(*p - '0');
-	if (p != text && *p == '\0' && n >= 1 &&
-	    n <= AUDIT_MAX_ADDRESSES_LIMIT) {
+	if (p != text && *p == '\0' && n >= 1 && n <= limit) {
 		*out = n;
 		return 0;
 	}
 	(void)safe_text(shown, sizeof(shown), text, SAFE_TEXT_ALL,
 	    SAFE_TEXT_REPLY);
-	fprintf(stderr, "ptrcheck: --max-addresses %s: expected a number "
-	    "from 1 to %lu\n", shown, AUDIT_MAX_ADDRESSES_LIMIT);
+	fprintf(stderr, "ptrcheck: %s %s: expected a number from 1 to %lu\n",
+	    option, shown, limit);
 	return -1;
 }
 
@@ -339,13 +361,16 @@ main(int argc, char **argv)
 	if (check_arguments(argc - optind, argv + optind, o.max_addresses) ==
 	    -1)
 		return PTRCHECK_EXIT_USAGE;
-	policy = load_policy(o.config, &generic);
-	if (policy == NULL)
-		return PTRCHECK_EXIT_CONFIG;
+	/* Before the policy: exempt_ptr_domains refuses public suffixes. */
 	if (regdom_init() == -1)
 		fprintf(stderr, "ptrcheck: no Public Suffix List: "
 		    "helo_ptr_same_domain and the generic-name rules take "
 		    "the last two labels as the registered domain\n");
+	policy = load_policy(o.config, &generic);
+	if (policy == NULL) {
+		regdom_exit();
+		return PTRCHECK_EXIT_CONFIG;
+	}
 	status = run_checks(&o, policy, generic, argc - optind,
 	    argv + optind);
 	policy_free(policy);
@@ -523,7 +548,7 @@ start_domain(struct run *run)
 	    run->policy->dns_timeout_ms);
 
 	if (domain_audit_collect(run->resolver, o->domain, deadline, o->helo,
-	    o->max_addresses, d) == -1) {
+	    o->max_addresses, o->max_total, d) == -1) {
 		fprintf(stderr, "ptrcheck: out of memory\n");
 		set_status(run, PTRCHECK_EXIT_OSERR);
 		return;
@@ -536,12 +561,24 @@ start_domain(struct run *run)
 	if (d->nxdomain)
 		fprintf(stderr, "ptrcheck: %s: no such domain (NXDOMAIN)\n",
 		    d->domain);
+	/* For a cron job's mail: the report says it, but far above. */
+	if (domain_audit_capped(d))
+		fprintf(stderr, "ptrcheck: %s: its networks hold %lu "
+		    "addresses; only the first %lu are judged (--max-total)\n",
+		    d->domain, d->named, d->judged);
 	set_status(run, domain_audit_status(d,
 	    o->fail_on.kind == PTRCHECK_FAIL_NEVER));
-	for (size_t i = 0; i < d->nnetworks; i++)
-		if (start_network(run, &d->networks[i].source,
-		    &d->networks[i].net, d->networks[i].helo) == -1)
+	for (size_t i = 0; i < d->nnetworks; i++) {
+		const struct domain_network *n = &d->networks[i];
+
+		/* Past --max-total: told in the record's section. */
+		if (n->judged == 0 &&
+		    domain_network_checked(&n->net, d->max_addresses) > 0)
+			continue;
+		if (start_network(run, &n->source, &n->net, n->helo,
+		    n->judged) == -1)
 			return;
+	}
 }
 
 /* One argument, checked before: an address, or a prefix expanded. */
@@ -576,17 +613,17 @@ start_prefix(struct run *run, const struct cidr *prefix, unsigned long line,
 	source.line = line;
 	source.prefix = *prefix;
 	source.count = audit_prefix_size(prefix);
-	return start_network(run, &source, prefix, helo);
+	return start_network(run, &source, prefix, helo, ULONG_MAX);
 }
 
-/* Every address of a network, in order, each listed under source: an
- * IPv4 prefix within --max-addresses, a /32 or a /128; a wider IPv4
- * prefix (which arguments and lines refuse before) or any other IPv6
- * network is noted, not enumerated.  The door for every source that
- * yields networks (an SPF ip4:, ip6:, a or mx term). */
+/* The first limit addresses of a network, in order, each listed under
+ * source: an IPv4 prefix within --max-addresses, a /32 or a /128; a
+ * wider IPv4 prefix (which arguments and lines refuse before) or any
+ * other IPv6 network is noted, not enumerated.  The door for every
+ * source that yields networks (an SPF ip4:, ip6:, a or mx term). */
 static int
 start_network(struct run *run, const struct audit_source *source,
-    const struct cidr *net, const char *helo)
+    const struct cidr *net, const char *helo, unsigned long limit)
 {
 	struct audit_target t;
 	unsigned long n = audit_prefix_size(net);
@@ -599,6 +636,8 @@ start_network(struct run *run, const struct audit_source *source,
 	memset(&t, 0, sizeof(t));
 	t.helo = helo;
 	t.source = *source;
+	if (n > limit)
+		n = limit;
 	for (unsigned long i = 0; i < n; i++) {
 		audit_prefix_address(net, i, &t.addr);
 		if (start_check(run, &t) == -1)
@@ -865,6 +904,7 @@ finish_report(struct run *run)
 	struct timespec now;
 
 	s->malformed = run->malformed;
+	s->not_judged = run->domain.named - run->domain.judged;
 	if (run->options->format == REPORT_PROM) {
 		(void)clock_gettime(CLOCK_REALTIME, &now);
 		audit_prom_write(stdout, &run->outcomes, s,

@@ -20,6 +20,7 @@ static int label_mx(struct domain_audit *d, const struct mx_host *h);
 static int add_networks(struct domain_audit *d, size_t label,
     enum audit_source_kind kind, const struct cidr_list *nets,
     const char *host, const char *helo);
+static void take_share(struct domain_audit *d, struct domain_network *n);
 static void count_source(struct domain_audit *d, size_t first);
 
 bool
@@ -98,21 +99,35 @@ add_networks(struct domain_audit *d, size_t label,
 		n->source.text = d->labels[label];
 		n->net = nets->items[i];
 		n->helo = helo != NULL ? helo : own ? host : NULL;
+		take_share(d, n);
 	}
 	count_source(d, first);
 	return 0;
 }
 
-/* Each network of one source carries the number of addresses the whole
- * source yields, for its heading. */
+/* The network's addresses judged: as many as are left of max_total,
+ * in report order.  No sum can wrap: a network holds at most
+ * AUDIT_MAX_ADDRESSES_LIMIT, and the lists are bounded by memory. */
+static void
+take_share(struct domain_audit *d, struct domain_network *n)
+{
+	unsigned long k = domain_network_checked(&n->net, d->max_addresses);
+	unsigned long room = d->max_total - d->judged;
+
+	n->judged = k < room ? k : room;
+	d->named += k;
+	d->judged += n->judged;
+}
+
+/* Each network of one source carries the number of addresses of the
+ * whole source judged, for its heading. */
 static void
 count_source(struct domain_audit *d, size_t first)
 {
 	unsigned long total = 0;
 
 	for (size_t i = first; i < d->nnetworks; i++)
-		total += domain_network_checked(&d->networks[i].net,
-		    d->max_addresses);
+		total += d->networks[i].judged;
 	for (size_t i = first; i < d->nnetworks; i++)
 		d->networks[i].source.count = total;
 }
@@ -148,12 +163,13 @@ list_networks(struct domain_audit *d, const char *helo)
 int
 domain_audit_collect(struct resolver *r, const char *domain,
     struct timespec deadline, const char *helo, unsigned long max_addresses,
-    struct domain_audit *out)
+    unsigned long max_total, struct domain_audit *out)
 {
 	size_t len = strlen(domain);
 
 	memset(out, 0, sizeof(*out));
 	out->max_addresses = max_addresses;
+	out->max_total = max_total;
 	if (len > 1 && domain[len - 1] == '.')
 		len--;
 	if (len >= sizeof(out->domain))
@@ -189,14 +205,25 @@ domain_audit_free(struct domain_audit *d)
 int
 domain_audit_status(const struct domain_audit *d, bool fail_never)
 {
+	/* Not all good when addresses went unjudged, but an address's or
+	 * the record's failure says more. */
+	int rest = domain_audit_capped(d) ? PTRCHECK_EXIT_DATAERR :
+	    PTRCHECK_EXIT_PASS;
+
 	if (d->nxdomain)
 		return PTRCHECK_EXIT_NOHOST;
 	if (fail_never)
-		return PTRCHECK_EXIT_PASS;
+		return rest;
 	if (d->spf.result == SPF_RESULT_PERMERROR)
 		return PTRCHECK_EXIT_PERMANENT;
 	if (d->spf.result == SPF_RESULT_TEMPERROR ||
 	    (d->mx_looked_up && d->mx.status == MX_TEMPERROR))
 		return PTRCHECK_EXIT_TEMPORARY;
-	return PTRCHECK_EXIT_PASS;
+	return rest;
+}
+
+bool
+domain_audit_capped(const struct domain_audit *d)
+{
+	return d->judged < d->named;
 }

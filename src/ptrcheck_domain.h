@@ -39,6 +39,9 @@ struct domain_network {
 	struct audit_source source;	/* SPF or MX; text is the label's */
 	struct cidr net;
 	const char *helo;		/* NULL: none */
+	unsigned long judged;		/* how many of its addresses are
+					   judged: the first ones, within
+					   the audit's max_total */
 };
 
 struct domain_audit {
@@ -53,6 +56,10 @@ struct domain_audit {
 	struct domain_network *networks;
 	size_t nnetworks;
 	unsigned long max_addresses;	/* of one IPv4 prefix */
+	unsigned long max_total;	/* judged over all networks */
+	unsigned long named;		/* addresses the enumerated networks
+					   hold, duplicates included */
+	unsigned long judged;		/* of them, the first max_total */
 };
 
 /* True if text may be given to --domain: a host name, one trailing dot
@@ -61,18 +68,26 @@ bool domain_name_ok(const char *text);
 
 /* Walks the SPF record of domain and looks up its MX hosts, both under
  * deadline, and lists the networks to judge; helo is --helo (NULL: the
- * known host names).  Returns 0, or -1 when memory ran out (out is still
- * to be freed). */
+ * known host names).  Of the addresses the networks hold (an IPv4 one
+ * within max_addresses, a /32, a /128), the first max_total in report
+ * order are judged, the others not: a record may name hundreds of
+ * thousands.  Returns 0, or -1 when memory ran out (out is still to be
+ * freed). */
 int domain_audit_collect(struct resolver *r, const char *domain,
     struct timespec deadline, const char *helo, unsigned long max_addresses,
-    struct domain_audit *out);
+    unsigned long max_total, struct domain_audit *out);
+
+/* True when the networks hold more addresses than max_total. */
+bool domain_audit_capped(const struct domain_audit *d);
 
 void domain_audit_free(struct domain_audit *d);
 
 /* The exit status the domain itself asks for, whatever its addresses
  * say: 68 (EX_NOHOST) when the name does not exist; with --fail-on other
  * than never, 1 for an SPF permerror, 2 for a temperror (of the SPF walk
- * or the MX lookup); else 0. */
+ * or the MX lookup); else 65 (EX_DATAERR) when max_total left addresses
+ * unjudged, whatever --fail-on says, as for malformed input lines: the
+ * audit is incomplete, so it may not say "all good"; else 0. */
 int domain_audit_status(const struct domain_audit *d, bool fail_never);
 
 /* The SPF section of the text report: the record's verdict, DNSSEC,
@@ -84,7 +99,8 @@ void domain_report_text(FILE *out, const struct domain_audit *d);
 void domain_report_json(FILE *out, const struct domain_audit *d);
 
 /* The domain's series for the Prometheus textfile, each family whole:
- * ptrcheck_domain_exists, ptrcheck_spf_result (one per result),
+ * ptrcheck_domain_exists, ptrcheck_domain_addresses_named,
+ * ptrcheck_domain_addresses_judged, ptrcheck_spf_result (one per result),
  * ptrcheck_spf_dnssec_secure, ptrcheck_spf_dns_lookups,
  * ptrcheck_spf_void_lookups, ptrcheck_spf_dns_queries,
  * ptrcheck_spf_notes (per severity), ptrcheck_mx_hosts. */

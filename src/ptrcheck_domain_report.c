@@ -65,14 +65,21 @@ text_networks(FILE *out, const struct domain_audit *d)
 		fprintf(out, "  %s %s  ", n->source.kind ==
 		    AUDIT_SOURCE_MX ? "mx " : "spf", net);
 		report_printable(out, n->source.text);
-		if (k > 0)
+		if (k > 0 && n->judged == k)
 			fprintf(out, "  (%lu address%s checked)\n", k,
 			    k == 1 ? "" : "es");
+		else if (k > 0)
+			fprintf(out, "  (%lu of %lu addresses checked: past "
+			    "--max-total)\n", n->judged, k);
 		else
 			fprintf(out, "  (not enumerated: %s)\n",
 			    n->net.net.family == AF_INET6 ? "IPv6" :
 			    "wider than --max-addresses");
 	}
+	if (domain_audit_capped(d))
+		fprintf(out, "  --max-total %lu reached: the networks hold %lu "
+		    "addresses, %lu judged, %lu not checked\n", d->max_total,
+		    d->named, d->judged, d->named - d->judged);
 }
 
 static void
@@ -155,8 +162,9 @@ json_networks(FILE *out, const struct domain_audit *d)
 		    n->source.kind == AUDIT_SOURCE_MX ? "mx" : "spf");
 		report_json_string(out, n->source.text);
 		fprintf(out, ",\"prefix\":\"%s\",\"checked\":%lu,"
-		    "\"enumerated\":%s,\"helo\":", net,
+		    "\"judged\":%lu,\"enumerated\":%s,\"helo\":", net,
 		    domain_network_checked(&n->net, d->max_addresses),
+		    n->judged,
 		    domain_network_checked(&n->net, d->max_addresses) > 0 ?
 		    "true" : "false");
 		if (n->helo != NULL)
@@ -224,6 +232,9 @@ domain_report_json(FILE *out, const struct domain_audit *d)
 		    spf_dnssec_name(s->records[i].dnssec));
 	}
 	fputs("]}", out);
+	fprintf(out, ",\"addresses\":{\"named\":%lu,\"judged\":%lu,"
+	    "\"max_total\":%lu,\"capped\":%s}", d->named, d->judged,
+	    d->max_total, domain_audit_capped(d) ? "true" : "false");
 	json_mx(out, d);
 	json_networks(out, d);
 	fputs("}}\n", out);
@@ -249,6 +260,10 @@ domain_report_prom(FILE *out, const struct domain_audit *d)
 	(void)audit_prom_escape(domain, sizeof(domain), d->domain);
 	prom_family(out, "ptrcheck_domain_exists", "1 unless the audited "
 	    "domain's name does not exist", domain, NULL, !d->nxdomain);
+	prom_family(out, "ptrcheck_domain_addresses_named", "addresses the "
+	    "enumerated networks of the domain hold", domain, NULL, d->named);
+	prom_family(out, "ptrcheck_domain_addresses_judged", "of them, those "
+	    "judged (at most --max-total)", domain, NULL, d->judged);
 	fputs("# HELP ptrcheck_spf_result what a receiver makes of the SPF "
 	    "record: 1 for its result\n# TYPE ptrcheck_spf_result gauge\n",
 	    out);

@@ -181,3 +181,14 @@ regdom_provider_domain(const char *name)
 		suffix--;	/* onto the dot: the next label left */
 	}
 }
+
+bool
+regdom_is_public_suffix(const char *name)
+{
+	if (!regdom_loaded)
+		(void)regdom_init();
+	if (regdom_list == NULL)
+		return strchr(name, '.') == NULL;
+	/* The "*" rule on: an unlisted top-level domain is one too. */
+	return psl_is_public_suffix2(regdom_list, name, PSL_TYPE_ANY) != 0;
+}

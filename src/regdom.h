@@ -37,4 +37,12 @@ bool regdom_same(const char *a, const char *b);
  */
 const char *regdom_provider_domain(const char *name);
 
+/* True when name (lower case, no trailing dot) is itself a public
+ * suffix, one under which anyone may register a domain: a top-level
+ * domain (any single label, listed or not), "co.uk", or a suffix of the
+ * list's private section ("github.io").  Without a list, a single label.
+ * Loads the list first if regdom_init() has not been called; call that
+ * before threads do. */
+bool regdom_is_public_suffix(const char *name);
+
 #endif

@@ -313,18 +313,15 @@ static void
 log_message(struct session *s)
 {
 	struct verdict_input in;
-	struct verdict_record r = {
-		.event = VERDICT_EVENT_MESSAGE,
-		.conn = s->id,
-		.msg = s->messages,
-		.queue_id = s->queue_id,
-		.ip = s->client_text[0] != '\0' ? s->client_text : NULL,
-		.mode = s->snap->policy->mode,
-		.exempt = message_exemption(s),
-		.forged_removed = s->forged.nours + score_deletions(s),
-		.headers_added = s->ninserts > 0,
-	};
+	struct verdict_record r;
 
+	session_record(s, VERDICT_EVENT_MESSAGE, &r);
+	/* A client without an address shows as "-" on its message line. */
+	if (s->client_text[0] == '\0')
+		r.ip = NULL;
+	r.exempt = message_exemption(s);
+	r.forged_removed = s->forged.nours + score_deletions(s);
+	r.headers_added = s->ninserts > 0;
 	if (s->judged && s->have_verdict && !s->msg_exempt) {
 		verdict_input_of(s, &in);
 		r.in = &in;

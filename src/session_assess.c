@@ -98,23 +98,30 @@ keep_lookups(struct session *s, const struct fcrdns_result *res, bool outage)
 static void
 log_decision(struct session *s, const struct assessment *a)
 {
-	struct verdict_record r = {
-		.event = VERDICT_EVENT_DECISION,
-		.conn = s->id,
-		.msg = s->messages,
-		.queue_id = s->queue_id,
-		.ip = s->client_text,
-		.in = &a->decided,
-		.v = &s->verdict,
-		.mode = s->snap->policy->mode,
-	};
+	struct verdict_record r;
 
+	session_record(s, VERDICT_EVENT_DECISION, &r);
+	r.in = &a->decided;
+	r.v = &s->verdict;
 	session_log_record(s, &r);
 	if (s->have_refusal && s->refusal.action != s->verdict.action &&
 	    action_rank(s->refusal.action) > action_rank(s->verdict.action))
 		log_info("conn=%lu ip=%s keeps action=%s from an earlier HELO",
 		    s->id, s->client_text,
 		    verdict_action_name(s->refusal.action));
+}
+
+void
+session_record(const struct session *s, enum verdict_event event,
+    struct verdict_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->event = event;
+	r->conn = s->id;
+	r->msg = s->messages;
+	r->queue_id = s->queue_id;
+	r->ip = s->client_text;
+	r->mode = s->snap->policy->mode;
 }
 
 void

@@ -64,17 +64,11 @@ static void
 log_exemption(const struct session *s, const char *exempt,
     const char *source)
 {
-	struct verdict_record r = {
-		.event = VERDICT_EVENT_DECISION,
-		.conn = s->id,
-		.msg = s->messages,
-		.queue_id = s->queue_id,
-		.ip = s->client_text,
-		.mode = s->snap->policy->mode,
-		.exempt = exempt,
-		.exempt_source = source,
-	};
+	struct verdict_record r;
 
+	session_record(s, VERDICT_EVENT_DECISION, &r);
+	r.exempt = exempt;
+	r.exempt_source = source;
 	session_log_record(s, &r);
 }
 

@@ -102,6 +102,13 @@ struct session {
  * Never fails: an internal problem is logged and the client accepted. */
 void session_assess(struct session *s);
 
+/* Fills r for a line of event about s: its connection and message
+ * numbers, the MTA's queue ID, the client's address as text ("" when it
+ * has none) and the policy's mode; everything else zero, for the caller
+ * to set.  The one place a decision or message line starts from. */
+void session_record(const struct session *s, enum verdict_event event,
+    struct verdict_record *r);
+
 /* Logs r at INFO as the session's policy says (log_format): a text line
  * or a JSON object; a line too long for its buffer is logged short. */
 void session_log_record(const struct session *s,

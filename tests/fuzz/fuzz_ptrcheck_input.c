@@ -11,12 +11,17 @@
  * PTRCHECK_LINE_MAX of them, are the segment's, NUL-terminated; a NUL
  * byte is noted exactly when there is one.  A malformed line is left
  * whole by input_classify(); an address line's HELO lies inside the line
- * and holds no blank; a skipped line is blank or a comment.  A report is
- * one line of printable ASCII, the text one ending in "..." when the
- * line was cut.
+ * and holds no blank; a prefix line's first field is the line's own,
+ * holds a '/' and no blank, and its HELO is as an address line's; a
+ * skipped line is blank or a comment.  A prefix then goes through
+ * audit_prefix_parse() as ptrcheck reads it: an IPv4 prefix taken holds
+ * at most --max-addresses, its last address lies inside it; an IPv6 one
+ * not enumerated is wider than a /128; a refusal has its reason.  A
+ * report is one line of printable ASCII, the text one ending in "..."
+ * when the line was cut.
  *
- * ptrcheck_input.c is a CLI file, outside the core the other targets
- * link, so it is compiled in here.
+ * ptrcheck_input.c and audit_target.c are CLI files, outside the core
+ * the other targets link, so they are compiled in here.
  */
 #include "config.h"
 
@@ -27,11 +32,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_target.c"
 #include "ptrcheck_input.c"
 
 static void check_line(const struct input_line *l, const uint8_t *seg,
     size_t n);
 static void check_kind(struct input_line *l);
+static void check_helo(const struct input_line *l, const char *helo);
+static void check_prefix(const struct input_line *l, const char *before,
+    const struct input_fields *f);
 static void check_report(const struct input_line *l, const char *why,
     bool json);
 
@@ -66,10 +75,10 @@ check_kind(struct input_line *l)
 		check_report(l, f.why, true);
 		break;
 	case INPUT_ADDRESS:
-		if (f.helo != NULL && (f.helo < l->text ||
-		    f.helo >= l->text + l->kept || f.helo[0] == '\0' ||
-		    strpbrk(f.helo, BLANKS) != NULL))
-			abort();
+		check_helo(l, f.helo);
+		break;
+	case INPUT_PREFIX:
+		check_prefix(l, before, &f);
 		break;
 	case INPUT_SKIP:
 		p = before + strspn(before, BLANKS);
@@ -77,6 +86,64 @@ check_kind(struct input_line *l)
 			abort();
 		break;
 	}
+}
+
+/* A HELO given lies inside the line, whole, without a blank. */
+static void
+check_helo(const struct input_line *l, const char *helo)
+{
+	if (helo != NULL && (helo < l->text || helo >= l->text + l->kept ||
+	    helo[0] == '\0' || strpbrk(helo, BLANKS) != NULL))
+		abort();
+}
+
+/* The first field of the line as it came (before), held whole in
+ * f->prefix, then judged as read_prefix_line() judges it. */
+static void
+check_prefix(const struct input_line *l, const char *before,
+    const struct input_fields *f)
+{
+	const char *first = before + strspn(before, BLANKS);
+	size_t n = strlen(f->prefix);
+	enum audit_prefix_status st;
+	char text[CIDR_TEXT_MAX];
+	struct cidr c, suggest;
+	struct addr last;
+
+	if (n == 0 || n >= sizeof(f->prefix) ||
+	    memchr(f->prefix, '/', n) == NULL ||
+	    strpbrk(f->prefix, BLANKS) != NULL ||
+	    strncmp(first, f->prefix, n) != 0 ||
+	    (first[n] != '\0' && strchr(BLANKS, first[n]) == NULL))
+		abort();
+	check_helo(l, f->helo);
+	st = audit_prefix_parse(f->prefix, AUDIT_MAX_ADDRESSES_DEFAULT, &c,
+	    &suggest);
+	switch (st) {
+	case AUDIT_PREFIX_OK:
+		if (audit_prefix_size(&c) > AUDIT_MAX_ADDRESSES_DEFAULT)
+			abort();
+		audit_prefix_address(&c, audit_prefix_size(&c) - 1, &last);
+		if (!cidr_contains(&c, &last))
+			abort();
+		return;
+	case AUDIT_PREFIX_IPV6:
+		if (c.net.family != AF_INET6 || c.prefix >= 128)
+			abort();
+		break;
+	case AUDIT_PREFIX_HOST_BITS:
+		/* The network suggested instead has none. */
+		if (cidr_format(&suggest, text, sizeof(text)) != 0 ||
+		    cidr_parse(text, &c) != 0)
+			abort();
+		break;
+	case AUDIT_PREFIX_INVALID:
+	case AUDIT_PREFIX_TOO_WIDE:
+		break;
+	}
+	/* Whatever is not taken is told why, as a malformed line. */
+	if (strcmp(audit_prefix_error(st), "ok") == 0)
+		abort();
 }
 
 static void

@@ -151,6 +151,7 @@ test_summary_text_and_json_carry_the_counts_and_hints(void **state)
 	audit_summary_add(s, &o, NULL);
 	s->listed = 3;
 	s->not_enumerated = 1;
+	s->not_judged = 7;
 
 	assert_non_null(f = tmpfile());
 	audit_summary_text(f, s);
@@ -160,6 +161,7 @@ test_summary_text_and_json_carry_the_counts_and_hints(void **state)
 	    "  generic:  0\n  policy:   1 accepted, 1 deferred (tempfail), "
 	    "0 rejected (mode=dry-run: not enforced)\n"
 	    "  not checked: 1 prefix (see its note)\n"
+	    "  not judged: 7 addresses past --max-total\n"
 	    "fixes to make, worst first:\n"
 	    "  198.51.100.21  no PTR  [argument]\n"
 	    "      provider: Example \"Broadband\" (example-broadband): "
@@ -173,7 +175,8 @@ test_summary_text_and_json_carry_the_counts_and_hints(void **state)
 	    "\"iprev\":{\"pass\":1,\"fail\":0,\"permerror\":1,"
 	    "\"temperror\":0},\"generic\":0,\"action\":{\"accept\":1,"
 	    "\"tempfail\":1,\"reject\":0},\"not_enforced\":1,"
-	    "\"not_enumerated\":1,\"malformed\":0,\"fixes\":[{\"ip\":"
+	    "\"not_enumerated\":1,\"not_judged\":7,\"malformed\":0,"
+	    "\"fixes\":[{\"ip\":"
 	    "\"198.51.100.21\",\"source\":\"argument\",\"problem\":\"no_ptr\","
 	    "\"text\":\"no PTR\",\"provider\":\"Example \\\"Broadband\\\" "
 	    "(example-broadband)\",\"hint\":"

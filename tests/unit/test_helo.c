@@ -786,6 +786,30 @@ test_regdom_same_follows_the_public_suffix_list(void **state)
 		    rows[i].want);
 }
 
+/* What exempt_ptr_domains refuses: names anyone can register under. */
+static void
+test_regdom_public_suffixes_are_told_from_registered_domains(void **state)
+{
+	static const struct {
+		const char *name;
+		bool want;
+	} rows[] = {
+		{ "com", true },
+		{ "co.uk", true },
+		{ "github.io", true },	/* the list's private section */
+		{ "lan", true },	/* unlisted: the "*" rule */
+		{ "example.com", false },
+		{ "example.co.uk", false },
+		{ "mx.example.co.uk", false },
+		{ "user.github.io", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		EXPECT(rows[i].name, regdom_is_public_suffix(rows[i].name) ==
+		    rows[i].want);
+}
+
 static void
 test_regdom_without_a_list_compares_last_two_labels(void **state)
 {
@@ -818,6 +842,8 @@ main(void)
 		cmocka_unit_test(test_collect_adds_to_findings_already_there),
 		cmocka_unit_test(
 		    test_regdom_same_follows_the_public_suffix_list),
+		cmocka_unit_test(
+		    test_regdom_public_suffixes_are_told_from_registered_domains),
 		cmocka_unit_test(
 		    test_regdom_without_a_list_compares_last_two_labels),
 	};

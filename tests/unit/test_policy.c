@@ -25,6 +25,7 @@
 
 #include "policy.h"
 #include "tags.h"
+#include "unit.h"
 #include "unit_policy.h"
 
 #ifndef TOP_SRCDIR
@@ -688,6 +689,9 @@ test_each_score_key_sets_its_own_tag(void **state)
 #define X_NETWORKS "expected networks (192.0.2.0/24, 2001:db8::/32, no " \
 	"host bits set), addresses or file:/ABSOLUTE/PATH, separated by " \
 	"spaces or commas, or none"
+#define X_PUBLIC_SUFFIX "a public suffix (Public Suffix List): anyone " \
+	"may register a domain under it and give their hosts forward-" \
+	"confirmed names there; name the domain itself (example.co.uk)"
 #define X_PTR_DOMAINS "expected domain names or file:/ABSOLUTE/PATH, " \
 	"separated by spaces or commas, or none"
 #define X_RECIPIENTS "expected local parts (postmaster), addresses " \
@@ -903,6 +907,15 @@ static const struct {
 	  "bad entry '192.0.2.1/24' in exempt_ptr_domains: " X_PTR_DOMAINS },
 	{ "exempt_ptr_domains = file:",
 	  "bad entry 'file:' in exempt_ptr_domains: " X_PTR_DOMAINS },
+	/* Public suffixes: anyone can forward-confirm a name under them. */
+	{ "exempt_ptr_domains = example.com co.uk",
+	  "bad entry 'co.uk' in exempt_ptr_domains: " X_PUBLIC_SUFFIX },
+	{ "exempt_ptr_domains = COM.",
+	  "bad entry 'COM.' in exempt_ptr_domains: " X_PUBLIC_SUFFIX },
+	{ "exempt_ptr_domains = github.io",
+	  "bad entry 'github.io' in exempt_ptr_domains: " X_PUBLIC_SUFFIX },
+	{ "exempt_ptr_domains = .lan",
+	  "bad entry '.lan' in exempt_ptr_domains: " X_PUBLIC_SUFFIX },
 	{ "exempt_recipients = postmaster@",
 	  "bad entry 'postmaster@' in exempt_recipients: " X_RECIPIENTS },
 	{ "exempt_recipients = a@b@example.com",
@@ -1612,5 +1625,6 @@ main(void)
 	};
 #undef T
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, unit_regdom_setup,
+	    unit_regdom_teardown);
 }

@@ -352,6 +352,40 @@ test_too_many_errors_stop_the_list(void **state)
 	assert_string_equal(errs.lines[ALLOW_FILE_ERRORS_MAX], line);
 }
 
+/* A public suffix in a list is refused with the reason, at its line;
+ * the domains under it and the list's other errors are still told. */
+static void
+test_public_suffix_in_a_list_is_refused(void **state)
+{
+	static const char *const want[] = {
+		"%L:2: bad entry 'co.uk': a public suffix (Public Suffix List): "
+		"anyone may register a domain under it and give their hosts "
+		"forward-confirmed names there; name the domain itself "
+		"(example.co.uk)",
+		"%L:4: bad entry 'Com.': a public suffix (Public Suffix List): "
+		"anyone may register a domain under it and give their hosts "
+		"forward-confirmed names there; name the domain itself "
+		"(example.co.uk)",
+		"%L:5: bad entry 'bad..x': expected a domain name (example.com)",
+		NULL
+	};
+	char line[512];
+	struct policy *p;
+
+	(void)state;
+	write_text(doms_path, "example.co.uk\nco.uk\nmx.example.com\nCom.\n"
+	    "bad..x\n");
+	snprintf(line, sizeof(line), "exempt_ptr_domains = file:%s",
+	    doms_path);
+	assert_null(load_line(line));
+	assert_errors(doms_path, want);
+	write_text(doms_path, "example.co.uk\nmx.example.com\n");
+	p = load_line(line);
+	assert_non_null(p);
+	assert_int_equal(p->exempt_ptr_domains.count, 2);
+	policy_free(p);
+}
+
 /* 100,000 networks: all loaded, each found, others not. */
 static void
 test_list_of_100000_networks_loads_and_is_searched(void **state)
@@ -451,6 +485,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_too_many_errors_stop_the_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(
+		    test_public_suffix_in_a_list_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
 		    test_list_of_100000_networks_loads_and_is_searched, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
@@ -458,5 +494,6 @@ main(void)
 		    teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, unit_regdom_setup,
+	    unit_regdom_teardown);
 }

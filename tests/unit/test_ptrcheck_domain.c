@@ -77,10 +77,21 @@ static const struct {
 };
 
 static void
+collect_at_most(const char *domain, unsigned long max_total,
+    struct domain_audit *d)
+{
+	assert_int_equal(domain_audit_collect(RESOLVER, domain,
+	    monotime_add_ms(monotime_now(), 5000), NULL, 256, max_total, d),
+	    0);
+	assert_int_equal(fake_resolver_live(), 0);
+}
+
+static void
 collect(const char *domain, const char *helo, struct domain_audit *d)
 {
 	assert_int_equal(domain_audit_collect(RESOLVER, domain,
-	    monotime_add_ms(monotime_now(), 5000), helo, 256, d), 0);
+	    monotime_add_ms(monotime_now(), 5000), helo, 256,
+	    AUDIT_MAX_TOTAL_DEFAULT, d), 0);
 	assert_int_equal(fake_resolver_live(), 0);
 }
 
@@ -261,8 +272,116 @@ test_json_object_of_the_record(void **state)
 	assert_non_null(strstr(buf, "\"mx\":{\"status\":\"none\""));
 	assert_non_null(strstr(buf, "\"networks\":[{\"kind\":\"spf\","
 	    "\"source\":\"ip4:192.0.2.1\",\"prefix\":\"192.0.2.1/32\","
-	    "\"checked\":1,\"enumerated\":true,\"helo\":null}]}}\n"));
+	    "\"checked\":1,\"judged\":1,\"enumerated\":true,\"helo\":null}]}}"
+	    "\n"));
+	assert_non_null(strstr(buf, ",\"addresses\":{\"named\":1,\"judged\":1,"
+	    "\"max_total\":4096,\"capped\":false}"));
 	free(buf);
+	domain_audit_free(&d);
+}
+
+/* The report of a domain as text or JSON, allocated. */
+static char *
+report_of(const struct domain_audit *d, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	if (json)
+		domain_report_json(out, d);
+	else
+		domain_report_text(out, d);
+	assert_int_equal(fclose(out), 0);
+	return buf;
+}
+
+/* --max-total: the first addresses in report order are judged, the rest
+ * counted and said; the status is not "all good", even with --fail-on
+ * never, but a failure of the record says more. */
+static void
+test_max_total_judges_the_first_addresses_and_says_so(void **state)
+{
+	static const struct fake_rule rules[] = {
+		TXT("big.example", "v=spf1 ip4:192.0.2.0/24 "
+		    "ip4:198.51.100.0/24 ip4:203.0.113.0/28 a -all"),
+		ADDR("big.example", DNS_TYPE_A, "203.0.113.99"),
+		TXT("perm.example", "v=spf1 ip4:192.0.2.0/24 ipv4:1 -all"),
+	};
+	static const unsigned long want_judged[] = { 256, 44, 0, 0 };
+	struct domain_audit d;
+	char *text;
+
+	(void)state;
+	fake_resolver_script(rules, NROWS(rules));
+	collect_at_most("big.example", 300, &d);
+	assert_int_equal(d.nnetworks, NROWS(want_judged));
+	for (size_t i = 0; i < NROWS(want_judged); i++) {
+		assert_int_equal(d.networks[i].judged, want_judged[i]);
+		assert_int_equal(d.networks[i].source.count, want_judged[i]);
+	}
+	assert_int_equal(d.named, 256 + 256 + 16 + 1);
+	assert_int_equal(d.judged, 300);
+	assert_true(domain_audit_capped(&d));
+	assert_int_equal(domain_audit_status(&d, false),
+	    PTRCHECK_EXIT_DATAERR);
+	assert_int_equal(domain_audit_status(&d, true),
+	    PTRCHECK_EXIT_DATAERR);
+	text = report_of(&d, false);
+	assert_non_null(strstr(text, "198.51.100.0/24  ip4:198.51.100.0/24  "
+	    "(44 of 256 addresses checked: past --max-total)\n"));
+	assert_non_null(strstr(text, "203.0.113.99/32  a (big.example)  "
+	    "(0 of 1 addresses checked: past --max-total)\n"));
+	assert_non_null(strstr(text, "  --max-total 300 reached: the "
+	    "networks hold 529 addresses, 300 judged, 229 not checked\n"));
+	free(text);
+	text = report_of(&d, true);
+	assert_non_null(strstr(text, "\"addresses\":{\"named\":529,"
+	    "\"judged\":300,\"max_total\":300,\"capped\":true}"));
+	assert_non_null(strstr(text, "\"prefix\":\"198.51.100.0/24\","
+	    "\"checked\":256,\"judged\":44,"));
+	free(text);
+	domain_audit_free(&d);
+	/* Exactly enough: all judged, all good. */
+	fake_resolver_script(rules, NROWS(rules));
+	collect_at_most("big.example", 529, &d);
+	assert_false(domain_audit_capped(&d));
+	assert_int_equal(domain_audit_status(&d, false), PTRCHECK_EXIT_PASS);
+	domain_audit_free(&d);
+	/* A permerror of the record comes first. */
+	fake_resolver_script(rules, NROWS(rules));
+	collect_at_most("perm.example", 10, &d);
+	assert_int_equal(domain_audit_status(&d, false),
+	    PTRCHECK_EXIT_PERMANENT);
+	domain_audit_free(&d);
+}
+
+/* A hostile record of many /24s costs --max-total addresses, not all. */
+static void
+test_record_of_many_networks_is_bounded_by_default(void **state)
+{
+	char record[2048];
+	size_t len;
+	struct fake_rule rules[1];
+	struct domain_audit d;
+
+	(void)state;
+	len = (size_t)snprintf(record, sizeof(record), "v=spf1");
+	for (unsigned i = 0; i < 60; i++)
+		len += (size_t)snprintf(record + len, sizeof(record) - len,
+		    " ip4:10.%u.0.0/24", i);
+	snprintf(record + len, sizeof(record) - len, " -all");
+	rules[0] = (struct fake_rule)TXT("many.example", record);
+	fake_resolver_script(rules, NROWS(rules));
+	collect("many.example", NULL, &d);
+	assert_int_equal(d.nnetworks, 60);
+	assert_int_equal(d.named, 60 * 256);
+	assert_int_equal(d.judged, AUDIT_MAX_TOTAL_DEFAULT);
+	assert_int_equal(d.networks[15].judged, 256);
+	assert_int_equal(d.networks[16].judged, 0);
+	assert_int_equal(domain_audit_status(&d, false),
+	    PTRCHECK_EXIT_DATAERR);
 	domain_audit_free(&d);
 }
 
@@ -286,6 +405,10 @@ main(void)
 		cmocka_unit_test(test_domain_names_accepted),
 		cmocka_unit_test(test_networks_checked_counts),
 		cmocka_unit_test(test_json_object_of_the_record),
+		cmocka_unit_test(
+		    test_max_total_judges_the_first_addresses_and_says_so),
+		cmocka_unit_test(
+		    test_record_of_many_networks_is_bounded_by_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
