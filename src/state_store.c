@@ -39,7 +39,7 @@ struct state_call {
 
 struct state_store {
 	struct state_spec spec;
-	const struct state_engine_ops *ops;	/* NULL: not in this build */
+	const struct state_engine_ops *ops;
 	struct state_clocks clocks;
 	unsigned timeout_ms;
 	state_report_fn *report;
@@ -96,13 +96,9 @@ engine_for(enum state_kind kind)
 		return &state_lmdb_ops;
 	case STATE_KIND_REDIS:
 	case STATE_KIND_REDIS_UNIX:
-#ifdef HAVE_HIREDIS
 		return &state_redis_ops;
-#else
-		return NULL;
-#endif
 	}
-	return NULL;
+	return &state_memory_ops;
 }
 
 /* May this call go to the engine?  Sets *probe when it is the one call
@@ -135,12 +131,6 @@ static int
 engine_open(struct state_store *st, struct state_request *req,
     void **handle)
 {
-	if (st->ops == NULL) {
-		snprintf(req->why, sizeof(req->why), "this ptrmilter was "
-		    "built without the %s engine", state_kind_name(
-		    st->spec.kind));
-		return -1;
-	}
 	if (st->ops->open(&st->spec, req, handle) != 0)
 		return -1;
 	pthread_mutex_lock(&st->lock);

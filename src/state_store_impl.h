@@ -72,9 +72,9 @@ struct state_engine_ops {
 	    const char *key, size_t keylen);
 };
 
-/* The engines.  state_redis_ops exists in builds with hiredis
- * (HAVE_HIREDIS, src/state_redis.c); without it a Redis spec opens a
- * store that stays down and says why. */
+/* The engines.  Every build has all three (configure requires LMDB and
+ * hiredis), so every spec state_spec_parse() accepts has its engine: a
+ * kind without one could only be a store that is silently down. */
 extern const struct state_engine_ops state_memory_ops;
 extern const struct state_engine_ops state_lmdb_ops;
 extern const struct state_engine_ops state_redis_ops;

@@ -54,6 +54,21 @@ memory_store(const struct state_engine_ops *ops)
 	return st;
 }
 
+/* An engine that never opens, as a Redis server that is not there: only
+ * its open is ever called. */
+static int
+dead_open(const struct state_spec *spec, struct state_request *req,
+    void **handle)
+{
+	(void)spec, (void)handle;
+	snprintf(req->why, sizeof(req->why), "connect: Connection refused");
+	return -1;
+}
+
+static const struct state_engine_ops dead_ops = {
+	.kind = "dead", .open = dead_open,
+};
+
 /* An error verdict at wall time t (the table's clock runs alongside,
  * offset, as a monotonic clock would be). */
 static bool
@@ -177,8 +192,8 @@ test_quiet_day_ends_the_streak(void **state)
 static void
 test_store_down_leaves_the_table_in_charge(void **state)
 {
-	/* A store without an engine: down from the start, for good. */
-	struct state_store *st = memory_store(NULL);
+	/* A store whose engine never opens: down from the start. */
+	struct state_store *st = memory_store(&dead_ops);
 	struct dns_grace *g = dns_grace_create(16);
 
 	(void)state;
