@@ -5,7 +5,9 @@
  *
  * At most two store calls per DNS-error verdict (add, then touch when the
  * streak was there already) and one per clean verdict (delete), each
- * bounded by state_timeout; a store that is down answers at once.
+ * bounded by state_timeout and by the caller's cap (the session sets its
+ * dns_timeout deadline: state_deadline_cap()); a store that is down
+ * answers at once.
  */
 #include "config.h"
 

@@ -26,7 +26,9 @@
 #include "session_state.h"
 #include "monotime.h"
 #include "resolver.h"
+#include "state_store.h"
 
+static unsigned store_share_ms(const struct session *s);
 static bool grace_expired(void *arg, const struct fcrdns_result *res);
 static void keep_lookups(struct session *s, const struct fcrdns_result *res,
     bool outage);
@@ -51,7 +53,8 @@ session_assess(struct session *s)
 	in.generic = s->snap->generic;
 	in.fcrdns = s->fcrdns;
 	in.helo_lookup = s->helo_lookup;
-	in.deadline = s->deadline;
+	in.deadline = monotime_add_ms(s->opened,
+	    s->snap->policy->dns_timeout_ms - store_share_ms(s));
 	in.helo_parsed = &s->helo_parsed;
 	in.helo = s->helo_seen ? s->helo : NULL;
 	in.our_name = s->our_name[0] != '\0' ? s->our_name : NULL;
@@ -144,6 +147,27 @@ session_log_record(const struct session *s, const struct verdict_record *r)
 	free(line);
 }
 
+/* The part of dns_timeout the lookups leave to the tempfail_limit
+ * streak's store calls (at most two, state_timeout each, dns_streak.h),
+ * so that a lookup that times out still leaves them their time and the
+ * session as a whole keeps within dns_timeout: no store can make a
+ * session wait longer than dns_timeout.  Nothing for the memory store,
+ * which does not wait; at most a fifth of dns_timeout, so that a slow
+ * state_timeout never eats the DNS's time. */
+static unsigned
+store_share_ms(const struct session *s)
+{
+	const struct policy *p = s->snap->policy;
+	struct state_store *st = s->shared->state;
+	unsigned share;
+
+	if (st == NULL || p->tempfail_limit_s == 0 ||
+	    strcmp(state_store_kind(st), "none") == 0)
+		return 0;
+	share = 2 * p->state_timeout_ms;
+	return share < p->dns_timeout_ms / 5 ? share : p->dns_timeout_ms / 5;
+}
+
 /* tempfail_limit: only a client that would be tempfailed for DNS errors
  * starts or extends a streak; any clean verdict ends it.  The streaks
  * live in the state store (shared by restarts and hosts), with the
@@ -154,21 +178,28 @@ grace_expired(void *arg, const struct fcrdns_result *res)
 	struct session *s = arg;
 	const struct policy *p = s->snap->policy;
 	struct dns_streak_now now;
+	bool expired;
 
 	if ((s->shared->grace == NULL && s->shared->state == NULL) ||
 	    p->tempfail_limit_s == 0)
 		return false;
 	if (res->iprev != IPREV_TEMPERROR) {
+		state_deadline_cap(&s->deadline);
 		dns_streak_clear(s->shared->state, s->shared->grace,
 		    &s->client);
+		state_deadline_cap(NULL);
 		return false;
 	}
 	if (p->on_dns_error != POLICY_DNS_ERROR_TEMPFAIL)
 		return false;
 	now.mono_s = (int64_t)monotime_now().tv_sec;
 	now.wall_s = (int64_t)time(NULL);
-	return dns_streak_expired(s->shared->state, s->shared->grace,
+	/* The store's time is the session's: what is left of dns_timeout. */
+	state_deadline_cap(&s->deadline);
+	expired = dns_streak_expired(s->shared->state, s->shared->grace,
 	    &s->client, now, p->tempfail_limit_s);
+	state_deadline_cap(NULL);
+	return expired;
 }
 
 static int

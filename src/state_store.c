@@ -23,6 +23,10 @@
 #include "state_store.h"
 #include "state_store_impl.h"
 
+/* An engine gives up this far ahead of its deadline at most (Redis: a
+ * millisecond; state_store_impl.h). */
+#define CAP_MARGIN_US 2000
+
 enum state_op { OP_GET, OP_SET, OP_ADD, OP_TOUCH, OP_DELETE };
 
 /* One call's arguments, checked, on their way to the engine. */
@@ -62,6 +66,10 @@ struct state_store {
 static struct timespec real_monotonic(void);
 static int64_t real_wall(void);
 static const struct state_engine_ops *engine_for(enum state_kind kind);
+static struct timespec call_deadline(const struct state_store *st,
+    struct timespec start, bool *capped);
+static bool cut_short(struct state_store *st, bool capped, bool probe,
+    const struct state_request *req);
 static bool admit(struct state_store *st, bool *probe, void **handle);
 static int engine_open(struct state_store *st, struct state_request *req,
     void **handle);
@@ -164,6 +172,49 @@ engine_call(struct state_store *st, void *handle, struct state_request *req,
 	return STATE_DOWN;
 }
 
+/* The calling thread's cap on its deadlines (state_deadline_cap()). */
+static _Thread_local bool caller_capped;
+static _Thread_local struct timespec caller_cap;
+
+void
+state_deadline_cap(const struct timespec *until)
+{
+	caller_capped = until != NULL;
+	if (until != NULL)
+		caller_cap = *until;
+}
+
+/* The deadline of a call starting at start: state_timeout, or the
+ * caller's cap when it comes first (*capped then). */
+static struct timespec
+call_deadline(const struct state_store *st, struct timespec start,
+    bool *capped)
+{
+	struct timespec d = monotime_add_ms(start, st->timeout_ms);
+
+	*capped = caller_capped && monotime_diff_us(caller_cap, d) > 0;
+	return *capped ? caller_cap : d;
+}
+
+/* A capped call that failed at its cap (within the margin an engine
+ * leaves itself before its deadline): the caller ran out of time, which
+ * says nothing of the store.  The probe, if it was one, is given back for
+ * the next call; the backoff is left as it was. */
+static bool
+cut_short(struct state_store *st, bool capped, bool probe,
+    const struct state_request *req)
+{
+	if (!capped || monotime_diff_us(st->clocks.monotonic(),
+	    req->deadline) > CAP_MARGIN_US)
+		return false;
+	if (probe) {
+		pthread_mutex_lock(&st->lock);
+		st->probing = false;
+		pthread_mutex_unlock(&st->lock);
+	}
+	return true;
+}
+
 /* The bound, the counts and the health around one engine call. */
 static enum state_result
 run(struct state_store *st, struct state_call *c)
@@ -172,14 +223,19 @@ run(struct state_store *st, struct state_call *c)
 	struct timespec start;
 	enum state_result r = STATE_DOWN;
 	void *handle;
-	bool probe, overran;
+	bool probe, overran, capped;
 
 	atomic_fetch_add_explicit(&st->calls, 1, memory_order_relaxed);
-	if (!admit(st, &probe, &handle))
-		return STATE_DOWN;
 	memset(&req, 0, sizeof(req));
 	start = st->clocks.monotonic();
-	req.deadline = monotime_add_ms(start, st->timeout_ms);
+	req.deadline = call_deadline(st, start, &capped);
+	if (capped && monotime_diff_us(start, req.deadline) <= 0) {
+		atomic_fetch_add_explicit(&st->skipped, 1,
+		    memory_order_relaxed);
+		return STATE_DOWN;
+	}
+	if (!admit(st, &probe, &handle))
+		return STATE_DOWN;
 	req.now_s = st->clocks.wall();
 	if (handle == NULL && engine_open(st, &req, &handle) != 0)
 		goto failed;
@@ -193,7 +249,7 @@ run(struct state_store *st, struct state_call *c)
 		    "oversized value");
 	}
 	overran = monotime_diff_ms(req.deadline, st->clocks.monotonic()) > 0;
-	if (overran) {
+	if (overran && !capped) {
 		atomic_fetch_add_explicit(&st->slow, 1, memory_order_relaxed);
 		if (r != STATE_DOWN)
 			snprintf(req.why, sizeof(req.why), "answered after "
@@ -205,6 +261,8 @@ run(struct state_store *st, struct state_call *c)
 		return r;
 	}
 failed:
+	if (cut_short(st, capped, probe, &req))
+		return STATE_DOWN;
 	atomic_fetch_add_explicit(&st->failures, 1, memory_order_relaxed);
 	went_wrong(st, probe, req.why[0] != '\0' ? req.why : "failed");
 	return r;

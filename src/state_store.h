@@ -34,8 +34,9 @@
  *
  * Failing open.  The front end (state_store.c) owns, whatever the engine:
  * - the time bound: every call returns within the store's timeout_ms
- *   (state_timeout) plus a few milliseconds; the engine gets an absolute
- *   CLOCK_MONOTONIC deadline.  A call that succeeds but overruns it
+ *   (state_timeout) plus a few milliseconds, or by the calling thread's
+ *   cap (state_deadline_cap()) if that comes first; the engine gets an
+ *   absolute CLOCK_MONOTONIC deadline.  A call that succeeds but overruns it
  *   counts as a failure for what follows (a slow store is a down store).
  * - the backoff: after a failure the store is down for 1 s, doubling at
  *   each failure in a row up to 30 s.  Meanwhile every call returns
@@ -76,6 +77,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "state_spec.h"
 
@@ -111,7 +113,8 @@ struct state_stats {
 	bool up;		/* the gauge: false while in backoff */
 	uint64_t calls;		/* every get/set/add/touch/delete */
 	uint64_t failures;	/* engine errors and overruns */
-	uint64_t skipped;	/* STATE_DOWN at once, during backoff */
+	uint64_t skipped;	/* STATE_DOWN at once: during backoff, or
+				   the caller's cap had passed */
 	uint64_t slow;		/* engine calls that overran the bound */
 	uint64_t bad_keys;	/* keys or values refused by the front end */
 	uint64_t downs;		/* changes from up to down */
@@ -158,6 +161,17 @@ enum state_result state_touch(struct state_store *st, const char *key,
 /* Removes key: STATE_OK, or STATE_MISSING when there was no live record
  * (engines that cannot tell may say STATE_OK). */
 enum state_result state_delete(struct state_store *st, const char *key);
+
+/* Caps the deadline of the store calls the calling thread makes from now
+ * on at until (CLOCK_MONOTONIC, absolute), or lifts the cap (NULL).  For
+ * a caller whose own time is shorter than state_timeout: a session whose
+ * dns_timeout is nearly spent.  A capped call whose cap has passed
+ * returns STATE_DOWN at once without touching the engine; one that fails
+ * or overruns only because its cap came first returns STATE_DOWN but does
+ * not take the store down (the store was not slow: the caller was late).
+ * The cap is the thread's own (thread-local): set it around the calls it
+ * is meant for, and lift it after. */
+void state_deadline_cap(const struct timespec *until);
 
 /* false while the store is in backoff (and for a NULL store). */
 bool state_store_up(const struct state_store *st);

@@ -32,12 +32,14 @@
 #include "fake_resolver.h"
 #include "greylist.h"
 #include "log.h"
+#include "monotime.h"
 #include "policy.h"
 #include "realloc_fail.h"
 #include "regdom.h"
 #include "session.h"
 #include "snapshot.h"
 #include "state_store.h"
+#include "state_store_impl.h"
 #include "unit.h"
 
 #define RESOLVER ((struct resolver *)1)
@@ -1416,6 +1418,141 @@ test_greylist_fails_open_without_a_store(void **state)
 	    " greylist=failopen"), 1);
 }
 
+/* A state store that takes slow_ms per call, as a distant or loaded
+ * Redis would, but never past its deadline: what it has not done by then
+ * it has not done (STATE_DOWN).  Its streak for every address began ten
+ * minutes ago, so the session's second call (touch) is made. */
+static unsigned slow_ms;
+static int slow_calls, slow_done;
+
+static enum state_result
+slow_call(struct state_request *req)
+{
+	struct timespec until = monotime_add_ms(monotime_now(), slow_ms);
+	bool late = monotime_diff_us(until, req->deadline) < 0;
+
+	slow_calls++;
+	if (late)
+		until = req->deadline;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+	    NULL) != 0)
+		continue;
+	if (late)
+		return STATE_DOWN;
+	slow_done++;
+	return STATE_OK;
+}
+
+static int
+slow_open(const struct state_spec *spec, struct state_request *req,
+    void **handle)
+{
+	(void)spec, (void)req;
+	*handle = &slow_ms;
+	return 0;
+}
+
+static void
+slow_close(void *handle)
+{
+	(void)handle;
+}
+
+static enum state_result
+slow_get(void *h, struct state_request *req, const char *key, size_t keylen,
+    unsigned char *value, size_t *len)
+{
+	(void)h, (void)key, (void)keylen, (void)value, (void)len;
+	return slow_call(req) == STATE_OK ? STATE_MISSING : STATE_DOWN;
+}
+
+static enum state_result
+slow_set(void *h, struct state_request *req, const char *key, size_t keylen,
+    const unsigned char *value, size_t len, unsigned ttl_s)
+{
+	(void)h, (void)key, (void)keylen, (void)value, (void)len, (void)ttl_s;
+	return slow_call(req);
+}
+
+static enum state_result
+slow_add(void *h, struct state_request *req, const char *key, size_t keylen,
+    const unsigned char *value, size_t len, unsigned ttl_s,
+    unsigned char *current, size_t *current_len)
+{
+	(void)h, (void)key, (void)keylen, (void)value, (void)len, (void)ttl_s;
+	if (slow_call(req) != STATE_OK)
+		return STATE_DOWN;
+	state_time_put((int64_t)time(NULL) - 600, current);
+	*current_len = STATE_TIME_SIZE;
+	return STATE_EXISTS;
+}
+
+static enum state_result
+slow_touch(void *h, struct state_request *req, const char *key,
+    size_t keylen, unsigned ttl_s)
+{
+	(void)h, (void)key, (void)keylen, (void)ttl_s;
+	return slow_call(req);
+}
+
+static enum state_result
+slow_del(void *h, struct state_request *req, const char *key, size_t keylen)
+{
+	(void)h, (void)key, (void)keylen;
+	return slow_call(req);
+}
+
+static const struct state_engine_ops slow_ops = {
+	"slow", slow_open, slow_close, slow_get, slow_set, slow_add,
+	slow_touch, slow_del,
+};
+
+/* dns_timeout is the whole session's bound, the store's time included:
+ * a client whose PTR lookup never answers, with tempfail_limit and a
+ * store whose calls take 150 ms of a 200 ms state_timeout, has its
+ * verdict within dns_timeout (1 s), not 1 s + two store calls.  The
+ * lookups leave the store its share (two state_timeouts, at most a fifth
+ * of dns_timeout): the streak's first call is made in full, the second
+ * is cut at dns_timeout - and, cut by the session's bound rather than by
+ * the store's, does not take the store down. */
+static void
+test_store_time_counts_within_dns_timeout(void **state)
+{
+	static const struct fake_rule silent_ptr = {
+		.name = "23.100.51.198.in-addr.arpa", .rrtype = DNS_TYPE_PTR,
+		.never = true };
+	struct state_spec spec;
+	struct timespec start;
+	char err[64];
+	int64_t ms;
+
+	(void)state;
+	fake_resolver_add(&silent_ptr);
+	assert_int_equal(state_spec_parse("redis://192.0.2.40", &spec, err,
+	    sizeof(err)), 0);
+	shared.state = state_store_open_engine(&spec, &slow_ops, NULL, 200,
+	    NULL, NULL);
+	assert_non_null(shared.state);
+	slow_ms = 150;
+	slow_calls = slow_done = 0;
+	use_policy("on_dns_error = tempfail\ntempfail_limit = 1h\n"
+	    "state_timeout = 200ms");
+	start = monotime_now();
+	ev_connect("198.51.100.23");
+	ev_helo("client.example.org");
+	ev_mail(NULL);
+	ms = monotime_diff_ms(start, monotime_now());
+	assert_true(ms >= 990);
+	if (ms > 1100)
+		fail_msg("the session took %lld ms, dns_timeout is 1000",
+		    (long long)ms);
+	assert_int_equal(slow_calls, 2);
+	assert_int_equal(slow_done, 1);
+	assert_true(state_store_up(shared.state));
+	assert_int_equal(log_count("iprev=temperror"), 1);
+	assert_int_equal(ev_rcpt(USER), SESSION_TEMPFAIL);
+}
+
 int
 main(void)
 {
@@ -1430,6 +1567,7 @@ main(void)
 		T(test_greylist_dry_run_defers_nothing),
 		T(test_greylist_spares_what_is_outside_the_band),
 		T(test_greylist_fails_open_without_a_store),
+		T(test_store_time_counts_within_dns_timeout),
 		T(test_reject_score_rejects_with_5_7_25),
 		T(test_reply_text_goes_out_with_percent_doubled),
 	T(test_dry_run_refuses_nobody),

@@ -99,10 +99,13 @@ fake_close(void *handle)
 	fake_closes++;
 }
 
+static struct timespec fake_last_deadline;
+
 static enum state_result
 fake_result(struct state_request *req)
 {
 	fake_calls++;
+	fake_last_deadline = req->deadline;
 	advance_ms(fake_call_ms);
 	if (fake_failing) {
 		snprintf(req->why, sizeof(req->why), "connect: refused\n\x1b[0m");
@@ -447,6 +450,114 @@ test_every_kind_opens_its_own_engine(void **state)
 	}
 }
 
+/* The calling thread's cap (a session's dns_timeout) comes before
+ * state_timeout when it is sooner, and only then, and only while set. */
+static void
+test_cap_sooner_than_state_timeout_is_the_engines_deadline(void **state)
+{
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	struct timespec cap = monotime_add_ms(fake_mono, 10);
+
+	(void)state;
+	state_deadline_cap(&cap);
+	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
+	assert_int_equal(monotime_diff_us(fake_last_deadline, cap), 0);
+	cap = monotime_add_ms(fake_mono, 500);
+	state_deadline_cap(&cap);
+	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
+	assert_int_equal(monotime_diff_ms(fake_mono, fake_last_deadline), 50);
+	cap = monotime_add_ms(fake_mono, 10);
+	state_deadline_cap(&cap);
+	state_deadline_cap(NULL);
+	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
+	assert_int_equal(monotime_diff_ms(fake_mono, fake_last_deadline), 50);
+	state_store_close(st);
+}
+
+static void
+test_passed_cap_skips_the_engine_and_keeps_the_store_up(void **state)
+{
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	struct timespec cap = fake_mono;
+
+	(void)state;
+	advance_ms(1);
+	state_deadline_cap(&cap);
+	assert_int_equal(state_touch(st, "k", 60), STATE_DOWN);
+	state_deadline_cap(NULL);
+	assert_int_equal(fake_calls, 0);
+	state_store_stats(st, &stats);
+	assert_true(stats.up);
+	assert_int_equal(stats.skipped, 1);
+	assert_int_equal(stats.failures, 0);
+	assert_int_equal(r.downs, 0);
+	state_store_close(st);
+}
+
+/* A call that runs into its caller's cap says the caller was late, not
+ * that the store is slow: no failure, no report, no backoff.  A failure
+ * well before the cap is the store's, as ever. */
+static void
+test_call_cut_by_its_cap_does_not_take_the_store_down(void **state)
+{
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	struct timespec cap = monotime_add_ms(fake_mono, 10);
+
+	(void)state;
+	fake_call_ms = 20;
+	state_deadline_cap(&cap);
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	fake_failing = true;
+	cap = monotime_add_ms(fake_mono, 10);
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	state_store_stats(st, &stats);
+	assert_true(stats.up);
+	assert_int_equal(stats.failures, 0);
+	assert_int_equal(stats.slow, 0);
+	assert_int_equal(r.downs, 0);
+	fake_call_ms = 0;
+	cap = monotime_add_ms(fake_mono, 40);
+	state_deadline_cap(&cap);
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	state_deadline_cap(NULL);
+	assert_false(state_store_up(st));
+	assert_int_equal(r.downs, 1);
+	state_store_close(st);
+}
+
+/* A probe cut by its cap leaves the store down but hands the probe on:
+ * the next call tries at once, the backoff not stretched. */
+static void
+test_probe_cut_by_its_cap_hands_the_probe_on(void **state)
+{
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	struct timespec cap;
+
+	(void)state;
+	fake_failing = true;
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	assert_int_equal(r.downs, 1);
+	advance_ms(STATE_BACKOFF_FIRST_MS);
+	fake_call_ms = 5;
+	cap = monotime_add_ms(fake_mono, 5);
+	state_deadline_cap(&cap);
+	assert_int_equal(state_delete(st, "k"), STATE_DOWN);
+	state_deadline_cap(NULL);
+	assert_int_equal(fake_calls, 2);
+	fake_failing = false;
+	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
+	assert_int_equal(fake_calls, 3);
+	assert_true(state_store_up(st));
+	assert_int_equal(r.ups, 1);
+	state_store_close(st);
+}
+
 static void
 test_times_round_trip_big_endian(void **state)
 {
@@ -752,6 +863,17 @@ main(void)
 		    test_engine_that_cannot_open_is_opened_again_later,
 		    reset_fakes),
 		cmocka_unit_test(test_every_kind_opens_its_own_engine),
+		cmocka_unit_test_setup(
+		    test_cap_sooner_than_state_timeout_is_the_engines_deadline,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_passed_cap_skips_the_engine_and_keeps_the_store_up,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_call_cut_by_its_cap_does_not_take_the_store_down,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_probe_cut_by_its_cap_hands_the_probe_on, reset_fakes),
 		cmocka_unit_test(test_times_round_trip_big_endian),
 		cmocka_unit_test_setup(test_memory_set_get_add_touch_delete,
 		    reset_fakes),
