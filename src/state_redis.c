@@ -25,7 +25,8 @@
  * on, so that one in use elsewhere is closed when it comes back): after a
  * restart of Redis they are all dead.  Nothing is retried here: the front
  * end's backoff decides when the next call tries, and that call connects
- * afresh within its own deadline.
+ * afresh within its own deadline - to the address a lookup started at the
+ * fault found, for a Redis known by name (state_redis_target.c).
  */
 #include "config.h"
 
@@ -177,13 +178,16 @@ add_greeting(struct redis_engine *e, struct redis_conn *c)
 	}
 }
 
-/* An idle connection the server has not closed meanwhile, or a new one.
- * A closed one is not a fault: Redis's idle timeout, or Redis restarted
- * and answering again; it is dropped and the next tried. */
+/* An idle connection the server has not closed meanwhile, or a new one
+ * to the target's latest address.  A closed one is not a fault: Redis's
+ * idle timeout, or Redis restarted and answering again; it is dropped
+ * and the next tried.  A connection that cannot be made is, and a host
+ * given by name is looked up again (state_redis_target.c). */
 static struct redis_conn *
 conn_take(struct redis_engine *e, struct timespec deadline, char *why,
     size_t whylen)
 {
+	struct redis_target target;
 	struct redis_conn *c;
 	unsigned generation;
 
@@ -206,9 +210,13 @@ conn_take(struct redis_engine *e, struct timespec deadline, char *why,
 	}
 	if (load_secret(e, why, whylen) == -1)
 		return NULL;
-	c = redis_conn_open(&e->target, deadline, why, whylen);
-	if (c != NULL)
-		c->generation = generation;
+	redis_target_current(&e->target, &target);
+	c = redis_conn_open(&target, deadline, why, whylen);
+	if (c == NULL) {
+		redis_target_stale(&e->target);
+		return NULL;
+	}
+	c->generation = generation;
 	return c;
 }
 
@@ -247,6 +255,9 @@ conn_give(struct redis_engine *e, struct redis_conn *c, bool healthy)
 	pthread_mutex_unlock(&e->lock);
 	redis_conn_close(c);
 	close_list(doomed);
+	/* A failover may have moved a Redis known by name. */
+	if (!healthy)
+		redis_target_stale(&e->target);
 }
 
 /* A connection with its request begun (greeting included if new). */
@@ -465,6 +476,7 @@ redis_close(void *handle)
 	if (e == NULL)
 		return;
 	close_list(e->idle);
+	redis_target_clear(&e->target);
 	redis_secret_clear(&e->secret);
 	pthread_mutex_destroy(&e->lock);
 	free(e);

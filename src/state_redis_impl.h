@@ -45,15 +45,28 @@ struct redis_secret {
 	bool set;
 };
 
-/* Where to connect and how to greet: filled at open, read-only after. */
+struct redis_names;
+
+/* Where to connect and how to greet: filled at open, read-only after,
+ * but for the address of a host given by name, which a lookup after a
+ * fault may change: it is read through redis_target_current(). */
 struct redis_target {
 	bool unix_socket;
 	char path[STATE_SPEC_PATH_MAX];	/* redis+unix: */
-	char addr[REDIS_ADDR_MAX];	/* redis://: numeric, no brackets */
+	char addr[REDIS_ADDR_MAX];	/* redis://: numeric, no brackets;
+					   as resolved at open */
 	unsigned port;
 	unsigned db;
 	char where[STATE_SPEC_PATH_MAX + 16];	/* for reasons */
+	struct redis_names *names;	/* a host name: its later lookups;
+					   NULL for an address or a socket */
 };
+
+/* Resolves host to one numeric address (text, no brackets) in addr: 0,
+ * or -1 with a printable reason.  Runs on a thread of its own and may
+ * take as long as it likes. */
+typedef int redis_resolve_fn(const char *host, char *addr, size_t addrlen,
+    char *why, size_t whylen);
 
 /* What a request expects of each reply, in order. */
 enum redis_expect {
@@ -86,9 +99,30 @@ struct redis_conn {
 
 /* Where spec (a Redis kind) points: a socket path, or the host as a
  * numeric address, a name resolved by deadline.  0, or -1 with a
- * reason. */
+ * reason.  t is new (or cleared); redis_target_clear() frees what it
+ * keeps. */
 int redis_target_set(struct redis_target *t, const struct state_spec *spec,
     struct timespec deadline, char *why, size_t whylen);
+
+/* A connection to t failed or could not be made: a host given by name is
+ * looked up again, in the background, unless a lookup is still running
+ * or one started less than a second ago.  Never waits. */
+void redis_target_stale(struct redis_target *t);
+
+/* A copy of t, for one new connection, with the latest address known
+ * (that of a lookup after a fault, once it has finished).  Never waits
+ * for a lookup; out needs no clearing. */
+void redis_target_current(struct redis_target *t, struct redis_target *out);
+
+/* How many lookups after a fault have brought an address (tests). */
+unsigned redis_target_lookups(struct redis_target *t);
+
+/* Frees what t keeps (a lookup still running frees itself when it
+ * ends).  Once, with no other call on t in progress. */
+void redis_target_clear(struct redis_target *t);
+
+/* The resolver of host names (tests: a fake); NULL, getaddrinfo(). */
+void redis_target_use_resolver(redis_resolve_fn *fn);
 
 /* state_redis_secret.c */
 

@@ -445,6 +445,8 @@ test_targets(void **state)
 	assert_true(strcmp(t.addr, "127.0.0.1") == 0 ||
 	    strcmp(t.addr, "::1") == 0);
 	assert_string_equal(t.where, "localhost:6380");
+	assert_non_null(t.names);	/* looked up again after a fault */
+	redis_target_clear(&t);
 	spec.kind = STATE_KIND_REDIS_UNIX;
 	snprintf(spec.path, sizeof(spec.path), "/run/redis/redis.sock");
 	spec.db = 3;
