@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -376,6 +377,7 @@ open_state(const struct policy *p)
 {
 	struct state_spec spec;
 	struct state_store *st;
+	struct passwd *pw;
 	char err[256];
 
 	if (state_spec_parse(p->state_store, &spec, err, sizeof(err)) != 0)
@@ -383,11 +385,23 @@ open_state(const struct policy *p)
 	st = state_store_open(&spec, p->state_timeout_ms, state_report, NULL);
 	if (st == NULL)
 		startup_failed("out of memory");
-	if (state_store_up(st))
+	if (state_store_up(st)) {
 		metrics_set_state_store(true);
-	log_info("state in %s (%s), calls bounded by %u ms%s",
-	    state_store_name(st), state_store_kind(st), p->state_timeout_ms,
-	    state_store_up(st) ? "" : "; down for now");
+		log_info("state in %s (%s), calls bounded by %u ms",
+		    state_store_name(st), state_store_kind(st),
+		    p->state_timeout_ms);
+		return st;
+	}
+	/* The reason (the path, the errno) is in the store's one "down"
+	 * line just logged; what it cannot know is who tried: a directory
+	 * of root's, say, and a daemon that runs as "user". */
+	pw = getpwuid(geteuid());
+	log_info("state in %s (%s), calls bounded by %u ms; down for now, "
+	    "opened as user %s (uid %lu): tried again after %u s, doubling "
+	    "up to %u s", state_store_name(st), state_store_kind(st),
+	    p->state_timeout_ms, pw != NULL ? pw->pw_name : "?",
+	    (unsigned long)geteuid(), STATE_BACKOFF_FIRST_MS / 1000,
+	    STATE_BACKOFF_MAX_MS / 1000);
 	return st;
 }
 

@@ -22,6 +22,14 @@
 #                                  if any, or if fewer than MIN (default 0)
 #                                  headers were checked
 #   headers_count                  how many headers mc has checked so far
+#   ptrmilter_state_owner USER     the world's state directory (the
+#                                  lmdb: of $CONF's state_store) made
+#                                  USER's, mode 0700, as the package's
+#                                  StateDirectory= makes it the daemon's:
+#                                  for a test whose daemon runs as USER
+#                                  (user = USER), else its store is down
+#   ptrmilter_state_up             the daemon said at start that its
+#                                  state store is up
 #   ptrmilter_wait_listening FILE N  until FILE has more than N "listening
 #                                  on" lines (a daemon started again
 #                                  appends to the same log); fails the
@@ -207,6 +215,23 @@ ptrmilter_wait_listening()
 	echo "FAIL: no new 'listening on' line in $1:" >&2
 	tail -n 20 "$1" >&2
 	exit 99
+}
+
+ptrmilter_state_owner()
+{
+	local dir
+	dir=$(sed -n 's/^state_store *= *lmdb://p' "$CONF")
+	if [ -z "$dir" ]; then
+		echo "FAIL: $CONF has no state_store = lmdb:DIR" >&2
+		exit 99
+	fi
+	install -d -m 0700 -o "$1" -g "$(id -gn "$1")" "$dir" || exit 99
+}
+
+ptrmilter_state_up()
+{
+	grep -Eq "state in lmdb:[^ ]+ \(lmdb\), calls bounded by [0-9]+ ms$" \
+	    "$PM_LOG" && ! grep -q "state store .*: down" "$PM_LOG"
 }
 
 ptrmilter_log_has()
