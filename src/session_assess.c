@@ -152,8 +152,10 @@ session_log_record(const struct session *s, const struct verdict_record *r)
  * so that a lookup that times out still leaves them their time and the
  * session as a whole keeps within dns_timeout: no store can make a
  * session wait longer than dns_timeout.  Nothing for the memory store,
- * which does not wait; at most a fifth of dns_timeout, so that a slow
- * state_timeout never eats the DNS's time. */
+ * which does not wait, nor for a store that is down, which answers at
+ * once (a probe then gets what is left, capped all the same); at most a
+ * fifth of dns_timeout, so that a slow state_timeout never eats the
+ * DNS's time. */
 static unsigned
 store_share_ms(const struct session *s)
 {
@@ -161,7 +163,7 @@ store_share_ms(const struct session *s)
 	struct state_store *st = s->shared->state;
 	unsigned share;
 
-	if (st == NULL || p->tempfail_limit_s == 0 ||
+	if (st == NULL || p->tempfail_limit_s == 0 || !state_store_up(st) ||
 	    strcmp(state_store_kind(st), "none") == 0)
 		return 0;
 	share = 2 * p->state_timeout_ms;
