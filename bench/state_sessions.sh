@@ -101,7 +101,6 @@ spec()
 	esac
 }
 
-declare -A PIDS
 echo "== the daemons: $SETUPS (state_timeout ${TIMEOUT_MS} ms)"
 for s in $SETUPS; do
 	g=off
@@ -111,7 +110,6 @@ for s in $SETUPS; do
 		"tempfail_limit = 1h" "greylist_score = $g" "greylist_delay = 1s"
 	start_milter "$work/$s.log" "unix:$work/$s.sock" \
 		"$B/src/ptrmilter" -f -c "$work/$s.conf"
-	PIDS[$s]=$MILTER_PID
 	load "warm1_$s" -s "unix:$work/$s.sock" -a "$BAND" -n 20 >/dev/null
 done
 # The band's triplet passes after greylist_delay; from then on the

@@ -14,6 +14,8 @@
 #                          every decision line's ms= (the lookups' own
 #                          time) within $SF_DAEMON_BOUND_MS; prints them
 #   sf_all_accepted NAME   no recipient of the phase was refused
+#   sf_accepted            the last mc session's recipient was accepted
+#   sf_greylisted          ... was greylisted (451 4.7.1)
 #   sf_gauge               ptrmilter_state_store_up from a fresh scrape
 #   sf_count REGEX         lines of the daemon's log that match
 #
@@ -69,4 +71,14 @@ sf_gauge()
 sf_count()
 {
 	grep -Ec -- "$1" "$PM_LOG"
+}
+
+sf_accepted()
+{
+	has '^rcpt continue' && ! has '^rcpt tempfail'
+}
+
+sf_greylisted()
+{
+	has '^rcpt tempfail 451 4\.7\.1 Greylisted'
 }
