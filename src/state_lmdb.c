@@ -24,10 +24,12 @@
  * mutex in lock.mdb; readers never wait.
  *
  * Repair: an error that means the environment itself is in trouble
- * (MDB_PANIC, MDB_CORRUPTED, MDB_MAP_RESIZED, EIO...) marks it broken;
- * the next call after the front end's backoff has the writer thread
- * close and reopen it.  env_lock (a rwlock) lets calls share the
- * environment and the reopen have it alone.
+ * (MDB_PANIC, MDB_CORRUPTED, MDB_MAP_RESIZED, EIO, EROFS...) marks it
+ * broken; the next call after the front end's backoff has the writer
+ * thread close and reopen it.  env_lock (a rwlock) lets calls share the
+ * environment and the reopen have it alone.  A write refused for want
+ * of room or of a writable filesystem says so (cannot_write), so that
+ * the front end waits for a write, not a read, to call it mended.
  */
 #include "config.h"
 
@@ -97,6 +99,7 @@ struct lmdb_job {
 	size_t current_len;
 	enum state_result res;
 	char why[STATE_WHY_MAX];
+	bool cannot_write;	/* state_request's, from the writer */
 };
 
 struct lmdb_write {
@@ -113,6 +116,7 @@ static int fail(struct state_request *req, const char *what, int rc);
 static int refuse(struct state_request *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static bool rc_breaks_env(int rc);
+static bool rc_cannot_write(int rc);
 static int dir_ready(const char *path, struct state_request *req);
 static int env_open(struct lmdb_engine *e, struct state_request *req);
 static void env_close(struct lmdb_engine *e);
@@ -171,7 +175,19 @@ rc_breaks_env(int rc)
 {
 	return rc == MDB_PANIC || rc == MDB_CORRUPTED ||
 	    rc == MDB_MAP_RESIZED || rc == MDB_BAD_TXN || rc == MDB_INVALID ||
-	    rc == MDB_VERSION_MISMATCH || rc == EIO || rc == MDB_READERS_FULL;
+	    rc == MDB_VERSION_MISMATCH || rc == EIO || rc == MDB_READERS_FULL ||
+	    rc == EROFS;
+}
+
+/* Errors of a write that leave reads working: the filesystem (or the
+ * map) is full, or has turned read-only.  A read-only one is reopened
+ * too (above): it is mended by mounting it again, which a process that
+ * kept its old descriptors would never see. */
+static bool
+rc_cannot_write(int rc)
+{
+	return rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT ||
+	    rc == EROFS;
 }
 
 /* The directory holds state that decides whether mail is deferred: it
@@ -479,6 +495,7 @@ write_op(struct lmdb_engine *e, struct state_request *req,
 	if (rc != 0) {
 		res = down(e, req, rc == MDB_MAP_FULL ? "write (map full of "
 		    "live records)" : "write", rc);
+		req->cannot_write = rc_cannot_write(rc);
 	} else
 		after_write(e, req->now_s);
 	leave(e);
@@ -526,6 +543,7 @@ run_job(void *ctx, void *data)
 
 	job->res = write_op(e, &req, &w);
 	memcpy(job->why, req.why, sizeof(job->why));
+	job->cannot_write = req.cannot_write;
 }
 
 /* A write done by the writer thread, waited for until the deadline. */
@@ -537,8 +555,10 @@ hand_over(struct lmdb_engine *e, struct state_request *req,
 	switch (state_writer_call(e->writer, job, sizeof(*job),
 	    req->deadline)) {
 	case STATE_WRITER_DONE:
-		if (job->res == STATE_DOWN)
+		if (job->res == STATE_DOWN) {
 			memcpy(req->why, job->why, sizeof(req->why));
+			req->cannot_write = job->cannot_write;
+		}
 		return job->res;
 	case STATE_WRITER_LATE:
 		refuse(req, "write not done in time (LMDB's writer lock held "

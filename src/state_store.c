@@ -9,6 +9,14 @@
  * goes to the engine, reopening it if it was never opened; the others
  * keep getting STATE_DOWN at once until the probe has told.  So a dead
  * Redis costs one timeout per backoff period, not one per session.
+ *
+ * A store whose engine said it reads but cannot write (a full or
+ * read-only filesystem: req.cannot_write) is not mended by a probe that
+ * did not write: a get, a touch or delete that found nothing, an add
+ * that found the record.  Such a probe's answer is returned, the store
+ * stays down and the next call probes again; only a write that wrote
+ * brings it up.  Otherwise a full disk would flap up and down, two
+ * lines per backoff period, with the backoff reset each time.
  */
 #include "config.h"
 
@@ -53,6 +61,7 @@ struct state_store {
 	void *handle;			/* NULL until an open succeeds */
 	bool down;
 	bool probing;			/* the probe is at the engine */
+	bool cannot_write;		/* the last failure: reads, no writes */
 	struct timespec retry_at;
 	unsigned backoff_ms;
 	/* Taken under lock, released after the report: one report at a
@@ -76,8 +85,12 @@ static int engine_open(struct state_store *st, struct state_request *req,
 static enum state_result engine_call(struct state_store *st, void *handle,
     struct state_request *req, struct state_call *c);
 static enum state_result run(struct state_store *st, struct state_call *c);
-static void went_wrong(struct state_store *st, bool probe, const char *why);
+static bool proves_up(struct state_store *st, const struct state_call *c,
+    enum state_result r);
+static void went_wrong(struct state_store *st, bool probe,
+    const struct state_request *req);
 static void went_right(struct state_store *st);
+static void probe_inconclusive(struct state_store *st);
 static void report_change(struct state_store *st, bool up, const char *why);
 static bool args_valid(struct state_store *st, const char *key,
     size_t len, unsigned ttl_s, bool has_ttl, struct state_call *c);
@@ -256,27 +269,57 @@ run(struct state_store *st, struct state_call *c)
 			    "more than %u ms", st->timeout_ms);
 	}
 	if (r != STATE_DOWN && !overran) {
-		if (probe)
+		if (probe && proves_up(st, c, r))
 			went_right(st);
+		else if (probe)
+			probe_inconclusive(st);
 		return r;
 	}
 failed:
 	if (cut_short(st, capped, probe, &req))
 		return STATE_DOWN;
 	atomic_fetch_add_explicit(&st->failures, 1, memory_order_relaxed);
-	went_wrong(st, probe, req.why[0] != '\0' ? req.why : "failed");
+	went_wrong(st, probe, &req);
 	return r;
+}
+
+/* Does this probe's success show that the store works again?  When it
+ * could not write, only a write that wrote does (see above). */
+static bool
+proves_up(struct state_store *st, const struct state_call *c,
+    enum state_result r)
+{
+	bool cannot_write;
+
+	pthread_mutex_lock(&st->lock);
+	cannot_write = st->cannot_write;
+	pthread_mutex_unlock(&st->lock);
+	return !cannot_write || (c->op != OP_GET && r == STATE_OK);
+}
+
+/* The probe slot is free again; the store stays down and the backoff,
+ * over already, lets the next call probe. */
+static void
+probe_inconclusive(struct state_store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	st->probing = false;
+	pthread_mutex_unlock(&st->lock);
 }
 
 /* A failure: down now if it was up; a failed probe doubles the wait.
  * Failures of calls that were already at the engine when another one
  * failed belong to the same episode and do not stretch it. */
 static void
-went_wrong(struct state_store *st, bool probe, const char *why)
+went_wrong(struct state_store *st, bool probe,
+    const struct state_request *req)
 {
+	const char *why = req->why[0] != '\0' ? req->why : "failed";
 	bool changed = false;
 
 	pthread_mutex_lock(&st->lock);
+	if (!st->down || probe)
+		st->cannot_write = req->cannot_write;
 	if (!st->down) {
 		st->down = changed = true;
 		st->backoff_ms = STATE_BACKOFF_FIRST_MS;
@@ -305,7 +348,7 @@ static void
 went_right(struct state_store *st)
 {
 	pthread_mutex_lock(&st->lock);
-	st->down = st->probing = false;
+	st->down = st->probing = st->cannot_write = false;
 	st->backoff_ms = 0;
 	atomic_store(&st->up, true);
 	pthread_mutex_lock(&st->report_lock);
@@ -394,9 +437,11 @@ state_store_open_engine(const struct state_spec *spec,
 	req.now_s = st->clocks.wall();
 	if (engine_open(st, &req, &handle) == 0)
 		atomic_store(&st->up, true);
-	else
-		went_wrong(st, false, req.why[0] != '\0' ? req.why :
-		    "cannot open");
+	else {
+		if (req.why[0] == '\0')
+			snprintf(req.why, sizeof(req.why), "cannot open");
+		went_wrong(st, false, &req);
+	}
 	return st;
 }
 

@@ -43,7 +43,10 @@
  *   STATE_DOWN at once without touching the engine.  When the backoff
  *   ends, the next call tries the engine (reopening it if opening had
  *   failed); its success brings the store up again and resets the
- *   backoff.
+ *   backoff.  Except when the engine said it could read but not write
+ *   (a full or read-only filesystem): then only a write that wrote
+ *   brings it up; a read, or a touch, delete or add that wrote nothing,
+ *   is answered and leaves it down, and the next call tries again.
  * - the reports: one line per change of state, never one per call:
  *   "state store lmdb:/var/lib/ptrmilter/state: down (REASON); sessions
  *   go on without it" and "state store ...: up again".

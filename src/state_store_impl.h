@@ -45,6 +45,10 @@ struct state_request {
 	struct timespec deadline;	/* CLOCK_MONOTONIC, absolute */
 	int64_t now_s;			/* wall clock, for expiry arithmetic */
 	char why[STATE_WHY_MAX];	/* set on STATE_DOWN */
+	/* Set with STATE_DOWN when the engine can still read but not write
+	 * (a full or read-only filesystem): until a write succeeds, a read
+	 * does not bring the store up (state_store.c). */
+	bool cannot_write;
 };
 
 struct state_engine_ops {

@@ -339,6 +339,9 @@ test_unwritable_directory_fails_open(void **state)
 	assert_int_equal(chmod(state_dir, 0700), 0);
 }
 
+/* What the last engine_set() said of a failure: reads still work. */
+static bool last_cannot_write;
+
 static enum state_result
 engine_set(void *h, const char *key, int64_t now_s, unsigned ttl_s,
     char *why, size_t whylen)
@@ -352,6 +355,7 @@ engine_set(void *h, const char *key, int64_t now_s, unsigned ttl_s,
 	r = state_lmdb_ops.set(h, &req, key, strlen(key), value,
 	    sizeof(value), ttl_s);
 	snprintf(why, whylen, "%s", req.why);
+	last_cannot_write = req.cannot_write;
 	return r;
 }
 
@@ -375,6 +379,8 @@ test_full_map_is_down_then_recovers_by_expiry(void **state)
 	assert_int_equal(r, STATE_DOWN);
 	assert_true(i > 50);
 	assert_non_null(strstr(why, "map full"));
+	/* The front end must wait for a write to call it mended. */
+	assert_true(last_cannot_write);
 	/* Still full of live records a little later. */
 	assert_int_equal(engine_set(h, "late", 1030, 60, why, sizeof(why)),
 	    STATE_DOWN);

@@ -115,6 +115,21 @@ fake_result(struct state_request *req)
 }
 
 static bool fake_oversize;
+/* A full disk: reads work, set and add fail saying the engine cannot
+ * write, touch and delete find nothing to write (as LMDB's do). */
+static bool fake_full;
+
+static bool
+fake_write_refused(struct state_request *req)
+{
+	if (!fake_full)
+		return false;
+	fake_calls++;
+	snprintf(req->why, sizeof(req->why), "write: No space left on "
+	    "device");
+	req->cannot_write = true;
+	return true;
+}
 
 static enum state_result
 fake_get(void *h, struct state_request *req, const char *key, size_t keylen,
@@ -133,6 +148,8 @@ fake_set(void *h, struct state_request *req, const char *key, size_t keylen,
     const unsigned char *value, size_t len, unsigned ttl_s)
 {
 	(void)h, (void)key, (void)keylen, (void)value, (void)len, (void)ttl_s;
+	if (fake_write_refused(req))
+		return STATE_DOWN;
 	return fake_result(req) == STATE_DOWN ? STATE_DOWN : STATE_OK;
 }
 
@@ -142,7 +159,7 @@ fake_add(void *h, struct state_request *req, const char *key, size_t keylen,
     unsigned char *current, size_t *current_len)
 {
 	(void)h, (void)key, (void)keylen, (void)ttl_s;
-	if (fake_result(req) == STATE_DOWN)
+	if (fake_write_refused(req) || fake_result(req) == STATE_DOWN)
 		return STATE_DOWN;
 	memcpy(current, value, len);
 	*current_len = len;
@@ -187,7 +204,7 @@ reset_fakes(void **state)
 	fake_mono.tv_sec = 1000;
 	fake_mono.tv_nsec = 0;
 	fake_wall_s = 1700000000 + 1000;
-	fake_failing = fake_open_fails = fake_oversize = false;
+	fake_failing = fake_open_fails = fake_oversize = fake_full = false;
 	fake_call_ms = 0;
 	fake_calls = fake_opens = fake_closes = 0;
 	return 0;
@@ -302,6 +319,56 @@ test_failure_backs_off_and_reports_once(void **state)
 	    "state store redis://127.0.0.1:6379/1: up again");
 	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_OK);
 	assert_int_equal(r.ups, 1);
+	state_store_close(st);
+}
+
+/* A full or read-only filesystem still reads: a probe that did not
+ * write is answered but leaves the store down, or it would flap up and
+ * down at every backoff, two lines each time. */
+static void
+test_full_store_is_mended_by_a_write_not_a_read(void **state)
+{
+	unsigned char v[STATE_VALUE_MAX];
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	size_t len;
+
+	(void)state;
+	fake_full = true;
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_DOWN);
+	assert_int_equal(r.downs, 1);
+	assert_string_equal(r.last, "state store redis://127.0.0.1:6379/1: "
+	    "down (write: No space left on device); sessions go on without it");
+	advance_ms(STATE_BACKOFF_FIRST_MS);
+	/* Reads, and a delete that found nothing, are answered... */
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_int_equal(state_delete(st, "k"), STATE_MISSING);
+	/* ...and prove nothing: still down, never reported up. */
+	assert_false(state_store_up(st));
+	assert_int_equal(r.ups, 0);
+	/* A write probes, fails, and the wait doubles: one down line. */
+	assert_int_equal(fake_calls, 3);
+	assert_int_equal(state_add(st, "k", "v", 1, 60, NULL, 0, NULL),
+	    STATE_DOWN);
+	assert_int_equal(fake_calls, 4);
+	advance_ms(2 * STATE_BACKOFF_FIRST_MS - 1);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_int_equal(fake_calls, 4);
+	advance_ms(1);
+	fake_full = false;
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_false(state_store_up(st));
+	/* Room again: the first write that writes brings it up. */
+	assert_int_equal(state_set(st, "k", "v", 1, 60), STATE_OK);
+	assert_true(state_store_up(st));
+	assert_int_equal(r.downs, 1);
+	assert_int_equal(r.ups, 1);
+	/* Up again, reads are as good as writes. */
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_true(state_store_up(st));
 	state_store_close(st);
 }
 
@@ -854,6 +921,9 @@ main(void)
 		    reset_fakes),
 		cmocka_unit_test_setup(
 		    test_backoff_doubles_up_to_thirty_seconds_then_resets,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_full_store_is_mended_by_a_write_not_a_read,
 		    reset_fakes),
 		cmocka_unit_test_setup(test_slow_answer_counts_as_a_failure,
 		    reset_fakes),
