@@ -6,9 +6,11 @@
  * The file is read as root at start and again, as the daemon's user, each
  * time the engine makes a new connection, so that a rotated password
  * takes effect without a restart.  It is trusted only when nobody but its
- * owner can read or change it and that owner is root or the user we run
- * as: a password other users can read is no secret, and one they can
- * write lets them point us at a server of theirs.  Its content never
+ * owner can read or change it, that owner is root or the user we run
+ * as, and no directory on its path lets anyone else put a link in its
+ * place (safe_file.h): a password other users can read is no secret, one
+ * they can write lets them point us at a server of theirs, and a link
+ * would send the first line of a root-only file to the server.  Its content never
  * reaches a reason, a log line or a core of ours we can help: the buffer
  * is wiped after use.
  *
@@ -31,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safe_file.h"
 #include "state_redis_impl.h"
 
 /* Paths whose secret is remembered; a spec names one. */
@@ -165,18 +168,23 @@ redis_secret_read(const char *path, struct redis_secret *out, char *why,
 {
 	char buf[REDIS_SECRET_MAX + 2];
 	char reason[96];
+	struct safe_file sf;
 	ssize_t n;
 	int fd, ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
-	    O_CLOEXEC);
-	if (fd == -1) {
-		ret = errno == EACCES || errno == EPERM ? -2 : -1;
+	if (safe_file_open(path, (long)geteuid(), O_RDONLY | O_NONBLOCK,
+	    &sf) != 0) {
+		if (sf.error == 0) {
+			redis_why(why, whylen, "password file %s refused: %s",
+			    path, sf.why);
+			return -1;
+		}
 		redis_why(why, whylen, "password file %s: %s", path,
-		    strerror(errno));
-		return ret;
+		    strerror(sf.error));
+		return sf.error == EACCES || sf.error == EPERM ? -2 : -1;
 	}
+	fd = sf.fd;
 	if (check_owner_mode(fd, reason, sizeof(reason)) == -1)
 		goto refused;
 	n = read(fd, buf, sizeof(buf) - 1);
