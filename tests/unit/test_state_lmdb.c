@@ -291,7 +291,7 @@ test_directory_writable_by_others_is_refused(void **state)
 	assert_non_null(strstr(req.why, "parent"));
 	assert_int_equal(chmod(dir, 01777), 0);
 	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), 0);
-	state_lmdb_ops.close(h);
+	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
 	assert_int_equal(chmod(dir, 0700), 0);
 }
 
@@ -386,7 +386,7 @@ test_full_map_is_down_then_recovers_by_expiry(void **state)
 		assert_int_equal(engine_set(h, key, 1062, 60, why,
 		    sizeof(why)), STATE_OK);
 	}
-	state_lmdb_ops.close(h);
+	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
 }
 
 /* Threads of one daemon at one environment: one add of each key wins,
