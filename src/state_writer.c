@@ -208,6 +208,7 @@ state_writer_stop(struct state_writer *w, unsigned timeout_ms,
     state_writer_release_fn *release)
 {
 	struct timespec deadline;
+	pthread_t thread;
 
 	if (w == NULL)
 		return true;
@@ -219,11 +220,13 @@ state_writer_stop(struct state_writer *w, unsigned timeout_ms,
 	    &deadline) == 0)
 		;
 	if (!w->ended) {
-		/* Stuck in a run: it is the thread's to finish, and free. */
+		/* Stuck in a run: it is the thread's to finish, and free; w
+		 * may be gone as soon as the lock is let go. */
+		thread = w->thread;
 		w->orphaned = true;
 		w->release = release;
 		pthread_mutex_unlock(&w->lock);
-		pthread_detach(w->thread);
+		pthread_detach(thread);
 		return false;
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -130,10 +130,15 @@ test_clean_verdict_ends_the_streak_everywhere(void **state)
 	struct addr ip = parse_ok("198.51.100.24");
 	char key[DNS_STREAK_KEY_MAX];
 	unsigned char v[STATE_VALUE_MAX];
+	struct state_stats stats;
 	size_t len;
 
 	(void)state;
 	assert_false(error_at(st, a, "198.51.100.24", T0));
+	assert_false(error_at(st, a, "198.51.100.24", T0 + 1));
+	/* One store call per verdict: add and touch go as one batch. */
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.calls, 2);
 	assert_int_equal(dns_streak_key(&ip, key, sizeof(key)), 0);
 	assert_string_equal(key, "streak:198.51.100.24");
 	assert_int_equal(state_get(st, key, v, sizeof(v), &len), STATE_OK);
