@@ -14,9 +14,12 @@
 # redis-server started here on a free port of 127.0.0.1, no persistence
 # (--save '' --appendonly no), flushed before each round, stopped at
 # exit.  Each round is bench_greylist -r RATE (default 2000 checks/s)
-# -n TRIPLETS (default 20000); then one run as fast as one thread goes
-# (-r 0) gives the decisions per second.  Prints a table; exits non-zero
-# if a paced round failed open anywhere.
+# -n TRIPLETS (default 20000): the time a check adds, p50, p99, worst.
+# Then the decisions per second one thread sustains: runs at 5,000,
+# 10,000, 20,000, 50,000, 100,000, 200,000 checks/s and unpaced, in turn,
+# until one has a check that failed open (with LMDB: the writer's queue
+# overflowed); the figure is the most checks/s of a run before it.  Prints a table; exits
+# non-zero if a paced round failed open anywhere.
 set -eu
 
 rounds=3 rate=2000 triplets=20000
@@ -87,28 +90,47 @@ median()
 	    sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
+# sum FILE ROUND FIELD: the sum of FIELD over FILE's ROUND lines (all
+# rounds when ROUND is empty).
+sum()
+{
+	grep "\"round\":\"$2" "$1" | sed "s/.*\"$3\":\([0-9]*\).*/\1/" |
+	    awk '{ s += $1 } END { print s + 0 }'
+}
+
+# sustained ENGINE: the most checks/s of a run with no check failing open.
+sustained()
+{
+	local best=0 rate got
+	for rate in 5000 10000 20000 50000 100000 200000 0; do
+		: >"$work/sustain"
+		one "$1" "$rate" "$work/sustain"
+		[ "$(sum "$work/sustain" "" failopen)" = 0 ] || break
+		got=$(median "$work/sustain" first checks_per_s)
+		[ "$got" -le "$best" ] || best=$got
+	done
+	echo "$best"
+}
+
 status=0
-printf '%-6s %-6s %8s %8s %8s %9s %13s\n' engine round p50_us p99_us \
-	worst_us failopen unpaced_per_s
+printf '%-6s %-6s %8s %8s %8s %9s %12s\n' engine round p50_us p99_us \
+	worst_us failopen sustained/s
 for engine in none lmdb redis; do
 	: >"$work/$engine.paced"
-	: >"$work/$engine.fast"
 	for _ in $(seq "$rounds"); do
 		one "$engine" "$rate" "$work/$engine.paced"
 	done
-	one "$engine" 0 "$work/$engine.fast"
+	best=$(sustained "$engine")
 	for round in first early; do
-		fails=$(grep "\"round\":\"$round\"" "$work/$engine.paced" |
-		    sed 's/.*"failopen":\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+		fails=$(sum "$work/$engine.paced" "$round" failopen)
 		[ "$fails" = 0 ] || status=1
-		printf '%-6s %-6s %8s %8s %8s %9s %13s\n' "$engine" "$round" \
+		printf '%-6s %-6s %8s %8s %8s %9s %12s\n' "$engine" "$round" \
 		    "$(median "$work/$engine.paced" "$round" p50_us)" \
 		    "$(median "$work/$engine.paced" "$round" p99_us)" \
 		    "$(median "$work/$engine.paced" "$round" worst_us)" \
-		    "$fails" \
-		    "$(median "$work/$engine.fast" "$round" checks_per_s)"
+		    "$fails" "$best"
 	done
 done
 echo "(median of $rounds rounds of $triplets checks at $rate/s each;" \
-	"unpaced: one run, one thread; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	"sustained: one thread; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 exit "$status"

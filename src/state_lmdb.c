@@ -17,15 +17,15 @@
  * which another process may hold as long as it likes, and the flush of a
  * commit to a slow disk are the writer's waits, never a session's.  A
  * single call waits for its write until its deadline; a batch
- * (state_batch()) answers from one read transaction and queues its
- * writes without waiting (an add absent from the read is answered OK and
- * queued as an insert-if-absent, so a record another process inserted
- * meanwhile wins: both may defer a new triplet once).  The writer takes
+ * (state_batch(), state_lmdb_batch.c) answers from one read transaction
+ * and queues its writes without waiting (an add absent from the read is
+ * answered OK and queued as an insert-if-absent, so a record another
+ * process inserted meanwhile wins: both may defer a new triplet once).  The writer takes
  * what is queued, up to STATE_WRITER_GROUP jobs, into ONE write
  * transaction and one commit; a job that fails in it sends the group
  * back one job per transaction, so each gets its own answer.  A queued
  * write that fails is reported as the STATE_DOWN of the next call
- * (pending_fault()).  A kill -9 loses the writes still queued.  Commits
+ * (lmdb_pending_fault()).  A kill -9 loses the writes still queued.  Commits
  * flush the data pages but not the meta page (MDB_NOMETASYNC): a power
  * loss may undo the last commit, never corrupt the file.  Writers of all
  * processes take turns on LMDB's robust mutex in lock.mdb.
@@ -64,6 +64,7 @@
 
 #include "state_store.h"
 #include "state_store_impl.h"
+#include "state_lmdb_impl.h"
 #include "state_writer.h"
 
 /* Room for the state of tens of thousands of clients: a streak is about
@@ -75,59 +76,8 @@
  * seconds of a busy MX's greylisting while the disk stalls; with the
  * front end's backoff, no more pile up once it is full. */
 #define WRITER_QUEUE 4096
-/* Reset read transactions kept, each holding a reader slot (LMDB's
- * default is 126 per environment, for every process on it). */
-#define READER_POOL 16
 /* How long close waits for the writer to commit what is queued. */
 #define WRITER_STOP_MS 1000
-
-struct lmdb_engine {
-	pthread_rwlock_t env_lock;	/* read: use env; write: reopen */
-	MDB_env *env;			/* NULL while closed */
-	MDB_dbi dbi;
-	atomic_bool broken;		/* reopen before next use */
-	char path[STATE_SPEC_PATH_MAX];
-	size_t map_bytes;
-	atomic_uint writes;		/* since the last sweep */
-	pthread_mutex_t sweep_lock;	/* one sweep at a time; sweep_from */
-	char sweep_from[STATE_KEY_MAX];	/* where the next sweep starts */
-	size_t sweep_from_len;		/* 0: at the beginning */
-	struct state_writer *writer;	/* runs every write transaction */
-	pthread_mutex_t reader_lock;	/* readers, nreaders */
-	MDB_txn *readers[READER_POOL];	/* reset, holding their slots */
-	size_t nreaders;
-	pthread_mutex_t fault_lock;	/* fault_why */
-	atomic_bool faulted;		/* a queued write failed */
-	char fault_why[STATE_WHY_MAX];
-};
-
-/* One read or write of a record, decoded. */
-struct lmdb_record {
-	int64_t expires_s;
-	const unsigned char *value;
-	size_t len;
-};
-
-/* Writes share one path; what each does with the live record it found
- * (or did not) is in how. */
-enum lmdb_write_kind { W_SET, W_ADD, W_TOUCH, W_DEL, W_REOPEN };
-
-/* A write as the writer thread gets it: a copy, no pointer into the
- * caller's memory, which may be gone when the write runs. */
-struct lmdb_job {
-	enum lmdb_write_kind kind;
-	char key[STATE_KEY_MAX];
-	size_t keylen;
-	unsigned char value[STATE_VALUE_MAX];
-	size_t len;
-	unsigned ttl_s;
-	int64_t now_s;
-	unsigned char current[STATE_VALUE_MAX];	/* add: the value in force */
-	size_t current_len;
-	bool posted;			/* nobody waits: failures noted */
-	enum state_result res;
-	char why[STATE_WHY_MAX];
-};
 
 struct lmdb_write {
 	enum lmdb_write_kind kind;
@@ -140,22 +90,15 @@ struct lmdb_write {
 };
 
 static int fail(struct state_request *req, const char *what, int rc);
-static int refuse(struct state_request *req, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 static bool rc_breaks_env(int rc);
 static int dir_ready(const char *path, struct state_request *req);
 static int env_open(struct lmdb_engine *e, struct state_request *req);
 static void env_close(struct lmdb_engine *e);
 static int enter_shared(struct lmdb_engine *e);
 static int enter(struct lmdb_engine *e, struct state_request *req);
-static void leave(struct lmdb_engine *e);
-static enum state_result down(struct lmdb_engine *e,
-    struct state_request *req, const char *what, int rc);
 static bool record_decode(const MDB_val *data, struct lmdb_record *out);
 static int record_put(struct lmdb_engine *e, MDB_txn *txn, MDB_val *key,
     const unsigned char *value, size_t len, int64_t expires_s);
-static int lookup(struct lmdb_engine *e, MDB_txn *txn, MDB_val *key,
-    int64_t now_s, struct lmdb_record *out);
 static int sweep(struct lmdb_engine *e, int64_t now_s, unsigned *dropped);
 static int sweep_batch(struct lmdb_engine *e, MDB_txn *txn, int64_t now_s,
     unsigned *dropped);
@@ -167,14 +110,11 @@ static int write_txn(struct lmdb_engine *e, int64_t now_s,
     struct lmdb_write *w, enum state_result *res);
 static enum state_result write_op(struct lmdb_engine *e,
     struct state_request *req, struct lmdb_write *w);
-static int reader_begin(struct lmdb_engine *e, MDB_txn **txn);
-static void reader_end(struct lmdb_engine *e, MDB_txn *txn);
 static void readers_drop(struct lmdb_engine *e);
 static enum state_result read_op(struct lmdb_engine *e,
     struct state_request *req, MDB_val *key, unsigned char *value,
     size_t *len);
 static void fault_note(struct lmdb_engine *e, const char *why);
-static bool pending_fault(struct lmdb_engine *e, struct state_request *req);
 static struct lmdb_write write_of(struct lmdb_job *job);
 static void run_job(struct lmdb_engine *e, struct lmdb_job *job);
 static bool group_write(struct lmdb_engine *e, struct lmdb_job **jobs,
@@ -182,20 +122,9 @@ static bool group_write(struct lmdb_engine *e, struct lmdb_job **jobs,
 static void run_group(void *ctx, void **data, size_t n);
 static enum state_result hand_over(struct lmdb_engine *e,
     struct state_request *req, struct lmdb_job *job);
-static int enter_for_read(struct lmdb_engine *e, struct state_request *req);
-static void job_fill(struct lmdb_job *job, const char *key, size_t keylen,
-    const unsigned char *value, size_t len, int64_t now_s);
 static enum state_result lmdb_write(struct lmdb_engine *e,
     struct state_request *req, struct lmdb_job *job, const char *key,
     size_t keylen, const unsigned char *value, size_t len);
-static int earlier(const struct state_op *ops, size_t i,
-    struct lmdb_record *rec);
-static enum state_result post(struct lmdb_engine *e,
-    struct state_request *req, enum lmdb_write_kind kind,
-    const struct state_op *op);
-static enum state_result batch_op(struct lmdb_engine *e,
-    struct state_request *req, MDB_txn *txn, struct state_op *ops,
-    size_t i);
 static void engine_free(void *ctx);
 static int engine_locks(struct lmdb_engine *e);
 
@@ -207,8 +136,8 @@ fail(struct state_request *req, const char *what, int rc)
 	return -1;
 }
 
-static int
-refuse(struct state_request *req, const char *fmt, ...)
+int
+lmdb_refuse(struct state_request *req, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -239,12 +168,12 @@ dir_ready(const char *path, struct state_request *req)
 	char *slash;
 
 	if (mkdir(path, 0700) == -1 && errno != EEXIST)
-		return refuse(req, "mkdir: %s", strerror(errno));
+		return lmdb_refuse(req, "mkdir: %s", strerror(errno));
 	if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
-		return refuse(req, "not a directory");
+		return lmdb_refuse(req, "not a directory");
 	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return refuse(req, "the directory is writable by group or "
+		return lmdb_refuse(req, "the directory is writable by group or "
 		    "others, or not owned by this user: refused");
 	snprintf(parent, sizeof(parent), "%s", path);
 	slash = strrchr(parent, '/');
@@ -254,7 +183,7 @@ dir_ready(const char *path, struct state_request *req)
 		*slash = '\0';
 	if (stat(parent, &st) == -1 || ((st.st_mode & S_IWOTH) != 0 &&
 	    (st.st_mode & S_ISVTX) == 0))
-		return refuse(req, "its parent %s is writable by others: "
+		return lmdb_refuse(req, "its parent %s is writable by others: "
 		    "refused", parent);
 	return 0;
 }
@@ -341,16 +270,16 @@ enter(struct lmdb_engine *e, struct state_request *req)
 	return -1;
 }
 
-static void
-leave(struct lmdb_engine *e)
+void
+lmdb_leave(struct lmdb_engine *e)
 {
 	pthread_rwlock_unlock(&e->env_lock);
 }
 
 /* An LMDB error: the reason for the front end, the environment marked
  * for a reopen when it cannot go on. */
-static enum state_result
-down(struct lmdb_engine *e, struct state_request *req, const char *what,
+enum state_result
+lmdb_down(struct lmdb_engine *e, struct state_request *req, const char *what,
     int rc)
 {
 	fail(req, what, rc);
@@ -387,8 +316,8 @@ record_put(struct lmdb_engine *e, MDB_txn *txn, MDB_val *key,
 /* 0 and *out for a live record; MDB_NOTFOUND for none or an expired
  * one (a record of a foreign shape counts as none: it is overwritten);
  * else the LMDB error. */
-static int
-lookup(struct lmdb_engine *e, MDB_txn *txn, MDB_val *key, int64_t now_s,
+int
+lmdb_lookup(struct lmdb_engine *e, MDB_txn *txn, MDB_val *key, int64_t now_s,
     struct lmdb_record *out)
 {
 	MDB_val data;
@@ -479,7 +408,7 @@ apply(struct lmdb_engine *e, MDB_txn *txn, int64_t now_s,
 	*res = STATE_OK;
 	if (w->kind == W_REOPEN)
 		return 0;
-	found = lookup(e, txn, &w->key, now_s, &rec);
+	found = lmdb_lookup(e, txn, &w->key, now_s, &rec);
 	if (found != 0 && found != MDB_NOTFOUND)
 		return found;
 	if (w->kind == W_ADD && found == 0) {
@@ -543,18 +472,18 @@ write_op(struct lmdb_engine *e, struct state_request *req,
 	    dropped > 0)
 		rc = write_txn(e, req->now_s, w, &res);
 	if (rc != 0) {
-		res = down(e, req, rc == MDB_MAP_FULL ? "write (map full of "
+		res = lmdb_down(e, req, rc == MDB_MAP_FULL ? "write (map full of "
 		    "live records)" : "write", rc);
 	} else if (w->kind != W_REOPEN)
 		after_write(e, req->now_s, 1);
-	leave(e);
+	lmdb_leave(e);
 	return res;
 }
 
 /* A read transaction: a reset one from the pool, renewed (no lock of
  * LMDB's taken), or a new one (a new reader slot) when there is none. */
-static int
-reader_begin(struct lmdb_engine *e, MDB_txn **txn)
+int
+lmdb_reader_begin(struct lmdb_engine *e, MDB_txn **txn)
 {
 	MDB_txn *t = NULL;
 	int rc;
@@ -574,8 +503,8 @@ reader_begin(struct lmdb_engine *e, MDB_txn **txn)
 }
 
 /* Back to the pool, reset: it keeps its slot but pins no snapshot. */
-static void
-reader_end(struct lmdb_engine *e, MDB_txn *txn)
+void
+lmdb_reader_end(struct lmdb_engine *e, MDB_txn *txn)
 {
 	mdb_txn_reset(txn);
 	pthread_mutex_lock(&e->reader_lock);
@@ -607,19 +536,19 @@ read_op(struct lmdb_engine *e, struct state_request *req, MDB_val *key,
 	MDB_txn *txn;
 	int rc;
 
-	rc = reader_begin(e, &txn);
+	rc = lmdb_reader_begin(e, &txn);
 	if (rc == 0) {
-		rc = lookup(e, txn, key, req->now_s, &rec);
+		rc = lmdb_lookup(e, txn, key, req->now_s, &rec);
 		if (rc == 0 && value != NULL) {
 			memcpy(value, rec.value, rec.len);
 			*len = rec.len;
 		}
 		if (rc == 0)
 			r = STATE_OK;
-		reader_end(e, txn);
+		lmdb_reader_end(e, txn);
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		r = down(e, req, "read", rc);
+		r = lmdb_down(e, req, "read", rc);
 	return r;
 }
 
@@ -638,8 +567,8 @@ fault_note(struct lmdb_engine *e, const char *why)
 /* The next call after a queued write failed answers STATE_DOWN with its
  * reason, so that the front end reports it, backs off and sets the
  * gauge, as for a failure of its own. */
-static bool
-pending_fault(struct lmdb_engine *e, struct state_request *req)
+bool
+lmdb_pending_fault(struct lmdb_engine *e, struct state_request *req)
 {
 	if (!atomic_load(&e->faulted))
 		return false;
@@ -686,7 +615,7 @@ group_write(struct lmdb_engine *e, struct lmdb_job **jobs, size_t n)
 	if (enter(e, &req) != 0)
 		return false;
 	if ((rc = mdb_txn_begin(e->env, NULL, 0, &txn)) != 0) {
-		leave(e);
+		lmdb_leave(e);
 		return false;
 	}
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -700,7 +629,7 @@ group_write(struct lmdb_engine *e, struct lmdb_job **jobs, size_t n)
 		mdb_txn_abort(txn);
 	if (rc == 0)
 		after_write(e, req.now_s, (unsigned)n);
-	leave(e);
+	lmdb_leave(e);
 	return rc == 0;
 }
 
@@ -735,20 +664,20 @@ hand_over(struct lmdb_engine *e, struct state_request *req,
 			memcpy(req->why, job->why, sizeof(req->why));
 		return job->res;
 	case STATE_WRITER_LATE:
-		refuse(req, "write not done in time (LMDB's writer lock held "
+		lmdb_refuse(req, "write not done in time (LMDB's writer lock held "
 		    "elsewhere, or a slow disk)");
 		return STATE_DOWN;
 	case STATE_WRITER_FULL:
 		break;
 	}
-	refuse(req, "too many writes waiting");
+	lmdb_refuse(req, "too many writes waiting");
 	return STATE_DOWN;
 }
 
 /* Shared use for a read in the caller's thread; a broken environment is
  * reopened by the writer thread, within the caller's bound. */
-static int
-enter_for_read(struct lmdb_engine *e, struct state_request *req)
+int
+lmdb_enter_for_read(struct lmdb_engine *e, struct state_request *req)
 {
 	struct lmdb_job job = { .kind = W_REOPEN };
 
@@ -758,7 +687,7 @@ enter_for_read(struct lmdb_engine *e, struct state_request *req)
 		return -1;
 	if (enter_shared(e) == 0)
 		return 0;
-	return refuse(req, "environment closed meanwhile");
+	return lmdb_refuse(req, "environment closed meanwhile");
 }
 
 static enum state_result
@@ -769,17 +698,17 @@ lmdb_get(void *handle, struct state_request *req, const char *key,
 	MDB_val k = { keylen, (void *)(uintptr_t)key };
 	enum state_result r;
 
-	if (pending_fault(e, req) || enter_for_read(e, req) != 0)
+	if (lmdb_pending_fault(e, req) || lmdb_enter_for_read(e, req) != 0)
 		return STATE_DOWN;
 	r = read_op(e, req, &k, value, len);
-	leave(e);
+	lmdb_leave(e);
 	return r;
 }
 
 /* A job for key and value, copied: the writer may run it after the
  * caller's memory is gone. */
-static void
-job_fill(struct lmdb_job *job, const char *key, size_t keylen,
+void
+lmdb_job_fill(struct lmdb_job *job, const char *key, size_t keylen,
     const unsigned char *value, size_t len, int64_t now_s)
 {
 	memcpy(job->key, key, keylen);
@@ -801,14 +730,14 @@ lmdb_write(struct lmdb_engine *e, struct state_request *req,
 	MDB_val k = { keylen, (void *)(uintptr_t)key };
 	enum state_result r;
 
-	if (pending_fault(e, req))
+	if (lmdb_pending_fault(e, req))
 		return STATE_DOWN;
-	job_fill(job, key, keylen, value, len, req->now_s);
+	lmdb_job_fill(job, key, keylen, value, len, req->now_s);
 	if (job->kind == W_TOUCH || job->kind == W_DEL) {
-		if (enter_for_read(e, req) != 0)
+		if (lmdb_enter_for_read(e, req) != 0)
 			return STATE_DOWN;
 		r = read_op(e, req, &k, NULL, NULL);
-		leave(e);
+		lmdb_leave(e);
 		if (r != STATE_OK)
 			return r;
 	}
@@ -858,133 +787,6 @@ lmdb_del(void *handle, struct state_request *req, const char *key,
 	return lmdb_write(handle, req, &job, key, keylen, NULL, 0);
 }
 
-/* What the batch's ops before i left of op i's key: 1 and the value when
- * one wrote it, 0 when one deleted it, -1 when none changed it (the read
- * transaction knows).  A batch's writes are queued, in no transaction
- * yet, so its later ops learn of them here. */
-static int
-earlier(const struct state_op *ops, size_t i, struct lmdb_record *rec)
-{
-	const char *key = ops[i].key;
-	const struct state_op *o;
-
-	while (i-- > 0) {
-		o = &ops[i];
-		if (strcmp(o->key, key) != 0 || o->result == STATE_MISSING)
-			continue;
-		switch (o->kind) {
-		case STATE_OP_SET:
-			rec->value = o->value;
-			rec->len = o->len;
-			return 1;
-		case STATE_OP_ADD:
-			rec->value = o->found;
-			rec->len = o->found_len;
-			return 1;
-		case STATE_OP_DELETE:
-			return 0;
-		case STATE_OP_GET:
-		case STATE_OP_TOUCH:
-			break;
-		}
-	}
-	return -1;
-}
-
-/* Queues op's write for the writer thread, not waiting for it. */
-static enum state_result
-post(struct lmdb_engine *e, struct state_request *req,
-    enum lmdb_write_kind kind, const struct state_op *op)
-{
-	struct lmdb_job job;
-
-	memset(&job, 0, sizeof(job));
-	job.kind = kind;
-	job.ttl_s = op->ttl_s;
-	job.posted = true;
-	job_fill(&job, op->key, strlen(op->key), op->value, op->len,
-	    req->now_s);
-	if (state_writer_post(e->writer, &job, sizeof(job)) ==
-	    STATE_WRITER_DONE)
-		return STATE_OK;
-	refuse(req, "too many writes waiting (one dropped: LMDB's writer lock "
-	    "held elsewhere, or a slow disk)");
-	return STATE_DOWN;
-}
-
-/* One op of a batch, answered from txn and what the ops before it did;
- * its write, if any, queued. */
-static enum state_result
-batch_op(struct lmdb_engine *e, struct state_request *req, MDB_txn *txn,
-    struct state_op *ops, size_t i)
-{
-	struct state_op *op = &ops[i];
-	MDB_val k = { strlen(op->key), (void *)(uintptr_t)op->key };
-	struct lmdb_record rec;
-	int have, rc;
-
-	if ((have = earlier(ops, i, &rec)) < 0) {
-		rc = lookup(e, txn, &k, req->now_s, &rec);
-		if (rc != 0 && rc != MDB_NOTFOUND)
-			return down(e, req, "read", rc);
-		have = rc == 0;
-	}
-	op->result = have ? STATE_OK : STATE_MISSING;
-	switch (op->kind) {
-	case STATE_OP_GET:
-		if (have) {
-			memcpy(op->found, rec.value, rec.len);
-			op->found_len = rec.len;
-		}
-		return STATE_OK;
-	case STATE_OP_SET:
-		op->result = STATE_OK;
-		return post(e, req, W_SET, op);
-	case STATE_OP_ADD:
-		if (have) {
-			memmove(op->found, rec.value, rec.len);
-			op->found_len = rec.len;
-			op->result = STATE_EXISTS;
-			return STATE_OK;
-		}
-		memcpy(op->found, op->value, op->len);
-		op->found_len = op->len;
-		op->result = STATE_OK;
-		return post(e, req, W_ADD, op);
-	case STATE_OP_TOUCH:
-		return have ? post(e, req, W_TOUCH, op) : STATE_OK;
-	case STATE_OP_DELETE:
-		return have ? post(e, req, W_DEL, op) : STATE_OK;
-	}
-	return refuse(req, "unknown operation"), STATE_DOWN;
-}
-
-/* Every read of the batch in one read transaction, every write queued:
- * the session waits for neither LMDB's writer lock nor the disk. */
-static enum state_result
-lmdb_batch(void *handle, struct state_request *req, struct state_op *ops,
-    size_t n)
-{
-	struct lmdb_engine *e = handle;
-	enum state_result r = STATE_OK;
-	MDB_txn *txn;
-	size_t i;
-	int rc;
-
-	if (pending_fault(e, req) || enter_for_read(e, req) != 0)
-		return STATE_DOWN;
-	if ((rc = reader_begin(e, &txn)) != 0) {
-		r = down(e, req, "read", rc);
-		leave(e);
-		return r;
-	}
-	for (i = 0; i < n && r == STATE_OK; i++)
-		r = batch_op(e, req, txn, ops, i);
-	reader_end(e, txn);
-	leave(e);
-	return r;
-}
-
 /* Frees the engine once nothing runs in it any more: from close, or
  * from the writer thread itself when close could not wait for it. */
 static void
@@ -1029,7 +831,7 @@ state_lmdb_open_mapsize(const struct state_spec *spec, size_t map_bytes,
 
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
-		return refuse(req, "out of memory");
+		return lmdb_refuse(req, "out of memory");
 	snprintf(e->path, sizeof(e->path), "%s", spec->path);
 	e->map_bytes = map_bytes;
 	atomic_init(&e->writes, 0);
@@ -1037,7 +839,7 @@ state_lmdb_open_mapsize(const struct state_spec *spec, size_t map_bytes,
 	atomic_init(&e->faulted, false);
 	if (engine_locks(e) != 0) {
 		free(e);
-		return refuse(req, "out of memory");
+		return lmdb_refuse(req, "out of memory");
 	}
 	if (env_open(e, req) != 0) {
 		engine_free(e);
@@ -1046,7 +848,7 @@ state_lmdb_open_mapsize(const struct state_spec *spec, size_t map_bytes,
 	e->writer = state_writer_start(run_group, e, WRITER_QUEUE);
 	if (e->writer == NULL) {
 		engine_free(e);
-		return refuse(req, "cannot start the writer thread");
+		return lmdb_refuse(req, "cannot start the writer thread");
 	}
 	*handle = e;
 	return 0;
@@ -1069,7 +871,7 @@ lmdb_close(void *handle, struct state_request *req)
 
 	if (state_writer_stop(e->writer, WRITER_STOP_MS, engine_free))
 		return 0;
-	return refuse(req, "closed without waiting longer for the writer "
+	return lmdb_refuse(req, "closed without waiting longer for the writer "
 	    "thread (LMDB's writer lock held elsewhere, or a slow disk): "
 	    "writes still queued may be lost");
 }

@@ -292,8 +292,10 @@ batch_run(struct state_store *st, const char *tag, char **argv)
 	unsigned n, i;
 	int used = 1;
 
-	if (argv[0] == NULL || (n = number(argv[0])) == 0 ||
-	    n > STATE_BATCH_MAX)
+	if (argv[0] == NULL)
+		usage();
+	n = number(argv[0]);
+	if (n == 0 || n > STATE_BATCH_MAX)
 		usage();
 	for (i = 0; i < n; i++)
 		used += batch_op_parse(argv + used, &ops[i], values[i]);
