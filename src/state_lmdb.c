@@ -25,7 +25,10 @@
  * transaction and one commit; a job that fails in it sends the group
  * back one job per transaction, so each gets its own answer.  A queued
  * write that fails is reported as the STATE_DOWN of the next call
- * (lmdb_pending_fault()).  A kill -9 loses the writes still queued.  Commits
+ * (lmdb_pending_fault()), and from then on batches wait for their writes
+ * as single calls do, until one succeeds: the front end's probe after
+ * its backoff is a real test of the writer, so a writer that keeps
+ * failing keeps the store down (one report) instead of flapping.  A kill -9 loses the writes still queued.  Commits
  * flush the data pages but not the meta page (MDB_NOMETASYNC): a power
  * loss may undo the last commit, never corrupt the file.  Writers of all
  * processes take turns on LMDB's robust mutex in lock.mdb.
@@ -120,8 +123,6 @@ static void run_job(struct lmdb_engine *e, struct lmdb_job *job);
 static bool group_write(struct lmdb_engine *e, struct lmdb_job **jobs,
     size_t n);
 static void run_group(void *ctx, void **data, size_t n);
-static enum state_result hand_over(struct lmdb_engine *e,
-    struct state_request *req, struct lmdb_job *job);
 static enum state_result lmdb_write(struct lmdb_engine *e,
     struct state_request *req, struct lmdb_job *job, const char *key,
     size_t keylen, const unsigned char *value, size_t len);
@@ -463,13 +464,19 @@ write_op(struct lmdb_engine *e, struct state_request *req,
 {
 	enum state_result res = STATE_DOWN;
 	unsigned dropped = 0;
-	int rc;
+	int rc, tries;
 
 	if (enter(e, req) != 0)
 		return STATE_DOWN;
 	rc = write_txn(e, req->now_s, w, &res);
-	if (rc == MDB_MAP_FULL && sweep(e, req->now_s, &dropped) == 0 &&
-	    dropped > 0)
+	/* A sweep that started near the end may find nothing there; the
+	 * second starts over from the first key. */
+	for (tries = 0; rc == MDB_MAP_FULL && dropped == 0 && tries < 2;
+	    tries++) {
+		if (sweep(e, req->now_s, &dropped) != 0)
+			break;
+	}
+	if (rc == MDB_MAP_FULL && dropped > 0)
 		rc = write_txn(e, req->now_s, w, &res);
 	if (rc != 0) {
 		res = lmdb_down(e, req, rc == MDB_MAP_FULL ? "write (map full of "
@@ -557,9 +564,11 @@ static void
 fault_note(struct lmdb_engine *e, const char *why)
 {
 	pthread_mutex_lock(&e->fault_lock);
-	if (!atomic_load(&e->faulted))
+	if (!atomic_load(&e->faulted)) {
 		snprintf(e->fault_why, sizeof(e->fault_why), "a queued write "
 		    "failed: %.130s", why);
+		atomic_store(&e->fault_unreported, true);
+	}
 	atomic_store(&e->faulted, true);
 	pthread_mutex_unlock(&e->fault_lock);
 }
@@ -570,11 +579,11 @@ fault_note(struct lmdb_engine *e, const char *why)
 bool
 lmdb_pending_fault(struct lmdb_engine *e, struct state_request *req)
 {
-	if (!atomic_load(&e->faulted))
+	if (!atomic_load(&e->fault_unreported))
 		return false;
 	pthread_mutex_lock(&e->fault_lock);
 	memcpy(req->why, e->fault_why, sizeof(req->why));
-	atomic_store(&e->faulted, false);
+	atomic_store(&e->fault_unreported, false);
 	pthread_mutex_unlock(&e->fault_lock);
 	return true;
 }
@@ -652,8 +661,8 @@ run_group(void *ctx, void **data, size_t n)
 }
 
 /* A write done by the writer thread, waited for until the deadline. */
-static enum state_result
-hand_over(struct lmdb_engine *e, struct state_request *req,
+enum state_result
+lmdb_hand_over(struct lmdb_engine *e, struct state_request *req,
     struct lmdb_job *job)
 {
 	job->now_s = req->now_s;
@@ -662,6 +671,8 @@ hand_over(struct lmdb_engine *e, struct state_request *req,
 	case STATE_WRITER_DONE:
 		if (job->res == STATE_DOWN)
 			memcpy(req->why, job->why, sizeof(req->why));
+		else if (job->kind != W_REOPEN)
+			atomic_store(&e->faulted, false);	/* writes work */
 		return job->res;
 	case STATE_WRITER_LATE:
 		lmdb_refuse(req, "write not done in time (LMDB's writer lock held "
@@ -683,7 +694,7 @@ lmdb_enter_for_read(struct lmdb_engine *e, struct state_request *req)
 
 	if (enter_shared(e) == 0)
 		return 0;
-	if (hand_over(e, req, &job) != STATE_OK)
+	if (lmdb_hand_over(e, req, &job) != STATE_OK)
 		return -1;
 	if (enter_shared(e) == 0)
 		return 0;
@@ -741,7 +752,7 @@ lmdb_write(struct lmdb_engine *e, struct state_request *req,
 		if (r != STATE_OK)
 			return r;
 	}
-	return hand_over(e, req, job);
+	return lmdb_hand_over(e, req, job);
 }
 
 static enum state_result
@@ -837,6 +848,7 @@ state_lmdb_open_mapsize(const struct state_spec *spec, size_t map_bytes,
 	atomic_init(&e->writes, 0);
 	atomic_init(&e->broken, false);
 	atomic_init(&e->faulted, false);
+	atomic_init(&e->fault_unreported, false);
 	if (engine_locks(e) != 0) {
 		free(e);
 		return lmdb_refuse(req, "out of memory");

@@ -8,7 +8,8 @@
  * queues an insert-if-absent: a record another process inserts meanwhile
  * wins, and both may have deferred a new greylisting triplet once.  A
  * full queue drops the write and the batch is STATE_DOWN; a queued write
- * that fails later is the next call's STATE_DOWN (state_lmdb.c).
+ * that fails later is the next call's STATE_DOWN, and batches then wait
+ * for their writes until one succeeds (state_lmdb.c).
  */
 #include "config.h"
 
@@ -60,7 +61,8 @@ earlier(const struct state_op *ops, size_t i, struct lmdb_record *rec)
 	return -1;
 }
 
-/* Queues op's write for the writer thread, not waiting for it. */
+/* Queues op's write for the writer thread, not waiting for it (but
+ * while queued writes fail). */
 static enum state_result
 post(struct lmdb_engine *e, struct state_request *req,
     enum lmdb_write_kind kind, const struct state_op *op)
@@ -70,9 +72,14 @@ post(struct lmdb_engine *e, struct state_request *req,
 	memset(&job, 0, sizeof(job));
 	job.kind = kind;
 	job.ttl_s = op->ttl_s;
-	job.posted = true;
 	lmdb_job_fill(&job, op->key, strlen(op->key), op->value, op->len,
 	    req->now_s);
+	/* Queued writes have been failing: wait for this one, so that the
+	 * store is up again only when the writer works. */
+	if (atomic_load(&e->faulted))
+		return lmdb_hand_over(e, req, &job) == STATE_DOWN ?
+		    STATE_DOWN : STATE_OK;
+	job.posted = true;
 	if (state_writer_post(e->writer, &job, sizeof(job)) ==
 	    STATE_WRITER_DONE)
 		return STATE_OK;

@@ -43,7 +43,9 @@ struct lmdb_engine {
 	MDB_txn *readers[READER_POOL];	/* reset, holding their slots */
 	size_t nreaders;
 	pthread_mutex_t fault_lock;	/* fault_why */
-	atomic_bool faulted;		/* a queued write failed */
+	atomic_bool faulted;		/* a queued write failed, and no
+					 * write has succeeded since */
+	atomic_bool fault_unreported;	/* not yet told to the front end */
 	char fault_why[STATE_WHY_MAX];
 };
 
@@ -102,6 +104,11 @@ void lmdb_reader_end(struct lmdb_engine *e, MDB_txn *txn);
 /* true, with its reason in req->why, when a queued write has failed
  * since the last call: that call is then STATE_DOWN. */
 bool lmdb_pending_fault(struct lmdb_engine *e, struct state_request *req);
+
+/* A write done by the writer thread, waited for until req's deadline;
+ * a success ends a fault of queued writes. */
+enum state_result lmdb_hand_over(struct lmdb_engine *e,
+    struct state_request *req, struct lmdb_job *job);
 
 /* A job's key and value, copied in, and its time. */
 void lmdb_job_fill(struct lmdb_job *job, const char *key, size_t keylen,

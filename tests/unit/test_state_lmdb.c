@@ -9,7 +9,8 @@
  * answered from one read with its writes queued (seen once the writer
  * ran, kept across a restart), its queue filled while another process
  * holds the writer lock, a close that does not wait long for a stuck
- * writer, and reader slots all taken elsewhere.
+ * writer, reader slots all taken elsewhere, and a queued write that
+ * fails: down at the next call, and until a write works again.
  *
  * The wall clock is a fake the tests move; expiry is decided by it.
  */
@@ -530,6 +531,70 @@ test_batch_reads_at_once_and_writes_behind(void **state)
 	state_store_close(st);
 }
 
+/* A batch of one set of key straight to the engine, value 64 bytes. */
+static enum state_result
+engine_batch_set(void *h, const char *key, int64_t now_s, char *why,
+    size_t whylen)
+{
+	struct state_request req = { .now_s = now_s };
+	unsigned char value[STATE_VALUE_MAX];
+	struct state_op op;
+	enum state_result r;
+
+	req.deadline = monotime_add_ms(monotime_now(), 5000);
+	memset(value, 'v', sizeof(value));
+	op_set(&op, STATE_OP_SET, key, NULL, 60);
+	op.value = value;
+	op.len = sizeof(value);
+	r = state_lmdb_ops.batch(h, &req, &op, 1);
+	snprintf(why, whylen, "%s", req.why);
+	return r;
+}
+
+static void
+test_queued_write_failing_is_down_until_writes_work(void **state)
+{
+	struct state_request req = { .now_s = 0 };
+	struct state_spec spec = lmdb_spec(state_dir);
+	char key[32], why[STATE_WHY_MAX];
+	enum state_result r = STATE_OK;
+	void *h;
+	int i;
+
+	(void)state;
+	assert_int_equal(state_lmdb_open_mapsize(&spec, 64 * 1024, &req, &h),
+	    0);
+	/* Queued sets of live records, until one fails in the writer: the
+	 * next call says so. */
+	for (i = 0; i < 5000 && r == STATE_OK; i++) {
+		snprintf(key, sizeof(key), "fill:%05d", i);
+		r = engine_batch_set(h, key, 1000, why, sizeof(why));
+		usleep(1000);
+	}
+	assert_int_equal(r, STATE_DOWN);
+	assert_non_null(strstr(why, "a queued write failed"));
+	assert_non_null(strstr(why, "MDB_MAP_FULL"));
+	/* The next (the front end's probe) waits for its write, which
+	 * fails as long as the map is full of live records. */
+	assert_int_equal(engine_batch_set(h, "probe", 1001, why, sizeof(why)),
+	    STATE_DOWN);
+	assert_non_null(strstr(why, "map full of live records"));
+	/* Once they have expired, the writes sweep room (the pages a sweep
+	 * frees are LMDB's to reuse a commit later: a probe or two). */
+	r = STATE_DOWN;
+	for (i = 0; i < 5 && r == STATE_DOWN; i++)
+		r = engine_batch_set(h, "probe", 1100, why, sizeof(why));
+	if (r != STATE_OK)
+		fail_msg("%s", why);
+	/* Writes work: queued again, not waited for. */
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "after:%02d", i);
+		assert_int_equal(engine_batch_set(h, key, 1100, why,
+		    sizeof(why)), STATE_OK);
+	}
+	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
+}
+
 /* Another process on state_dir that holds something of LMDB's (its
  * writer lock, reader slots) while the test looks: forked before this
  * process opens the environment (one per file per process).  Its child
@@ -810,6 +875,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_reader_slots_all_taken_is_down_at_once, make_dir,
 		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_queued_write_failing_is_down_until_writes_work,
+		    make_dir, remove_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
