@@ -360,19 +360,29 @@ engine_set(void *h, const char *key, int64_t now_s, unsigned ttl_s,
 	return r;
 }
 
+/* The engine alone on a map of 64 KiB, soon full. */
+static void *
+open_tiny_map(void)
+{
+	struct state_request req = { .now_s = 0 };
+	struct state_spec spec = lmdb_spec(state_dir);
+	void *h;
+
+	assert_int_equal(state_lmdb_open_mapsize(&spec, 64 * 1024, &req, &h),
+	    0);
+	return h;
+}
+
 static void
 test_full_map_is_down_then_recovers_by_expiry(void **state)
 {
 	struct state_request req = { .now_s = 0 };
-	struct state_spec spec = lmdb_spec(state_dir);
 	char key[32], why[STATE_WHY_MAX];
 	enum state_result r = STATE_OK;
-	void *h;
+	void *h = open_tiny_map();
 	int i;
 
 	(void)state;
-	assert_int_equal(state_lmdb_open_mapsize(&spec, 64 * 1024, &req, &h),
-	    0);
 	for (i = 0; i < 10000 && r == STATE_OK; i++) {
 		snprintf(key, sizeof(key), "fill:%05d", i);
 		r = engine_set(h, key, 1000, 60, why, sizeof(why));
@@ -555,15 +565,12 @@ static void
 test_queued_write_failing_is_down_until_writes_work(void **state)
 {
 	struct state_request req = { .now_s = 0 };
-	struct state_spec spec = lmdb_spec(state_dir);
 	char key[32], why[STATE_WHY_MAX];
 	enum state_result r = STATE_OK;
-	void *h;
+	void *h = open_tiny_map();
 	int i;
 
 	(void)state;
-	assert_int_equal(state_lmdb_open_mapsize(&spec, 64 * 1024, &req, &h),
-	    0);
 	/* Queued sets of live records, until one fails in the writer: the
 	 * next call says so. */
 	for (i = 0; i < 5000 && r == STATE_OK; i++) {
