@@ -76,7 +76,8 @@
  *   (usually within a millisecond; the writer groups what is queued into
  *   one transaction), a later read in the same batch sees them at once,
  *   and a write that fails there reaches the front end as the STATE_DOWN
- *   of the next call (one report, the backoff, the gauge).  The queue is
+ *   of the next call (one report, the backoff, the gauge); batches then
+ *   wait for their writes, until their deadline, until one succeeds.  The queue is
  *   bounded: a batch that finds it full is STATE_DOWN, its write dropped,
  *   never waited for.  A kill -9 loses the writes still queued; a clean
  *   close gives the writer about a second to commit them.
