@@ -3,15 +3,18 @@
  * dns_streak.c - tempfail_limit streaks in the state store, the process's
  * table as the fallback; see dns_streak.h.
  *
- * At most two store calls per DNS-error verdict (add, then touch when the
- * streak was there already) and one per clean verdict (delete), each
- * bounded by state_timeout and by the caller's cap (the session sets its
- * dns_timeout deadline: state_deadline_cap()); a store that is down
+ * One store call per verdict, bounded by state_timeout and by the
+ * caller's cap (the session sets its dns_timeout deadline:
+ * state_deadline_cap()): a DNS error is a batch (state_batch()) of an
+ * add of its first error and a touch that restarts the quiet time (one
+ * round trip with Redis; with LMDB a read and writes queued, not waited
+ * for), a clean verdict a batch of one delete.  A store that is down
  * answers at once.
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "dns_streak.h"
 
@@ -27,32 +30,39 @@ quiet_of(unsigned limit_s)
 }
 
 /* The first error of the streak in the store, starting one at now_s if
- * there is none; false when the store cannot say. */
+ * there is none, and the quiet time started again (the touch after an
+ * add that wrote is a no-op for the record's life); false when the store
+ * cannot say. */
 static bool
 store_first_error(struct state_store *st, const char *key, int64_t now_s,
     unsigned ttl_s, int64_t *first_s)
 {
-	unsigned char now[STATE_TIME_SIZE], found[STATE_VALUE_MAX];
-	enum state_result r;
-	size_t len = 0;
+	unsigned char now[STATE_TIME_SIZE];
+	struct state_op ops[2];
 
 	state_time_put(now_s, now);
-	r = state_add(st, key, now, sizeof(now), ttl_s, found, sizeof(found),
-	    &len);
-	if (r == STATE_OK) {
+	memset(ops, 0, sizeof(ops));
+	ops[0].kind = STATE_OP_ADD;
+	ops[0].key = key;
+	ops[0].value = now;
+	ops[0].len = sizeof(now);
+	ops[0].ttl_s = ttl_s;
+	ops[1].kind = STATE_OP_TOUCH;
+	ops[1].key = key;
+	ops[1].ttl_s = ttl_s;
+	if (state_batch(st, ops, 2) != STATE_OK)
+		return false;
+	if (ops[0].result == STATE_OK) {
 		*first_s = now_s;
 		return true;
 	}
-	if (r != STATE_EXISTS)
+	if (ops[0].result != STATE_EXISTS)
 		return false;
-	if (state_time_get(found, len, first_s) != 0) {
+	if (state_time_get(ops[0].found, ops[0].found_len, first_s) != 0) {
 		/* Not ours to read (another version wrote it): start over. */
 		*first_s = now_s;
 		return state_set(st, key, now, sizeof(now), ttl_s) == STATE_OK;
 	}
-	/* Another error: the quiet time starts again.  If this fails, the
-	 * store is down and the time read still stands. */
-	(void)state_touch(st, key, ttl_s);
 	return true;
 }
 
@@ -83,12 +93,18 @@ dns_streak_clear(struct state_store *st, struct dns_grace *g,
     const struct addr *ip)
 {
 	char key[DNS_STREAK_KEY_MAX];
+	struct state_op op;
 
 	if (ip == NULL)
 		return;
 	dns_grace_clear(g, ip);
-	if (st != NULL && dns_streak_key(ip, key, sizeof(key)) == 0)
-		(void)state_delete(st, key);
+	if (st == NULL || dns_streak_key(ip, key, sizeof(key)) != 0)
+		return;
+	/* A batch of one: with LMDB the delete is queued, not waited for. */
+	memset(&op, 0, sizeof(op));
+	op.kind = STATE_OP_DELETE;
+	op.key = key;
+	(void)state_batch(st, &op, 1);
 }
 
 int

@@ -7,9 +7,11 @@
  *
  * A streak is the record "streak:IP" (RFC 5952 text; an IPv4-mapped
  * address as IPv4) whose value is the wall-clock time of its first DNS
- * error (state_time_put()).  It is started with state_add(), so that of
- * two hosts meeting the client at once one starts it and both read the
- * same time; every further error renews its time to live, which is the
+ * error (state_time_put()).  It is started with an add, so that of two
+ * hosts meeting the client at once through Redis one starts it and both
+ * read the same time (through LMDB two processes of one host may each
+ * start it once, a moment apart: the first insert stays); every error
+ * renews its time to live, in the same batch (state_batch()), which is the
  * quiet time of dns_grace.h (a day, or the limit if longer); a clean
  * verdict deletes it.
  *

@@ -4,14 +4,22 @@
  * calls greylist.h's decision needs, and what to do when the store
  * cannot answer.
  *
- * At most three store calls per check, each bounded by state_timeout:
- * get of the network's pass record (a touch renews it when there is
- * one), else an add of the triplet's first attempt - atomic across the
- * hosts of a fleet, so that two MX hosts seeing the same first attempt
- * at once agree on its time - and, when a retry passes, a set of the
- * network's pass record.  STATE_DOWN from the get or the add fails open:
- * the client is not greylisted (the store's front end logs the change of
- * state once).  Safe from any thread, as the store is.
+ * One store call per check on its hot path, a batch (state_batch())
+ * bounded by state_timeout: get of the network's pass record, a touch
+ * renewing it, and an add of the triplet's first attempt - with Redis
+ * one round trip, atomic across the hosts of a fleet so that two MX
+ * hosts seeing the same first attempt at once agree on its time; with
+ * LMDB one read transaction and writes queued, not waited for (two
+ * daemons on one host seeing a new triplet at the same moment may both
+ * defer it once: harmless, it is a first attempt for both).  The touch
+ * of a missing pass record does nothing, and the add on a network that
+ * has passed is harmless: it records a first attempt that nobody reads
+ * while the pass lasts, and it expires after greylist_window.  Rarely a
+ * second call: when a retry passes, a set of the network's pass record;
+ * when the first attempt is too old, a set of the triplet.  STATE_DOWN
+ * from the batch fails open: the client is not greylisted (the store's
+ * front end logs the change of state once).  Safe from any thread, as
+ * the store is.
  */
 #ifndef PTRMILTER_GREYLIST_STORE_H
 #define PTRMILTER_GREYLIST_STORE_H

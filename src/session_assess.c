@@ -148,8 +148,8 @@ session_log_record(const struct session *s, const struct verdict_record *r)
 }
 
 /* The part of dns_timeout the lookups leave to the tempfail_limit
- * streak's store calls (at most two, state_timeout each, dns_streak.h),
- * so that a lookup that times out still leaves them their time and the
+ * streak's store call (one batch, state_timeout, dns_streak.h), so
+ * that a lookup that times out still leaves it its time and the
  * session as a whole keeps within dns_timeout: no store can make a
  * session wait longer than dns_timeout.  Nothing for the memory store,
  * which does not wait, nor for a store that is down, which answers at
@@ -166,7 +166,7 @@ store_share_ms(const struct session *s)
 	if (st == NULL || p->tempfail_limit_s == 0 || !state_store_up(st) ||
 	    strcmp(state_store_kind(st), "none") == 0)
 		return 0;
-	share = 2 * p->state_timeout_ms;
+	share = p->state_timeout_ms;
 	return share < p->dns_timeout_ms / 5 ? share : p->dns_timeout_ms / 5;
 }
 

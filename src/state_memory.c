@@ -245,15 +245,88 @@ mem_open(const struct state_spec *spec, struct state_request *req,
 	return 0;
 }
 
-static void
-mem_close(void *handle)
+static int
+mem_close(void *handle, struct state_request *req)
 {
 	struct mem_engine *m = handle;
 
+	(void)req;
 	pthread_mutex_destroy(&m->lock);
 	free(m->records);
 	free(m->buckets);
 	free(m);
+	return 0;
+}
+
+/* The operations, with the lock held: the single calls take it for one,
+ * a batch for all of its ops, so that a batch is one step to the other
+ * threads. */
+static enum state_result
+get_locked(struct mem_engine *m, int64_t now_s, const char *key,
+    size_t keylen, unsigned char *value, size_t *len)
+{
+	uint32_t i = record_find(m, key, keylen, now_s);
+
+	if (i == NIL)
+		return STATE_MISSING;
+	memcpy(value, m->records[i].value, m->records[i].len);
+	*len = m->records[i].len;
+	return STATE_OK;
+}
+
+static enum state_result
+set_locked(struct mem_engine *m, int64_t now_s, const char *key,
+    size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s)
+{
+	uint32_t i = record_find(m, key, keylen, now_s);
+
+	if (i == NIL)
+		i = record_new(m, key, keylen, now_s);
+	record_write(m, i, value, len, ttl_s, now_s);
+	return STATE_OK;
+}
+
+static enum state_result
+add_locked(struct mem_engine *m, int64_t now_s, const char *key,
+    size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s,
+    unsigned char *current, size_t *current_len)
+{
+	enum state_result r = STATE_EXISTS;
+	uint32_t i = record_find(m, key, keylen, now_s);
+
+	if (i == NIL) {
+		i = record_new(m, key, keylen, now_s);
+		record_write(m, i, value, len, ttl_s, now_s);
+		r = STATE_OK;
+	}
+	memcpy(current, m->records[i].value, m->records[i].len);
+	*current_len = m->records[i].len;
+	return r;
+}
+
+static enum state_result
+touch_locked(struct mem_engine *m, int64_t now_s, const char *key,
+    size_t keylen, unsigned ttl_s)
+{
+	uint32_t i = record_find(m, key, keylen, now_s);
+
+	if (i == NIL)
+		return STATE_MISSING;
+	record_write(m, i, m->records[i].value, m->records[i].len, ttl_s,
+	    now_s);
+	return STATE_OK;
+}
+
+static enum state_result
+del_locked(struct mem_engine *m, int64_t now_s, const char *key,
+    size_t keylen)
+{
+	uint32_t i = record_find(m, key, keylen, now_s);
+
+	if (i == NIL)
+		return STATE_MISSING;
+	record_drop(m, i);
+	return STATE_OK;
 }
 
 static enum state_result
@@ -261,16 +334,10 @@ mem_get(void *handle, struct state_request *req, const char *key,
     size_t keylen, unsigned char *value, size_t *len)
 {
 	struct mem_engine *m = handle;
-	enum state_result r = STATE_MISSING;
-	uint32_t i;
+	enum state_result r;
 
 	pthread_mutex_lock(&m->lock);
-	i = record_find(m, key, keylen, req->now_s);
-	if (i != NIL) {
-		memcpy(value, m->records[i].value, m->records[i].len);
-		*len = m->records[i].len;
-		r = STATE_OK;
-	}
+	r = get_locked(m, req->now_s, key, keylen, value, len);
 	pthread_mutex_unlock(&m->lock);
 	return r;
 }
@@ -280,15 +347,12 @@ mem_set(void *handle, struct state_request *req, const char *key,
     size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s)
 {
 	struct mem_engine *m = handle;
-	uint32_t i;
+	enum state_result r;
 
 	pthread_mutex_lock(&m->lock);
-	i = record_find(m, key, keylen, req->now_s);
-	if (i == NIL)
-		i = record_new(m, key, keylen, req->now_s);
-	record_write(m, i, value, len, ttl_s, req->now_s);
+	r = set_locked(m, req->now_s, key, keylen, value, len, ttl_s);
 	pthread_mutex_unlock(&m->lock);
-	return STATE_OK;
+	return r;
 }
 
 static enum state_result
@@ -297,18 +361,11 @@ mem_add(void *handle, struct state_request *req, const char *key,
     unsigned char *current, size_t *current_len)
 {
 	struct mem_engine *m = handle;
-	enum state_result r = STATE_EXISTS;
-	uint32_t i;
+	enum state_result r;
 
 	pthread_mutex_lock(&m->lock);
-	i = record_find(m, key, keylen, req->now_s);
-	if (i == NIL) {
-		i = record_new(m, key, keylen, req->now_s);
-		record_write(m, i, value, len, ttl_s, req->now_s);
-		r = STATE_OK;
-	}
-	memcpy(current, m->records[i].value, m->records[i].len);
-	*current_len = m->records[i].len;
+	r = add_locked(m, req->now_s, key, keylen, value, len, ttl_s, current,
+	    current_len);
 	pthread_mutex_unlock(&m->lock);
 	return r;
 }
@@ -318,16 +375,10 @@ mem_touch(void *handle, struct state_request *req, const char *key,
     size_t keylen, unsigned ttl_s)
 {
 	struct mem_engine *m = handle;
-	enum state_result r = STATE_MISSING;
-	uint32_t i;
+	enum state_result r;
 
 	pthread_mutex_lock(&m->lock);
-	i = record_find(m, key, keylen, req->now_s);
-	if (i != NIL) {
-		record_write(m, i, m->records[i].value, m->records[i].len,
-		    ttl_s, req->now_s);
-		r = STATE_OK;
-	}
+	r = touch_locked(m, req->now_s, key, keylen, ttl_s);
 	pthread_mutex_unlock(&m->lock);
 	return r;
 }
@@ -337,17 +388,52 @@ mem_del(void *handle, struct state_request *req, const char *key,
     size_t keylen)
 {
 	struct mem_engine *m = handle;
-	enum state_result r = STATE_MISSING;
-	uint32_t i;
+	enum state_result r;
 
 	pthread_mutex_lock(&m->lock);
-	i = record_find(m, key, keylen, req->now_s);
-	if (i != NIL) {
-		record_drop(m, i);
-		r = STATE_OK;
-	}
+	r = del_locked(m, req->now_s, key, keylen);
 	pthread_mutex_unlock(&m->lock);
 	return r;
+}
+
+/* The ops in order under one hold of the lock. */
+static enum state_result
+mem_batch(void *handle, struct state_request *req, struct state_op *ops,
+    size_t n)
+{
+	struct mem_engine *m = handle;
+	struct state_op *op;
+	size_t i, kl;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < n; i++) {
+		op = &ops[i];
+		kl = strlen(op->key);
+		switch (op->kind) {
+		case STATE_OP_GET:
+			op->result = get_locked(m, req->now_s, op->key, kl,
+			    op->found, &op->found_len);
+			break;
+		case STATE_OP_SET:
+			op->result = set_locked(m, req->now_s, op->key, kl,
+			    op->value, op->len, op->ttl_s);
+			break;
+		case STATE_OP_ADD:
+			op->result = add_locked(m, req->now_s, op->key, kl,
+			    op->value, op->len, op->ttl_s, op->found,
+			    &op->found_len);
+			break;
+		case STATE_OP_TOUCH:
+			op->result = touch_locked(m, req->now_s, op->key, kl,
+			    op->ttl_s);
+			break;
+		case STATE_OP_DELETE:
+			op->result = del_locked(m, req->now_s, op->key, kl);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return STATE_OK;
 }
 
 const struct state_engine_ops state_memory_ops = {
@@ -359,4 +445,5 @@ const struct state_engine_ops state_memory_ops = {
 	.add = mem_add,
 	.touch = mem_touch,
 	.del = mem_del,
+	.batch = mem_batch,
 };

@@ -7,8 +7,11 @@
  * Keys are REDIS_KEY_PREFIX + the store's key; records expire by Redis's
  * own TTLs (SET ... EX, EXPIRE).  add is MULTI / SET NX EX / GET / EXEC,
  * sent in one write: one round trip, atomic on the server, and the value
- * in force comes back with the answer.  A new connection's AUTH and
- * SELECT go in the same write as its first command.
+ * in force comes back with the answer.  A batch (state_batch()) is a
+ * pipeline: every op's commands in one write, then every reply, so that
+ * a greylisting check is one round trip; a single call is a batch of
+ * one.  A new connection's AUTH and SELECT go in the same write as its
+ * first command.
  *
  * Connections: a pool, not one per thread.  libmilter runs a session's
  * callbacks on whichever worker is free, or on a thread per connection
@@ -74,7 +77,8 @@ static void prefixed(char out[REDIS_KEY_ROOM], const char *key,
 
 static int redis_open(const struct state_spec *spec, struct state_request *sr,
     void **handle);
-static void redis_close(void *handle);
+static int redis_close(void *handle, struct state_request *sr);
+static void engine_free(struct redis_engine *e);
 static enum state_result redis_get(void *handle, struct state_request *sr,
     const char *key, size_t keylen, unsigned char *value, size_t *len);
 static enum state_result redis_set(void *handle, struct state_request *sr,
@@ -87,6 +91,8 @@ static enum state_result redis_touch(void *handle, struct state_request *sr,
     const char *key, size_t keylen, unsigned ttl_s);
 static enum state_result redis_del(void *handle, struct state_request *sr,
     const char *key, size_t keylen);
+static enum state_result redis_batch(void *handle, struct state_request *sr,
+    struct state_op *ops, size_t n);
 
 const struct state_engine_ops state_redis_ops = {
 	.kind = "redis",
@@ -97,6 +103,7 @@ const struct state_engine_ops state_redis_ops = {
 	.add = redis_add,
 	.touch = redis_touch,
 	.del = redis_del,
+	.batch = redis_batch,
 };
 
 /* The front end's deadline less a margin, so that we return within it: a
@@ -310,47 +317,156 @@ prefixed(char out[REDIS_KEY_ROOM], const char *key, size_t keylen,
 	*outlen = plen + keylen;
 }
 
+/* The ops that are one command: its name, its arguments (of argv in
+ * append_op()) and the reply it must get. */
+static const struct {
+	const char *name;
+	int argc;
+	enum redis_expect expect;
+} plain[] = {
+	[STATE_OP_GET] = { "GET", 2, REDIS_EXPECT_ANY },
+	[STATE_OP_SET] = { "SET", 5, REDIS_EXPECT_OK },
+	[STATE_OP_ADD] = { "MULTI", 0, REDIS_EXPECT_OK },	/* below */
+	[STATE_OP_TOUCH] = { "EXPIRE", 3, REDIS_EXPECT_ANY },
+	[STATE_OP_DELETE] = { "DEL", 2, REDIS_EXPECT_ANY },
+};
+
+/* Appends the commands of op to req; -1 when they do not fit.  The
+ * prefixed key and the ttl are formatted into the caller's buffers,
+ * which hiredis copies at once. */
+static int
+append_op(struct redis_request *req, const struct state_op *op)
+{
+	char k[REDIS_KEY_ROOM], ttl[16];
+	const char *argv[6] = { NULL, k, (const char *)op->value, "EX", ttl,
+	    "NX" };
+	size_t argvlen[6] = { 0, 0, op->len, 2, 0, 2 };
+	const char *one[1];
+	size_t onelen[1];
+	int bad = 0;
+
+	prefixed(k, op->key, strlen(op->key), &argvlen[1]);
+	argvlen[4] = (size_t)snprintf(ttl, sizeof(ttl), "%u", op->ttl_s);
+	if ((unsigned)op->kind >= sizeof(plain) / sizeof(plain[0]))
+		return -1;
+	if (op->kind != STATE_OP_ADD) {
+		if (op->kind == STATE_OP_TOUCH) {
+			/* EXPIRE key ttl: the ttl where SET has its value. */
+			argv[2] = ttl;
+			argvlen[2] = argvlen[4];
+		}
+		argv[0] = plain[op->kind].name;
+		argvlen[0] = strlen(argv[0]);
+		return redis_request_add(req, plain[op->kind].expect,
+		    plain[op->kind].argc, argv, argvlen);
+	}
+	/* MULTI; SET key value EX ttl NX; GET key; EXEC: atomic on the
+	 * server, the value in force in EXEC's answer.  (SET ... NX GET
+	 * would be one command, but only from Redis 7.0 on.) */
+	one[0] = "MULTI", onelen[0] = 5;
+	bad |= redis_request_add(req, REDIS_EXPECT_OK, 1, one, onelen);
+	argv[0] = "SET", argvlen[0] = 3;
+	bad |= redis_request_add(req, REDIS_EXPECT_QUEUED, 6, argv, argvlen);
+	argv[0] = "GET", argvlen[0] = 3;
+	bad |= redis_request_add(req, REDIS_EXPECT_QUEUED, 2, argv, argvlen);
+	one[0] = "EXEC", onelen[0] = 4;
+	bad |= redis_request_add(req, REDIS_EXPECT_ANY, 1, one, onelen);
+	return bad != 0 ? -1 : 0;
+}
+
+/* What the reply of op's last command says; SET's OK was checked with
+ * the request. */
 static enum state_result
-redis_get(void *handle, struct state_request *sr, const char *key,
-    size_t keylen, unsigned char *value, size_t *len)
+judge_op(struct state_op *op, const redisReply *r, char *why, size_t whylen)
+{
+	switch (op->kind) {
+	case STATE_OP_GET:
+		return redis_reply_get(r, op->found, &op->found_len, why,
+		    whylen);
+	case STATE_OP_SET:
+		return STATE_OK;
+	case STATE_OP_ADD:
+		return redis_reply_add(r, op->found, &op->found_len, why,
+		    whylen);
+	case STATE_OP_TOUCH:
+		return redis_reply_count(r, "EXPIRE", why, whylen);
+	case STATE_OP_DELETE:
+		return redis_reply_count(r, "DEL", why, whylen);
+	}
+	redis_why(why, whylen, "unknown operation");
+	return STATE_DOWN;
+}
+
+/* Every op's commands in one write, every reply read after it: one
+ * round trip for the whole batch (a pipeline; only an add is a
+ * transaction, on its own). */
+static enum state_result
+redis_batch(void *handle, struct state_request *sr, struct state_op *ops,
+    size_t n)
 {
 	struct redis_engine *e = handle;
 	struct timespec deadline;
 	struct redis_conn *c;
-	char k[REDIS_KEY_ROOM];
-	const char *argv[2] = { "GET", k };
-	size_t argvlen[2] = { 3, 0 };
-	redisReply *r;
+	int last[STATE_BATCH_MAX];
+	size_t i;
 
-	if ((c = op_begin(e, sr, &deadline)) == NULL)
+	if (n > STATE_BATCH_MAX ||
+	    (c = op_begin(e, sr, &deadline)) == NULL)
 		return STATE_DOWN;
-	prefixed(k, key, keylen, &argvlen[1]);
-	if (redis_request_add(&c->req, REDIS_EXPECT_ANY, 2, argv, argvlen) == -1 ||
-	    (r = op_run(e, c, sr, deadline)) == NULL)
+	for (i = 0; i < n; i++) {
+		if (append_op(&c->req, &ops[i]) == -1) {
+			redis_why(sr->why, sizeof(sr->why),
+			    "%s: command too long", e->target.where);
+			return op_end(e, c, STATE_DOWN);
+		}
+		last[i] = c->req.commands - 1;
+	}
+	if (op_run(e, c, sr, deadline) == NULL)
 		return op_end(e, c, STATE_DOWN);
-	return op_end(e, c, redis_reply_get(r, value, len, sr->why,
-	    sizeof(sr->why)));
+	for (i = 0; i < n; i++) {
+		ops[i].result = judge_op(&ops[i], c->req.replies[last[i]],
+		    sr->why, sizeof(sr->why));
+		if (ops[i].result == STATE_DOWN)
+			return op_end(e, c, STATE_DOWN);
+	}
+	return op_end(e, c, STATE_OK);
+}
+
+/* A single call: a batch of one.  The front end's key is NUL-terminated
+ * (it has checked it), so the op can point at it. */
+static enum state_result
+single(void *handle, struct state_request *sr, struct state_op *op)
+{
+	if (redis_batch(handle, sr, op, 1) == STATE_DOWN)
+		return STATE_DOWN;
+	return op->result;
+}
+
+static enum state_result
+redis_get(void *handle, struct state_request *sr, const char *key,
+    size_t keylen, unsigned char *value, size_t *len)
+{
+	struct state_op op = { .kind = STATE_OP_GET, .key = key };
+	enum state_result r;
+
+	(void)keylen;
+	r = single(handle, sr, &op);
+	if (r == STATE_OK) {
+		memcpy(value, op.found, op.found_len);
+		*len = op.found_len;
+	}
+	return r;
 }
 
 static enum state_result
 redis_set(void *handle, struct state_request *sr, const char *key,
     size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s)
 {
-	struct redis_engine *e = handle;
-	struct timespec deadline;
-	struct redis_conn *c;
-	char k[REDIS_KEY_ROOM], ttl[16];
-	const char *argv[5] = { "SET", k, (const char *)value, "EX", ttl };
-	size_t argvlen[5] = { 3, 0, len, 2, 0 };
+	struct state_op op = { .kind = STATE_OP_SET, .key = key,
+	    .value = value, .len = len, .ttl_s = ttl_s };
 
-	if ((c = op_begin(e, sr, &deadline)) == NULL)
-		return STATE_DOWN;
-	prefixed(k, key, keylen, &argvlen[1]);
-	argvlen[4] = (size_t)snprintf(ttl, sizeof(ttl), "%u", ttl_s);
-	if (redis_request_add(&c->req, REDIS_EXPECT_OK, 5, argv, argvlen) == -1 ||
-	    op_run(e, c, sr, deadline) == NULL)
-		return op_end(e, c, STATE_DOWN);
-	return op_end(e, c, STATE_OK);
+	(void)keylen;
+	return single(handle, sr, &op);
 }
 
 static enum state_result
@@ -358,74 +474,38 @@ redis_add(void *handle, struct state_request *sr, const char *key,
     size_t keylen, const unsigned char *value, size_t len, unsigned ttl_s,
     unsigned char *current, size_t *current_len)
 {
-	struct redis_engine *e = handle;
-	struct timespec deadline;
-	struct redis_conn *c;
-	char k[REDIS_KEY_ROOM], ttl[16];
-	const char *set[6] = { "SET", k, (const char *)value, "EX", ttl, "NX" };
-	size_t setlen[6] = { 3, 0, len, 2, 0, 2 };
-	const char *word[2] = { "MULTI", k };
-	size_t wordlen[2] = { 5, 0 };
-	redisReply *r;
-	int bad;
+	struct state_op op = { .kind = STATE_OP_ADD, .key = key,
+	    .value = value, .len = len, .ttl_s = ttl_s };
+	enum state_result r;
 
-	if ((c = op_begin(e, sr, &deadline)) == NULL)
-		return STATE_DOWN;
-	prefixed(k, key, keylen, &setlen[1]);
-	setlen[4] = (size_t)snprintf(ttl, sizeof(ttl), "%u", ttl_s);
-	bad = redis_request_add(&c->req, REDIS_EXPECT_OK, 1, word, wordlen);
-	bad |= redis_request_add(&c->req, REDIS_EXPECT_QUEUED, 6, set, setlen);
-	word[0] = "GET";
-	wordlen[0] = 3;
-	wordlen[1] = setlen[1];
-	bad |= redis_request_add(&c->req, REDIS_EXPECT_QUEUED, 2, word,
-	    wordlen);
-	word[0] = "EXEC";
-	wordlen[0] = 4;
-	bad |= redis_request_add(&c->req, REDIS_EXPECT_ANY, 1, word, wordlen);
-	if (bad != 0 || (r = op_run(e, c, sr, deadline)) == NULL)
-		return op_end(e, c, STATE_DOWN);
-	return op_end(e, c, redis_reply_add(r, current, current_len, sr->why,
-	    sizeof(sr->why)));
-}
-
-/* EXPIRE and DEL: one key, an integer back. */
-static enum state_result
-count_op(struct redis_engine *e, struct state_request *sr, const char *name,
-    const char *key, size_t keylen, const char *ttl)
-{
-	struct timespec deadline;
-	struct redis_conn *c;
-	char k[REDIS_KEY_ROOM];
-	const char *argv[3] = { name, k, ttl };
-	size_t argvlen[3] = { strlen(name), 0, ttl != NULL ? strlen(ttl) : 0 };
-	redisReply *r;
-
-	if ((c = op_begin(e, sr, &deadline)) == NULL)
-		return STATE_DOWN;
-	prefixed(k, key, keylen, &argvlen[1]);
-	if (redis_request_add(&c->req, REDIS_EXPECT_ANY, ttl != NULL ? 3 : 2,
-	    argv, argvlen) == -1 || (r = op_run(e, c, sr, deadline)) == NULL)
-		return op_end(e, c, STATE_DOWN);
-	return op_end(e, c, redis_reply_count(r, name, sr->why,
-	    sizeof(sr->why)));
+	(void)keylen;
+	r = single(handle, sr, &op);
+	if (r == STATE_OK || r == STATE_EXISTS) {
+		memcpy(current, op.found, op.found_len);
+		*current_len = op.found_len;
+	}
+	return r;
 }
 
 static enum state_result
 redis_touch(void *handle, struct state_request *sr, const char *key,
     size_t keylen, unsigned ttl_s)
 {
-	char ttl[16];
+	struct state_op op = { .kind = STATE_OP_TOUCH, .key = key,
+	    .ttl_s = ttl_s };
 
-	snprintf(ttl, sizeof(ttl), "%u", ttl_s);
-	return count_op(handle, sr, "EXPIRE", key, keylen, ttl);
+	(void)keylen;
+	return single(handle, sr, &op);
 }
 
 static enum state_result
 redis_del(void *handle, struct state_request *sr, const char *key,
     size_t keylen)
 {
-	return count_op(handle, sr, "DEL", key, keylen, NULL);
+	struct state_op op = { .kind = STATE_OP_DELETE, .key = key };
+
+	(void)keylen;
+	return single(handle, sr, &op);
 }
 
 /* Where the spec points, the password file read, and one PING through a
@@ -464,15 +544,21 @@ redis_open(const struct state_spec *spec, struct state_request *sr,
 	*handle = e;
 	return 0;
 fail:
-	redis_close(e);
+	engine_free(e);
 	return -1;
 }
 
-static void
-redis_close(void *handle)
+static int
+redis_close(void *handle, struct state_request *sr)
 {
-	struct redis_engine *e = handle;
+	(void)sr;
+	engine_free(handle);
+	return 0;
+}
 
+static void
+engine_free(struct redis_engine *e)
+{
 	if (e == NULL)
 		return;
 	close_list(e->idle);

@@ -30,9 +30,16 @@
 /* Bytes the server may have sent us but we have not yet parsed: our
  * replies are a few hundred bytes; more is a hostile or confused server. */
 #define REDIS_READ_MAX 4096
-/* The most replies one request waits for (AUTH, SELECT, MULTI, SET, GET,
- * EXEC). */
-#define REDIS_REPLIES_MAX 8
+/* Commands of one state operation at most: an add is MULTI, SET NX, GET,
+ * EXEC. */
+#define REDIS_OP_COMMANDS 4
+/* The most replies one request waits for: AUTH and SELECT, then a
+ * batch's commands (state_batch(): STATE_BATCH_MAX ops, all in one
+ * write). */
+#define REDIS_REPLIES_MAX (2 + REDIS_OP_COMMANDS * STATE_BATCH_MAX)
+/* Room for one request's commands: AUTH's two lines of the password file
+ * and a batch of adds with the longest keys and values. */
+#define REDIS_REQUEST_MAX 8192
 /* Room for the password file's one line: "PASSWORD" or "USER PASSWORD". */
 #define REDIS_SECRET_MAX 512
 /* Room for a numeric address and its NUL. */
@@ -77,7 +84,7 @@ enum redis_expect {
 
 /* A request: the commands (formatted RESP) and the replies they got. */
 struct redis_request {
-	char out[2048];
+	char out[REDIS_REQUEST_MAX];
 	size_t out_len;
 	int commands;
 	enum redis_expect expect[REDIS_REPLIES_MAX];

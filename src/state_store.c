@@ -35,11 +35,20 @@
  * millisecond; state_store_impl.h). */
 #define CAP_MARGIN_US 2000
 
-enum state_op { OP_GET, OP_SET, OP_ADD, OP_TOUCH, OP_DELETE };
+/* The single calls share the batch's numbering, so that a batch op
+ * becomes a single call by its kind. */
+enum call_op {
+	OP_GET = STATE_OP_GET,
+	OP_SET = STATE_OP_SET,
+	OP_ADD = STATE_OP_ADD,
+	OP_TOUCH = STATE_OP_TOUCH,
+	OP_DELETE = STATE_OP_DELETE,
+	OP_BATCH
+};
 
 /* One call's arguments, checked, on their way to the engine. */
 struct state_call {
-	enum state_op op;
+	enum call_op op;
 	const char *key;
 	size_t keylen;
 	const unsigned char *value;
@@ -47,6 +56,8 @@ struct state_call {
 	unsigned ttl_s;
 	unsigned char out[STATE_VALUE_MAX];	/* get, add: value found */
 	size_t out_len;
+	struct state_op *batch;			/* OP_BATCH: the ops */
+	size_t n;
 };
 
 struct state_store {
@@ -87,6 +98,7 @@ static enum state_result engine_call(struct state_store *st, void *handle,
 static enum state_result run(struct state_store *st, struct state_call *c);
 static bool proves_up(struct state_store *st, const struct state_call *c,
     enum state_result r);
+static bool wrote(const struct state_call *c, enum state_result r);
 static void went_wrong(struct state_store *st, bool probe,
     const struct state_request *req);
 static void went_right(struct state_store *st);
@@ -94,6 +106,10 @@ static void probe_inconclusive(struct state_store *st);
 static void report_change(struct state_store *st, bool up, const char *why);
 static bool args_valid(struct state_store *st, const char *key,
     size_t len, unsigned ttl_s, bool has_ttl, struct state_call *c);
+static bool op_valid(const struct state_op *op);
+static enum state_result batch_singly(struct state_store *st, void *handle,
+    struct state_request *req, struct state_op *ops, size_t n);
+static bool oversized(const struct state_call *c);
 
 static struct timespec
 real_monotonic(void)
@@ -180,6 +196,10 @@ engine_call(struct state_store *st, void *handle, struct state_request *req,
 		return o->touch(handle, req, c->key, c->keylen, c->ttl_s);
 	case OP_DELETE:
 		return o->del(handle, req, c->key, c->keylen);
+	case OP_BATCH:
+		if (o->batch != NULL)
+			return o->batch(handle, req, c->batch, c->n);
+		return batch_singly(st, handle, req, c->batch, c->n);
 	}
 	snprintf(req->why, sizeof(req->why), "unknown operation");
 	return STATE_DOWN;
@@ -228,6 +248,50 @@ cut_short(struct state_store *st, bool capped, bool probe,
 	return true;
 }
 
+/* A batch for an engine without its own: the single ops in order, the
+ * first fault ending it. */
+static enum state_result
+batch_singly(struct state_store *st, void *handle, struct state_request *req,
+    struct state_op *ops, size_t n)
+{
+	struct state_call one;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&one, 0, sizeof(one));
+		one.op = (enum call_op)ops[i].kind;
+		one.key = ops[i].key;
+		one.keylen = strlen(ops[i].key);
+		one.value = ops[i].value;
+		one.len = ops[i].len;
+		one.ttl_s = ops[i].ttl_s;
+		ops[i].result = engine_call(st, handle, req, &one);
+		if (ops[i].result == STATE_DOWN)
+			return STATE_DOWN;
+		if (one.out_len > STATE_VALUE_MAX)
+			one.out_len = STATE_VALUE_MAX + 1;	/* refused below */
+		else
+			memcpy(ops[i].found, one.out, one.out_len);
+		ops[i].found_len = one.out_len;
+	}
+	return STATE_OK;
+}
+
+/* An engine's value never goes past the room it was given; one that
+ * says otherwise is broken, and nothing of it is used. */
+static bool
+oversized(const struct state_call *c)
+{
+	size_t i;
+
+	if (c->out_len > STATE_VALUE_MAX)
+		return true;
+	for (i = 0; c->op == OP_BATCH && i < c->n; i++)
+		if (c->batch[i].found_len > STATE_VALUE_MAX)
+			return true;
+	return false;
+}
+
 /* The bound, the counts and the health around one engine call. */
 static enum state_result
 run(struct state_store *st, struct state_call *c)
@@ -253,9 +317,7 @@ run(struct state_store *st, struct state_call *c)
 	if (handle == NULL && engine_open(st, &req, &handle) != 0)
 		goto failed;
 	r = engine_call(st, handle, &req, c);
-	/* An engine's value never goes past the room it was given; one that
-	 * says otherwise is broken, and nothing of it is copied. */
-	if (c->out_len > STATE_VALUE_MAX) {
+	if (oversized(c)) {
 		c->out_len = 0;
 		r = STATE_DOWN;
 		snprintf(req.why, sizeof(req.why), "the engine returned an "
@@ -294,7 +356,23 @@ proves_up(struct state_store *st, const struct state_call *c,
 	pthread_mutex_lock(&st->lock);
 	cannot_write = st->cannot_write;
 	pthread_mutex_unlock(&st->lock);
-	return !cannot_write || (c->op != OP_GET && r == STATE_OK);
+	return !cannot_write || wrote(c, r);
+}
+
+/* Did this call write?  A single write answered STATE_OK did; a batch
+ * did when one of its writes did. */
+static bool
+wrote(const struct state_call *c, enum state_result r)
+{
+	size_t i;
+
+	if (c->op != OP_BATCH)
+		return c->op != OP_GET && r == STATE_OK;
+	for (i = 0; r == STATE_OK && i < c->n; i++)
+		if (c->batch[i].kind != STATE_OP_GET &&
+		    c->batch[i].result == STATE_OK)
+			return true;
+	return false;
 }
 
 /* The probe slot is free again; the store stays down and the backoff,
@@ -456,10 +534,18 @@ state_store_open(const struct state_spec *spec, unsigned timeout_ms,
 void
 state_store_close(struct state_store *st)
 {
+	struct state_request req;
+	char line[STATE_SPEC_TEXT_MAX + STATE_WHY_MAX + 32];
+
 	if (st == NULL)
 		return;
-	if (st->handle != NULL)
-		st->ops->close(st->handle);
+	memset(&req, 0, sizeof(req));
+	if (st->handle != NULL && st->ops->close(st->handle, &req) != 0 &&
+	    st->report != NULL) {
+		snprintf(line, sizeof(line), "state store %s: %s",
+		    st->spec.text, req.why);
+		st->report(st->report_arg, false, line);
+	}
 	pthread_mutex_destroy(&st->report_lock);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
@@ -539,6 +625,55 @@ state_delete(struct state_store *st, const char *key)
 	if (st == NULL || !args_valid(st, key, 0, 0, false, &c))
 		return STATE_DOWN;
 	return run(st, &c);
+}
+
+/* A batch op's part of the caller's contract, as args_valid(). */
+static bool
+op_valid(const struct state_op *op)
+{
+	bool has_ttl = op->kind == STATE_OP_SET || op->kind == STATE_OP_ADD ||
+	    op->kind == STATE_OP_TOUCH;
+	bool has_value = op->kind == STATE_OP_SET || op->kind == STATE_OP_ADD;
+
+	if (op->kind > STATE_OP_DELETE || !state_key_valid(op->key))
+		return false;
+	if (has_value && (op->len > STATE_VALUE_MAX ||
+	    (op->value == NULL && op->len > 0)))
+		return false;
+	return !has_ttl || (op->ttl_s > 0 && op->ttl_s <= STATE_TTL_MAX);
+}
+
+enum state_result
+state_batch(struct state_store *st, struct state_op *ops, size_t n)
+{
+	struct state_call c = { .op = OP_BATCH, .batch = ops, .n = n };
+	enum state_result r = STATE_DOWN;
+	size_t i;
+
+	if (ops == NULL || n == 0 || n > STATE_BATCH_MAX)
+		return STATE_DOWN;
+	for (i = 0; i < n; i++) {
+		ops[i].result = STATE_DOWN;
+		ops[i].found_len = 0;
+	}
+	if (st == NULL)
+		return STATE_DOWN;
+	for (i = 0; i < n; i++) {
+		if (!op_valid(&ops[i])) {
+			atomic_fetch_add_explicit(&st->calls, 1,
+			    memory_order_relaxed);
+			atomic_fetch_add_explicit(&st->bad_keys, 1,
+			    memory_order_relaxed);
+			return STATE_DOWN;
+		}
+	}
+	r = run(st, &c);
+	if (r == STATE_DOWN)
+		for (i = 0; i < n; i++) {
+			ops[i].result = STATE_DOWN;
+			ops[i].found_len = 0;
+		}
+	return r;
 }
 
 bool

@@ -58,7 +58,7 @@
  *   to come: open before the worker threads start, close after they
  *   have all stopped.
  * - state_get, state_set, state_add, state_touch, state_delete,
- *   state_store_up, state_store_stats, state_store_name and
+ *   state_batch, state_store_up, state_store_stats, state_store_name and
  *   state_store_kind may be called from any number of threads at once on
  *   one store.  They never call back into the caller, hold no lock of the
  *   caller's, and block at most for the store's bound.
@@ -73,6 +73,18 @@
  *   later call on any thread.  Across processes and hosts, add is atomic:
  *   of several concurrent state_add() of one key exactly one gets
  *   STATE_OK.  Nothing else is ordered across processes.
+ * - state_batch() is in order within the batch, and for memory and Redis
+ *   as strong as its single calls.  With LMDB its writes are handed to
+ *   the engine's writer thread without waiting: a later call on any
+ *   thread of this process sees them once the writer has committed them
+ *   (usually within a millisecond; the writer groups what is queued into
+ *   one transaction), a later read in the same batch sees them at once,
+ *   and a write that fails there reaches the front end as the STATE_DOWN
+ *   of the next call (one report, the backoff, the gauge); batches then
+ *   wait for their writes, until their deadline, until one succeeds.  The queue is
+ *   bounded: a batch that finds it full is STATE_DOWN, its write dropped,
+ *   never waited for.  A kill -9 loses the writes still queued; a clean
+ *   close gives the writer about a second to commit them.
  */
 #ifndef PTRMILTER_STATE_STORE_H
 #define PTRMILTER_STATE_STORE_H
@@ -91,6 +103,8 @@
 /* Longest time to live: a little over a year (greylist_pass_ttl is 35 days
  * by default, and an administrator may want a season). */
 #define STATE_TTL_MAX (400u * 86400u)
+/* The most operations in one state_batch(). */
+#define STATE_BATCH_MAX 8
 /* Bytes state_time_put() writes. */
 #define STATE_TIME_SIZE 8
 /* Backoff after a failure: the first, and the ceiling of its doubling. */
@@ -104,6 +118,30 @@ enum state_result {
 	STATE_MISSING,	/* no such record (or it has expired) */
 	STATE_EXISTS,	/* add: a record was there, left unchanged */
 	STATE_DOWN	/* no answer within the bound: go on without */
+};
+
+/* One operation of a state_batch(): the arguments of the single call of
+ * the same name, and its result.  key must stay valid for the call. */
+enum state_op_kind {
+	STATE_OP_GET,
+	STATE_OP_SET,
+	STATE_OP_ADD,
+	STATE_OP_TOUCH,
+	STATE_OP_DELETE
+};
+
+struct state_op {
+	enum state_op_kind kind;
+	const char *key;
+	const void *value;	/* set, add */
+	size_t len;		/* set, add: bytes at value */
+	unsigned ttl_s;		/* set, add, touch */
+	/* Set by state_batch(): the result of this operation, and for get
+	 * (STATE_OK) the value, for add (STATE_OK, STATE_EXISTS) the value
+	 * in force after it. */
+	enum state_result result;
+	unsigned char found[STATE_VALUE_MAX];
+	size_t found_len;
 };
 
 /* A change of the store's state.  up is true for "up again"; message is
@@ -175,6 +213,26 @@ enum state_result state_delete(struct state_store *st, const char *key);
  * The cap is the thread's own (thread-local): set it around the calls it
  * is meant for, and lift it after. */
 void state_deadline_cap(const struct timespec *until);
+/* Runs n (1..STATE_BATCH_MAX) operations in order, as one call: one
+ * deadline (the store's timeout) for all of them, one count in the
+ * stats, one probe, and with Redis one round trip.  Each op's result is
+ * what its single call would have answered after the ops before it.
+ * Returns STATE_OK when every op has its result; STATE_DOWN when any op
+ * was refused (bad key, value or ttl: nothing is run) or the engine
+ * failed or overran: then every op's result is STATE_DOWN, even though
+ * some may have taken effect.
+ *
+ * Weaker than the single calls, for speed (see the threading contract):
+ * with LMDB, reads and the answers of add come from one read transaction
+ * and the writes (set, touch, delete, an add's insert) are queued to the
+ * writer thread and NOT waited for.  An add of a key that another process
+ * inserts at the same moment may then answer STATE_OK to both (the first
+ * insert stays; the other is dropped); a queued write that fails makes a
+ * later call STATE_DOWN; a kill -9 loses the writes still queued (a few
+ * milliseconds' worth).  Callers that need add's atomicity across
+ * processes use state_add(). */
+enum state_result state_batch(struct state_store *st, struct state_op *ops,
+    size_t n);
 
 /* false while the store is in backoff (and for a NULL store). */
 bool state_store_up(const struct state_store *st);

@@ -24,7 +24,8 @@
  *   (reconnect a broken Redis connection, reopen an LMDB environment
  *   that said MDB_PANIC), still within the deadline;
  * - close() is called once, with no op in progress, from the thread that
- *   opened the store (or retried the open).
+ *   opened the store (or retried the open); it returns within about a
+ *   second whatever the engine's state.
  * - an engine never logs: it has no logger of its own; its reasons reach
  *   the log through the front end's report.
  */
@@ -57,7 +58,10 @@ struct state_engine_ops {
 	 * the reason in req->why.  Must not block past req->deadline. */
 	int (*open)(const struct state_spec *spec, struct state_request *req,
 	    void **handle);
-	void (*close)(void *handle);
+	/* Closes the handle and frees it: 0, or -1 with the reason in
+	 * req->why when it could not finish within its own bound (the LMDB
+	 * writer thread, stuck, left to end by itself). */
+	int (*close)(void *handle, struct state_request *req);
 	/* As state_get(): value has room for STATE_VALUE_MAX bytes. */
 	enum state_result (*get)(void *handle, struct state_request *req,
 	    const char *key, size_t keylen, unsigned char *value, size_t *len);
@@ -74,6 +78,13 @@ struct state_engine_ops {
 	    const char *key, size_t keylen, unsigned ttl_s);
 	enum state_result (*del)(void *handle, struct state_request *req,
 	    const char *key, size_t keylen);
+	/* As state_batch(), over ops the front end has checked (n within
+	 * 1..STATE_BATCH_MAX, every key, value and ttl valid): each op's
+	 * result and found set, and STATE_OK; or STATE_DOWN with the reason
+	 * in req->why, the ops' results then unspecified.  NULL: the front
+	 * end runs the single ops in order under the one deadline. */
+	enum state_result (*batch)(void *handle, struct state_request *req,
+	    struct state_op *ops, size_t n);
 };
 
 /* The engines.  Every build has all three (configure requires LMDB and

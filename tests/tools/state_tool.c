@@ -11,6 +11,9 @@
  *   H.set KEY VALUE TTL   H.add KEY VALUE TTL   H.get KEY
  *   H.touch KEY TTL       H.del KEY
  *       "H.op KEY: RESULT [VALUE] ms=M"; a VALUE "hex:..." is bytes
+ *   H.batch N OP ARGS... (N ops, each as above without "H.")
+ *       one state_batch(): "H.batch: RESULT ms=M", then for each op
+ *       "H.batch.op KEY: RESULT [VALUE]"
  *   H.bench N      N rounds of set then get: p50, p99 and the worst of
  *                  each, in microseconds
  *   H.worst N      N gets 20 ms apart (the store's bound apart from the
@@ -80,6 +83,9 @@ static void threads(struct state_store *st, const char *tag, unsigned n,
     unsigned rounds);
 static void sync_file(const char *dir, const char *name, bool wait);
 static int args_of(const char *op);
+static int batch_run(struct state_store *st, const char *tag, char **argv);
+static int batch_op_parse(char **argv, struct state_op *op,
+    unsigned char *value);
 
 static void
 usage(void)
@@ -209,6 +215,9 @@ measured(struct tool *t, const char *cmd, char **argv)
 	struct timespec start;
 	int n = args_of(op);
 
+	if ((cmd[0] == 'a' || cmd[0] == 'b') && cmd[1] == '.' &&
+	    strcmp(op, "batch") == 0)
+		return batch_run(t->store[cmd[0] - 'a'], tag, argv);
 	if ((cmd[0] != 'a' && cmd[0] != 'b') || cmd[1] != '.' || n < 0)
 		usage();
 	for (int i = 0; i < n; i++) {
@@ -234,6 +243,77 @@ measured(struct tool *t, const char *cmd, char **argv)
 	}
 	fflush(stdout);
 	return n;
+}
+
+/* The names of the batch ops, in the order of enum state_op_kind. */
+static const char *const names[] = { "get", "set", "add", "touch", "del" };
+
+/* One op of "H.batch" from argv: the arguments it used. */
+static int
+batch_op_parse(char **argv, struct state_op *op, unsigned char *value)
+{
+	static const enum state_op_kind kinds[] = { STATE_OP_GET,
+	    STATE_OP_SET, STATE_OP_ADD, STATE_OP_TOUCH, STATE_OP_DELETE };
+	size_t k;
+	int i, n;
+
+	if (argv[0] == NULL)
+		usage();
+	for (k = 0; k < 5 && strcmp(argv[0], names[k]) != 0; k++)
+		;
+	if (k == 5)
+		usage();
+	n = args_of(argv[0]);
+	for (i = 1; i <= n; i++) {
+		if (argv[i] == NULL)
+			usage();
+	}
+	memset(op, 0, sizeof(*op));
+	op->kind = kinds[k];
+	op->key = argv[1];
+	if (op->kind == STATE_OP_SET || op->kind == STATE_OP_ADD) {
+		if (parse_value(argv[2], value, &op->len) == -1)
+			usage();
+		op->value = value;
+		op->ttl_s = number(argv[3]);
+	} else if (op->kind == STATE_OP_TOUCH)
+		op->ttl_s = number(argv[2]);
+	return n + 1;
+}
+
+/* "H.batch N OP ARGS...": one batch, timed; the arguments used. */
+static int
+batch_run(struct state_store *st, const char *tag, char **argv)
+{
+	unsigned char values[STATE_BATCH_MAX][STATE_VALUE_MAX];
+	struct state_op ops[STATE_BATCH_MAX];
+	struct timespec start;
+	enum state_result r;
+	unsigned n, i;
+	int used = 1;
+
+	if (argv[0] == NULL)
+		usage();
+	n = number(argv[0]);
+	if (n == 0 || n > STATE_BATCH_MAX)
+		usage();
+	for (i = 0; i < n; i++)
+		used += batch_op_parse(argv + used, &ops[i], values[i]);
+	start = monotime_now();
+	r = state_batch(st, ops, n);
+	printf("%s.batch: %s ms=%.3f\n", tag, state_result_name(r),
+	    (double)monotime_diff_us(start, monotime_now()) / 1000.0);
+	for (i = 0; i < n; i++) {
+		printf("%s.batch.%s %s: %s", tag, names[ops[i].kind],
+		    ops[i].key, state_result_name(ops[i].result));
+		if ((ops[i].result == STATE_OK || ops[i].result ==
+		    STATE_EXISTS) && (ops[i].kind == STATE_OP_GET ||
+		    ops[i].kind == STATE_OP_ADD))
+			print_value(ops[i].found, ops[i].found_len);
+		printf("\n");
+	}
+	fflush(stdout);
+	return used;
 }
 
 static int

@@ -27,6 +27,7 @@
 #include "dns_streak.h"
 #include "state_store.h"
 #include "state_store_impl.h"
+#include "dead_engine.h"
 
 #define T0 1700000000
 #define LIMIT 60
@@ -54,20 +55,6 @@ memory_store(const struct state_engine_ops *ops)
 	return st;
 }
 
-/* An engine that never opens, as a Redis server that is not there: only
- * its open is ever called. */
-static int
-dead_open(const struct state_spec *spec, struct state_request *req,
-    void **handle)
-{
-	(void)spec, (void)handle;
-	snprintf(req->why, sizeof(req->why), "connect: Connection refused");
-	return -1;
-}
-
-static const struct state_engine_ops dead_ops = {
-	.kind = "dead", .open = dead_open,
-};
 
 /* An error verdict at wall time t (the table's clock runs alongside,
  * offset, as a monotonic clock would be). */
@@ -145,10 +132,15 @@ test_clean_verdict_ends_the_streak_everywhere(void **state)
 	struct addr ip = parse_ok("198.51.100.24");
 	char key[DNS_STREAK_KEY_MAX];
 	unsigned char v[STATE_VALUE_MAX];
+	struct state_stats stats;
 	size_t len;
 
 	(void)state;
 	assert_false(error_at(st, a, "198.51.100.24", T0));
+	assert_false(error_at(st, a, "198.51.100.24", T0 + 1));
+	/* One store call per verdict: add and touch go as one batch. */
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.calls, 2);
 	assert_int_equal(dns_streak_key(&ip, key, sizeof(key)), 0);
 	assert_string_equal(key, "streak:198.51.100.24");
 	assert_int_equal(state_get(st, key, v, sizeof(v), &len), STATE_OK);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_greylist.c - greylisting's keys and decisions (greylist.h) with an
- * injected clock: every time below is a made-up wall-clock second.
+ * injected clock: every time below is a made-up wall-clock second; and
+ * the check over a store (greylist_store.h): one store call on its hot
+ * path, a second only when a retry passes, failing open.
  */
 #include "config.h"
 
@@ -15,7 +17,11 @@
 #include <cmocka.h>
 
 #include "greylist.h"
+#include "greylist_store.h"
+#include "policy.h"
 #include "state_store.h"
+#include "state_store_impl.h"
+#include "dead_engine.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define T0 1800000000LL		/* 2027-01-15, any second will do */
@@ -166,6 +172,101 @@ test_decisions_follow_the_clock(void **state)
 	    "known");
 }
 
+static int64_t fake_wall_s;
+
+static int64_t
+fake_wall(void)
+{
+	return fake_wall_s;
+}
+
+static const struct state_clocks wall_clock = { NULL, fake_wall };
+
+/* The memory engine, or one that never opens (a store that stays down). */
+static struct state_store *
+store_of(const struct state_engine_ops *ops)
+{
+	struct state_spec spec;
+	struct state_store *st;
+	char err[64];
+
+	assert_int_equal(state_spec_parse("none", &spec, err, sizeof(err)), 0);
+	st = state_store_open_engine(&spec, ops, &wall_clock, 1000, NULL,
+	    NULL);
+	assert_non_null(st);
+	return st;
+}
+
+static enum greylist_result
+check_at(struct state_store *st, const struct policy *p, const char *ip,
+    const char *rcpt, int64_t t)
+{
+	struct greylist_outcome out;
+	struct addr a;
+
+	assert_int_equal(addr_parse(ip, &a), 0);
+	fake_wall_s = t;
+	greylist_check(st, p, &a, "<s@example.org>", rcpt, t, &out);
+	return out.result;
+}
+
+static uint64_t
+calls_of(struct state_store *st)
+{
+	struct state_stats stats;
+
+	state_store_stats(st, &stats);
+	return stats.calls;
+}
+
+static void
+test_check_is_one_store_call_but_when_a_retry_passes(void **state)
+{
+	struct policy *p = policy_defaults();
+	struct state_store *st = store_of(&state_memory_ops);
+	int64_t delay;
+
+	(void)state;
+	assert_non_null(p);
+	delay = p->greylist_delay_s;
+	assert_int_equal(check_at(st, p, "192.0.2.7", "<a@x>", T0),
+	    GREYLIST_DEFERRED);
+	assert_int_equal(calls_of(st), 1);
+	assert_int_equal(check_at(st, p, "192.0.2.7", "<a@x>", T0 + 1),
+	    GREYLIST_DEFERRED);
+	assert_int_equal(calls_of(st), 2);
+	/* The retry in time passes, and its network is recorded. */
+	assert_int_equal(check_at(st, p, "192.0.2.8", "<a@x>", T0 + delay),
+	    GREYLIST_PASSED);
+	assert_int_equal(calls_of(st), 4);
+	/* Any triplet of the network now: known, one call. */
+	assert_int_equal(check_at(st, p, "192.0.2.9", "<b@x>", T0 + delay + 1),
+	    GREYLIST_KNOWN);
+	assert_int_equal(calls_of(st), 5);
+	/* Another network is greylisted on its own. */
+	assert_int_equal(check_at(st, p, "198.51.100.1", "<b@x>",
+	    T0 + delay + 1), GREYLIST_DEFERRED);
+	state_store_close(st);
+	policy_free(p);
+}
+
+static void
+test_check_fails_open_without_a_store(void **state)
+{
+	struct policy *p = policy_defaults();
+	struct state_store *st = store_of(&dead_ops);
+
+	(void)state;
+	assert_non_null(p);
+	assert_false(state_store_up(st));
+	assert_int_equal(check_at(st, p, "192.0.2.7", "<a@x>", T0),
+	    GREYLIST_FAILOPEN);
+	assert_int_equal(check_at(NULL, p, "192.0.2.7", "<a@x>", T0),
+	    GREYLIST_FAILOPEN);
+	state_store_close(st);
+	policy_free(p);
+}
+
 int
 main(void)
 {
@@ -175,6 +276,9 @@ main(void)
 		    test_triplet_key_is_fixed_charset_and_normalised),
 		cmocka_unit_test(test_hostile_addresses_never_reach_the_key),
 		cmocka_unit_test(test_decisions_follow_the_clock),
+		cmocka_unit_test(
+		    test_check_is_one_store_call_but_when_a_retry_passes),
+		cmocka_unit_test(test_check_fails_open_without_a_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,12 @@
  * end, the sweep, two processes on one directory (LMDB forbids two
  * environments on one file in one process, so the second "daemon" is a
  * child process, as it would be in life), directories refused or not
- * writable (fail open, then recovery), and a tiny map filled up.
+ * writable (fail open, then recovery), and a tiny map filled up; a batch
+ * answered from one read with its writes queued (seen once the writer
+ * ran, kept across a restart), its queue filled while another process
+ * holds the writer lock, a close that does not wait long for a stuck
+ * writer, reader slots all taken elsewhere, and a queued write that
+ * fails: down at the next call, and until a write works again.
  *
  * The wall clock is a fake the tests move; expiry is decided by it.
  */
@@ -291,7 +296,7 @@ test_directory_writable_by_others_is_refused(void **state)
 	assert_non_null(strstr(req.why, "parent"));
 	assert_int_equal(chmod(dir, 01777), 0);
 	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), 0);
-	state_lmdb_ops.close(h);
+	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
 	assert_int_equal(chmod(dir, 0700), 0);
 }
 
@@ -359,19 +364,29 @@ engine_set(void *h, const char *key, int64_t now_s, unsigned ttl_s,
 	return r;
 }
 
+/* The engine alone on a map of 64 KiB, soon full. */
+static void *
+open_tiny_map(void)
+{
+	struct state_request req = { .now_s = 0 };
+	struct state_spec spec = lmdb_spec(state_dir);
+	void *h;
+
+	assert_int_equal(state_lmdb_open_mapsize(&spec, 64 * 1024, &req, &h),
+	    0);
+	return h;
+}
+
 static void
 test_full_map_is_down_then_recovers_by_expiry(void **state)
 {
 	struct state_request req = { .now_s = 0 };
-	struct state_spec spec = lmdb_spec(state_dir);
 	char key[32], why[STATE_WHY_MAX];
 	enum state_result r = STATE_OK;
-	void *h;
+	void *h = open_tiny_map();
 	int i;
 
 	(void)state;
-	assert_int_equal(state_lmdb_open_mapsize(&spec, 64 * 1024, &req, &h),
-	    0);
 	for (i = 0; i < 10000 && r == STATE_OK; i++) {
 		snprintf(key, sizeof(key), "fill:%05d", i);
 		r = engine_set(h, key, 1000, 60, why, sizeof(why));
@@ -392,7 +407,7 @@ test_full_map_is_down_then_recovers_by_expiry(void **state)
 		assert_int_equal(engine_set(h, key, 1062, 60, why,
 		    sizeof(why)), STATE_OK);
 	}
-	state_lmdb_ops.close(h);
+	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
 }
 
 /* Threads of one daemon at one environment: one add of each key wins,
@@ -449,51 +464,278 @@ test_threads_share_one_environment(void **state)
 	state_store_close(r.st);
 }
 
-/* Another process that takes LMDB's writer lock when told to, says so,
- * and holds it until told to let go. */
-static int
-hold_writer_lock(int go_fd, int held_fd, int release_fd)
+/* Until key is readable, or about 2 s. */
+static enum state_result
+get_soon(struct state_store *st, const char *key, unsigned char *v,
+    size_t *len)
 {
-	MDB_env *env;
+	enum state_result r = STATE_MISSING;
+	int i;
+
+	for (i = 0; i < 200 && r == STATE_MISSING; i++) {
+		r = state_get(st, key, v, STATE_VALUE_MAX, len);
+		if (r == STATE_MISSING)
+			usleep(10 * 1000);
+	}
+	return r;
+}
+
+static void
+op_set(struct state_op *op, enum state_op_kind kind, const char *key,
+    const char *value, unsigned ttl_s)
+{
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->key = key;
+	op->value = value;
+	op->len = value != NULL ? strlen(value) : 0;
+	op->ttl_s = ttl_s;
+}
+
+static void
+test_batch_reads_at_once_and_writes_behind(void **state)
+{
+	struct state_store *st = open_store(state_dir);
+	unsigned char v[STATE_VALUE_MAX];
+	struct state_op ops[7];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(state_set(st, "pass", "p", 1, 60), STATE_OK);
+	op_set(&ops[0], STATE_OP_GET, "pass", NULL, 0);
+	op_set(&ops[1], STATE_OP_TOUCH, "pass", NULL, 600);
+	op_set(&ops[2], STATE_OP_ADD, "trip", "t1", 60);
+	op_set(&ops[3], STATE_OP_DELETE, "nokey", NULL, 0);
+	op_set(&ops[4], STATE_OP_SET, "s", "sv", 600);
+	op_set(&ops[5], STATE_OP_GET, "s", NULL, 0);
+	op_set(&ops[6], STATE_OP_ADD, "trip", "t2", 60);
+	assert_int_equal(state_batch(st, ops, 7), STATE_OK);
+	assert_int_equal(ops[0].result, STATE_OK);
+	assert_memory_equal(ops[0].found, "p", 1);
+	assert_int_equal(ops[1].result, STATE_OK);
+	assert_int_equal(ops[2].result, STATE_OK);
+	assert_memory_equal(ops[2].found, "t1", 2);
+	assert_int_equal(ops[3].result, STATE_MISSING);
+	/* Later ops of the batch see its queued writes. */
+	assert_int_equal(ops[5].result, STATE_OK);
+	assert_memory_equal(ops[5].found, "sv", 2);
+	assert_int_equal(ops[6].result, STATE_EXISTS);
+	assert_memory_equal(ops[6].found, "t1", 2);
+	/* Once the writer has run, every call sees the writes. */
+	assert_int_equal(get_soon(st, "trip", v, &len), STATE_OK);
+	assert_int_equal(len, 2);
+	assert_memory_equal(v, "t1", 2);
+	assert_int_equal(get_soon(st, "s", v, &len), STATE_OK);
+	/* The touch: alive past the 60 s pass was written with. */
+	fake_wall_s += 120;
+	assert_int_equal(state_get(st, "pass", v, sizeof(v), &len),
+	    STATE_OK);
+	assert_int_equal(state_get(st, "trip", v, sizeof(v), &len),
+	    STATE_MISSING);
+	op_set(&ops[0], STATE_OP_DELETE, "pass", NULL, 0);
+	assert_int_equal(state_batch(st, ops, 1), STATE_OK);
+	assert_int_equal(ops[0].result, STATE_OK);
+	op_set(&ops[0], STATE_OP_SET, "last", "l", 600);
+	assert_int_equal(state_batch(st, ops, 1), STATE_OK);
+	/* Close commits what is queued; a restart finds it. */
+	state_store_close(st);
+	st = open_store(state_dir);
+	assert_int_equal(state_get(st, "last", v, sizeof(v), &len), STATE_OK);
+	assert_int_equal(state_get(st, "pass", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_int_equal(state_get(st, "s", v, sizeof(v), &len), STATE_OK);
+	state_store_close(st);
+}
+
+/* A batch of one set of key straight to the engine, value 64 bytes. */
+static enum state_result
+engine_batch_set(void *h, const char *key, int64_t now_s, char *why,
+    size_t whylen)
+{
+	struct state_request req = { .now_s = now_s };
+	unsigned char value[STATE_VALUE_MAX];
+	struct state_op op;
+	enum state_result r;
+
+	req.deadline = monotime_add_ms(monotime_now(), 5000);
+	memset(value, 'v', sizeof(value));
+	op_set(&op, STATE_OP_SET, key, NULL, 60);
+	op.value = value;
+	op.len = sizeof(value);
+	r = state_lmdb_ops.batch(h, &req, &op, 1);
+	snprintf(why, whylen, "%s", req.why);
+	return r;
+}
+
+static void
+test_queued_write_failing_is_down_until_writes_work(void **state)
+{
+	struct state_request req = { .now_s = 0 };
+	char key[32], why[STATE_WHY_MAX];
+	enum state_result r = STATE_OK;
+	void *h = open_tiny_map();
+	int i;
+
+	(void)state;
+	/* Queued sets of live records, until one fails in the writer: the
+	 * next call says so. */
+	for (i = 0; i < 5000 && r == STATE_OK; i++) {
+		snprintf(key, sizeof(key), "fill:%05d", i);
+		r = engine_batch_set(h, key, 1000, why, sizeof(why));
+		usleep(1000);
+	}
+	assert_int_equal(r, STATE_DOWN);
+	assert_non_null(strstr(why, "a queued write failed"));
+	assert_non_null(strstr(why, "MDB_MAP_FULL"));
+	/* The next (the front end's probe) waits for its write, which
+	 * fails as long as the map is full of live records. */
+	assert_int_equal(engine_batch_set(h, "probe", 1001, why, sizeof(why)),
+	    STATE_DOWN);
+	assert_non_null(strstr(why, "map full of live records"));
+	/* Once they have expired, the writes sweep room (the pages a sweep
+	 * frees are LMDB's to reuse a commit later: a probe or two). */
+	r = STATE_DOWN;
+	for (i = 0; i < 5 && r == STATE_DOWN; i++)
+		r = engine_batch_set(h, "probe", 1100, why, sizeof(why));
+	if (r != STATE_OK)
+		fail_msg("%s", why);
+	/* Writes work: queued again, not waited for. */
+	for (i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "after:%02d", i);
+		assert_int_equal(engine_batch_set(h, key, 1100, why,
+		    sizeof(why)), STATE_OK);
+	}
+	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
+}
+
+/* Another process on state_dir that holds something of LMDB's (its
+ * writer lock, reader slots) while the test looks: forked before this
+ * process opens the environment (one per file per process).  Its child
+ * says "made" once the environment exists, when asked to, then takes
+ * its hold on "go", says "held", and lets go on "release". */
+struct holder {
+	pid_t pid;
+	int made[2], go[2], held[2], release[2];
+};
+
+typedef int holder_fn(struct holder *h, MDB_env *env);
+
+/* Takes LMDB's writer lock. */
+static int
+hold_writer_lock(struct holder *h, MDB_env *env)
+{
 	MDB_txn *txn;
 	char b;
 
-	if (read(go_fd, &b, 1) != 1)
-		return 1;
-	if (mdb_env_create(&env) != 0 ||
-	    mdb_env_open(env, state_dir, MDB_NOTLS, 0600) != 0 ||
-	    mdb_txn_begin(env, NULL, 0, &txn) != 0)
-		return 2;
-	if (write(held_fd, "h", 1) != 1 || read(release_fd, &b, 1) != 1)
-		return 3;
+	if (mdb_txn_begin(env, NULL, 0, &txn) != 0)
+		return 4;
+	if (write(h->held[1], "h", 1) != 1 || read(h->release[0], &b, 1) != 1)
+		return 5;
 	mdb_txn_abort(txn);
-	mdb_env_close(env);
 	return 0;
+}
+
+/* Takes both reader slots of an environment made with two. */
+static int
+hold_reader_slots(struct holder *h, MDB_env *env)
+{
+	MDB_txn *t1, *t2;
+	char b;
+
+	if (mdb_txn_begin(env, NULL, MDB_RDONLY, &t1) != 0 ||
+	    mdb_txn_begin(env, NULL, MDB_RDONLY, &t2) != 0)
+		return 4;
+	if (write(h->held[1], "h", 1) != 1 || read(h->release[0], &b, 1) != 1)
+		return 5;
+	mdb_txn_abort(t2);
+	mdb_txn_abort(t1);
+	return 0;
+}
+
+static int
+holder_child(struct holder *h, holder_fn *hold, unsigned readers)
+{
+	MDB_env *env;
+	char b;
+	int rc;
+
+	if (read(h->go[0], &b, 1) != 1)
+		return 1;
+	if (mdb_env_create(&env) != 0 || (readers > 0 &&
+	    mdb_env_set_maxreaders(env, readers) != 0) ||
+	    mdb_env_open(env, state_dir, MDB_NOTLS, 0600) != 0)
+		return 2;
+	if (write(h->made[1], "m", 1) != 1 || read(h->go[0], &b, 1) != 1)
+		return 3;
+	rc = hold(h, env);
+	mdb_env_close(env);
+	return rc;
+}
+
+/* The child forked; with readers > 0 it makes the environment (with
+ * that many reader slots) before this returns. */
+static void
+holder_start(struct holder *h, holder_fn *hold, unsigned readers)
+{
+	char b;
+
+	assert_int_equal(mkdir(state_dir, 0700), 0);
+	assert_int_equal(pipe(h->made) | pipe(h->go) | pipe(h->held) |
+	    pipe(h->release), 0);
+	h->pid = fork();
+	assert_true(h->pid >= 0);
+	if (h->pid == 0)
+		_exit(holder_child(h, hold, readers));
+	if (readers > 0) {
+		assert_int_equal(write(h->go[1], "g", 1), 1);
+		assert_int_equal(read(h->made[0], &b, 1), 1);
+	}
+}
+
+/* The child takes its hold (making the environment first if it has not
+ * yet). */
+static void
+holder_take(struct holder *h, bool made)
+{
+	char b;
+
+	if (!made) {
+		assert_int_equal(write(h->go[1], "g", 1), 1);
+		assert_int_equal(read(h->made[0], &b, 1), 1);
+	}
+	assert_int_equal(write(h->go[1], "g", 1), 1);
+	assert_int_equal(read(h->held[0], &b, 1), 1);
+}
+
+static void
+holder_end(struct holder *h)
+{
+	int status, i;
+
+	assert_int_equal(write(h->release[1], "r", 1), 1);
+	assert_int_equal(waitpid(h->pid, &status, 0), h->pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	for (i = 0; i < 2; i++) {
+		close(h->made[i]), close(h->go[i]);
+		close(h->held[i]), close(h->release[i]);
+	}
 }
 
 static void
 test_writer_lock_held_elsewhere_is_down_within_the_bound(void **state)
 {
-	int go[2], held[2], release[2], status;
 	unsigned char v[STATE_VALUE_MAX];
 	struct state_store *st;
 	struct timespec t0;
+	struct holder h;
 	size_t len;
-	char b;
-	pid_t pid;
 
 	(void)state;
-	assert_int_equal(mkdir(state_dir, 0700), 0);
-	assert_int_equal(pipe(go) | pipe(held) | pipe(release), 0);
-	/* Forked before this process opens the environment. */
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(hold_writer_lock(go[0], held[1], release[0]));
+	holder_start(&h, hold_writer_lock, 0);
 	st = open_store_bounded(state_dir, 100);
 	assert_int_equal(state_set(st, "a", "1", 1, 60), STATE_OK);
-	assert_int_equal(write(go[1], "g", 1), 1);
-	assert_int_equal(read(held[0], &b, 1), 1);
+	holder_take(&h, false);
 	/* The writer waits for the lock; the session does not. */
 	t0 = monotime_now();
 	assert_int_equal(state_set(st, "b", "2", 1, 60), STATE_DOWN);
@@ -501,10 +743,7 @@ test_writer_lock_held_elsewhere_is_down_within_the_bound(void **state)
 	assert_non_null(strstr(last_report, "write not done in time"));
 	/* Down now: nothing is tried during the backoff. */
 	assert_false(state_store_up(st));
-	assert_int_equal(write(release[1], "r", 1), 1);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	holder_end(&h);
 	/* After the backoff the store is up again; the late write landed. */
 	usleep(1100 * 1000);
 	assert_int_equal(state_set(st, "c", "3", 1, 60), STATE_OK);
@@ -512,8 +751,104 @@ test_writer_lock_held_elsewhere_is_down_within_the_bound(void **state)
 	assert_non_null(strstr(last_report, "up again"));
 	assert_int_equal(state_get(st, "b", v, sizeof(v), &len), STATE_OK);
 	state_store_close(st);
-	close(go[0]), close(go[1]), close(held[0]), close(held[1]);
-	close(release[0]), close(release[1]);
+}
+
+static void
+test_batch_queue_full_drops_and_is_down(void **state)
+{
+	struct state_op op;
+	struct state_store *st;
+	struct holder h;
+	struct timespec t0;
+	char key[32];
+	int64_t slowest = 0, us;
+	unsigned i, queued = 0;
+	enum state_result r = STATE_OK;
+
+	(void)state;
+	holder_start(&h, hold_writer_lock, 0);
+	st = open_store_bounded(state_dir, 100);
+	holder_take(&h, false);
+	for (i = 0; i < 10000 && r == STATE_OK; i++) {
+		snprintf(key, sizeof(key), "q%05u", i);
+		op_set(&op, STATE_OP_SET, key, "v", 600);
+		t0 = monotime_now();
+		r = state_batch(st, &op, 1);
+		us = monotime_diff_us(t0, monotime_now());
+		slowest = us > slowest ? us : slowest;
+		queued += r == STATE_OK;
+	}
+	/* The queue (and the group the writer took) filled; the write that
+	 * found it full was dropped, said so, and nobody waited. */
+	assert_int_equal(r, STATE_DOWN);
+	assert_true(queued >= 4096 && queued < 10000);
+	assert_true(slowest < 100 * 1000);
+	assert_non_null(strstr(last_report, "too many writes waiting"));
+	assert_false(state_store_up(st));
+	holder_end(&h);
+	/* The lock let go: close commits the queued writes in groups. */
+	t0 = monotime_now();
+	state_store_close(st);
+	assert_true(monotime_diff_ms(t0, monotime_now()) < 1000);
+	assert_int_equal(records_in(state_dir), queued);
+}
+
+static void
+test_close_does_not_wait_long_for_a_stuck_writer(void **state)
+{
+	unsigned char v[STATE_VALUE_MAX];
+	struct state_op op;
+	struct state_store *st;
+	struct holder h;
+	struct timespec t0;
+	size_t len;
+
+	(void)state;
+	holder_start(&h, hold_writer_lock, 0);
+	st = open_store_bounded(state_dir, 100);
+	holder_take(&h, false);
+	op_set(&op, STATE_OP_SET, "late", "v", 600);
+	assert_int_equal(state_batch(st, &op, 1), STATE_OK);
+	last_report[0] = '\0';
+	t0 = monotime_now();
+	state_store_close(st);
+	assert_true(monotime_diff_ms(t0, monotime_now()) < 1500);
+	assert_non_null(strstr(last_report, "closed without waiting"));
+	/* The writer commits once the lock is free, then frees the engine
+	 * by itself. */
+	holder_end(&h);
+	usleep(1000 * 1000);
+	st = open_store(state_dir);
+	assert_int_equal(state_get(st, "late", v, sizeof(v), &len), STATE_OK);
+	state_store_close(st);
+}
+
+static void
+test_reader_slots_all_taken_is_down_at_once(void **state)
+{
+	unsigned char v[STATE_VALUE_MAX];
+	struct state_store *st;
+	struct timespec t0;
+	struct holder h;
+	size_t len;
+
+	(void)state;
+	holder_start(&h, hold_reader_slots, 2);
+	st = open_store_bounded(state_dir, 1000);
+	assert_true(state_store_up(st));
+	holder_take(&h, true);
+	/* No slot: down at once, not after the 1 s bound. */
+	t0 = monotime_now();
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len), STATE_DOWN);
+	assert_true(monotime_diff_ms(t0, monotime_now()) < 100);
+	assert_non_null(strstr(last_report, "MDB_READERS_FULL"));
+	holder_end(&h);
+	/* After the backoff, reopened by the writer thread: up again. */
+	usleep(1100 * 1000);
+	assert_int_equal(state_get(st, "k", v, sizeof(v), &len),
+	    STATE_MISSING);
+	assert_true(state_store_up(st));
+	state_store_close(st);
 }
 
 int
@@ -540,6 +875,21 @@ main(void)
 		    test_threads_share_one_environment, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_writer_lock_held_elsewhere_is_down_within_the_bound,
+		    make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_batch_reads_at_once_and_writes_behind, make_dir,
+		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_batch_queue_full_drops_and_is_down, make_dir,
+		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_close_does_not_wait_long_for_a_stuck_writer, make_dir,
+		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_reader_slots_all_taken_is_down_at_once, make_dir,
+		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_queued_write_failing_is_down_until_writes_work,
 		    make_dir, remove_dir),
 	};
 

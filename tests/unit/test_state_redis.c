@@ -235,7 +235,7 @@ static void
 test_request_refuses_what_does_not_fit(void **state)
 {
 	struct redis_request req;
-	static char big[2100];
+	static char big[REDIS_REQUEST_MAX + 64];
 	const char *argv[2] = { "SET", big };
 	size_t argvlen[2] = { 3, sizeof(big) };
 	int i;

@@ -354,7 +354,7 @@ test_engine_follows_a_name_to_its_new_address(void **state)
 	assert_true(i < 100);
 	assert_int_equal(atomic_load(&b.answered), 1);
 	assert_int_equal(atomic_load(&fake_calls), 2);
-	state_redis_ops.close(handle);
+	assert_int_equal(state_redis_ops.close(handle, &req), 0);
 	mini_stop(&b);
 }
 

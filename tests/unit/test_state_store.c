@@ -74,6 +74,7 @@ record_report(void *arg, bool up, const char *message)
  * !fake_open_fails, takes fake_call_ms of the fake clock per call, and
  * counts the calls that reached it. */
 static bool fake_failing, fake_open_fails;
+static int fake_fail_at;	/* the call (1, 2, ...) that fails; 0: none */
 static unsigned fake_call_ms;
 static int fake_calls, fake_opens, fake_closes;
 static int fake_handle_storage;
@@ -92,11 +93,13 @@ fake_open(const struct state_spec *spec, struct state_request *req,
 	return 0;
 }
 
-static void
-fake_close(void *handle)
+static int
+fake_close(void *handle, struct state_request *req)
 {
+	(void)req;
 	assert_ptr_equal(handle, &fake_handle_storage);
 	fake_closes++;
+	return 0;
 }
 
 static struct timespec fake_last_deadline;
@@ -107,7 +110,7 @@ fake_result(struct state_request *req)
 	fake_calls++;
 	fake_last_deadline = req->deadline;
 	advance_ms(fake_call_ms);
-	if (fake_failing) {
+	if (fake_failing || fake_calls == fake_fail_at) {
 		snprintf(req->why, sizeof(req->why), "connect: refused\n\x1b[0m");
 		return STATE_DOWN;
 	}
@@ -183,7 +186,7 @@ fake_del(void *h, struct state_request *req, const char *key, size_t keylen)
 
 static const struct state_engine_ops fake_ops = {
 	"fake", fake_open, fake_close, fake_get, fake_set, fake_add,
-	fake_touch, fake_del,
+	fake_touch, fake_del, NULL,
 };
 
 static struct state_spec
@@ -206,6 +209,7 @@ reset_fakes(void **state)
 	fake_wall_s = 1700000000 + 1000;
 	fake_failing = fake_open_fails = fake_oversize = fake_full = false;
 	fake_call_ms = 0;
+	fake_fail_at = 0;
 	fake_calls = fake_opens = fake_closes = 0;
 	return 0;
 }
@@ -445,6 +449,128 @@ test_slow_answer_counts_as_a_failure(void **state)
 	assert_int_equal(stats.slow, 1);
 	assert_int_equal(stats.failures, 1);
 	assert_int_equal(stats.skipped, 1);
+	state_store_close(st);
+}
+
+/* A batch of n ops: get, set, add, touch, delete in turn, on key k<i>. */
+static void
+batch_of(struct state_op *ops, size_t n, char keys[][8])
+{
+	static const enum state_op_kind kinds[] = { STATE_OP_GET,
+	    STATE_OP_SET, STATE_OP_ADD, STATE_OP_TOUCH, STATE_OP_DELETE };
+	size_t i;
+
+	memset(ops, 0, n * sizeof(*ops));
+	for (i = 0; i < n; i++) {
+		snprintf(keys[i], 8, "k%zu", i);
+		ops[i].kind = kinds[i % 5];
+		ops[i].key = keys[i];
+		ops[i].value = "v";
+		ops[i].len = 1;
+		ops[i].ttl_s = 60;
+	}
+}
+
+static void
+test_batch_is_one_call_with_one_deadline(void **state)
+{
+	struct state_op ops[STATE_BATCH_MAX];
+	char keys[STATE_BATCH_MAX][8];
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+
+	(void)state;
+	batch_of(ops, 5, keys);
+	assert_int_equal(state_batch(st, ops, 5), STATE_OK);
+	assert_int_equal(fake_calls, 5);
+	assert_int_equal(ops[0].result, STATE_MISSING);
+	assert_int_equal(ops[1].result, STATE_OK);
+	assert_int_equal(ops[2].result, STATE_OK);
+	assert_memory_equal(ops[2].found, "v", 1);
+	assert_int_equal(ops[2].found_len, 1);
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.calls, 1);
+	/* 3 ops of 20 ms each: within 50 ms one by one, not together. */
+	fake_call_ms = 20;
+	assert_int_equal(state_batch(st, ops, 3), STATE_OK);
+	assert_false(state_store_up(st));
+	assert_non_null(strstr(r.last, "answered after more than 50 ms"));
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.calls, 2);
+	assert_int_equal(stats.slow, 1);
+	assert_int_equal(stats.failures, 1);
+	state_store_close(st);
+}
+
+static void
+test_batch_with_one_fault_is_down_whole_and_backs_off(void **state)
+{
+	struct state_op ops[STATE_BATCH_MAX];
+	char keys[STATE_BATCH_MAX][8];
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+	size_t i;
+
+	(void)state;
+	batch_of(ops, 4, keys);
+	fake_fail_at = 2;
+	assert_int_equal(state_batch(st, ops, 4), STATE_DOWN);
+	/* The ops after the fault were not sent; none has a result. */
+	assert_int_equal(fake_calls, 2);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ops[i].result, STATE_DOWN);
+	assert_int_equal(r.downs, 1);
+	assert_non_null(strstr(r.last, "connect: refused??[0m"));
+	/* In backoff: nothing reaches the engine. */
+	assert_int_equal(state_batch(st, ops, 4), STATE_DOWN);
+	assert_int_equal(fake_calls, 2);
+	advance_ms(STATE_BACKOFF_FIRST_MS);
+	assert_int_equal(state_batch(st, ops, 4), STATE_OK);
+	assert_int_equal(fake_calls, 6);
+	assert_true(state_store_up(st));
+	assert_int_equal(r.ups, 1);
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.calls, 3);
+	assert_int_equal(stats.skipped, 1);
+	assert_int_equal(stats.failures, 1);
+	assert_int_equal(stats.downs, 1);
+	state_store_close(st);
+}
+
+static void
+test_batch_with_a_bad_op_runs_none(void **state)
+{
+	struct state_op ops[STATE_BATCH_MAX + 1];
+	char keys[STATE_BATCH_MAX + 1][8];
+	struct state_stats stats;
+	struct reports r;
+	struct state_store *st = open_fake(&r);
+
+	(void)state;
+	batch_of(ops, 3, keys);
+	ops[2].key = "bad key";
+	assert_int_equal(state_batch(st, ops, 3), STATE_DOWN);
+	batch_of(ops, 3, keys);
+	ops[1].ttl_s = 0;
+	assert_int_equal(state_batch(st, ops, 3), STATE_DOWN);
+	batch_of(ops, 3, keys);
+	ops[2].len = STATE_VALUE_MAX + 1;
+	assert_int_equal(state_batch(st, ops, 3), STATE_DOWN);
+	assert_int_equal(fake_calls, 0);
+	assert_int_equal(ops[0].result, STATE_DOWN);
+	state_store_stats(st, &stats);
+	assert_int_equal(stats.bad_keys, 3);
+	assert_true(stats.up);
+	/* No ops, too many, none at all: refused before anything. */
+	batch_of(ops, STATE_BATCH_MAX + 1, keys);
+	assert_int_equal(state_batch(st, ops, 0), STATE_DOWN);
+	assert_int_equal(state_batch(st, ops, STATE_BATCH_MAX + 1),
+	    STATE_DOWN);
+	assert_int_equal(state_batch(st, NULL, 1), STATE_DOWN);
+	assert_int_equal(state_batch(NULL, ops, 1), STATE_DOWN);
+	assert_int_equal(fake_calls, 0);
 	state_store_close(st);
 }
 
@@ -694,6 +820,48 @@ test_memory_set_get_add_touch_delete(void **state)
 }
 
 static void
+test_memory_batch_runs_in_order(void **state)
+{
+	struct state_store *st = open_memory();
+	struct state_op ops[7];
+	unsigned char v[STATE_VALUE_MAX];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(state_set(st, "old", "was", 3, 60), STATE_OK);
+	memset(ops, 0, sizeof(ops));
+	ops[0] = (struct state_op){ .kind = STATE_OP_GET, .key = "a" };
+	ops[1] = (struct state_op){ .kind = STATE_OP_ADD, .key = "a",
+	    .value = "one", .len = 3, .ttl_s = 60 };
+	ops[2] = (struct state_op){ .kind = STATE_OP_GET, .key = "a" };
+	ops[3] = (struct state_op){ .kind = STATE_OP_TOUCH, .key = "a",
+	    .ttl_s = 600 };
+	ops[4] = (struct state_op){ .kind = STATE_OP_ADD, .key = "old",
+	    .value = "new", .len = 3, .ttl_s = 60 };
+	ops[5] = (struct state_op){ .kind = STATE_OP_DELETE, .key = "old" };
+	ops[6] = (struct state_op){ .kind = STATE_OP_TOUCH, .key = "old",
+	    .ttl_s = 60 };
+	assert_int_equal(state_batch(st, ops, 7), STATE_OK);
+	assert_int_equal(ops[0].result, STATE_MISSING);
+	assert_int_equal(ops[1].result, STATE_OK);
+	assert_memory_equal(ops[1].found, "one", 3);
+	assert_int_equal(ops[2].result, STATE_OK);
+	assert_int_equal(ops[2].found_len, 3);
+	assert_memory_equal(ops[2].found, "one", 3);
+	assert_int_equal(ops[3].result, STATE_OK);
+	assert_int_equal(ops[4].result, STATE_EXISTS);
+	assert_memory_equal(ops[4].found, "was", 3);
+	assert_int_equal(ops[5].result, STATE_OK);
+	assert_int_equal(ops[6].result, STATE_MISSING);
+	/* The touch renewed "a" to 600 s: alive after the add's 60. */
+	advance_ms(120 * 1000);
+	assert_int_equal(state_get(st, "a", v, sizeof(v), &len), STATE_OK);
+	assert_int_equal(state_get(st, "old", v, sizeof(v), &len),
+	    STATE_MISSING);
+	state_store_close(st);
+}
+
+static void
 test_memory_records_expire_on_the_wall_clock(void **state)
 {
 	struct state_store *st = open_memory();
@@ -780,7 +948,7 @@ test_memory_full_forgets_expired_then_oldest(void **state)
 		snprintf(key, sizeof(key), "k%d", i);
 		assert_true(mem_has(m, key, 1300));
 	}
-	state_memory_ops.close(m);
+	assert_int_equal(state_memory_ops.close(m, NULL), 0);
 }
 
 /* Threads at one store: exactly one add of each key wins. */
@@ -851,7 +1019,7 @@ dead_del(void *h, struct state_request *req, const char *key, size_t keylen)
 
 static const struct state_engine_ops dead_ops = {
 	"dead", fake_open, fake_close, fake_get, fake_set, fake_add,
-	fake_touch, dead_del,
+	fake_touch, dead_del, NULL,
 };
 
 struct dead_reports {
@@ -925,6 +1093,13 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_full_store_is_mended_by_a_write_not_a_read,
 		    reset_fakes),
+		cmocka_unit_test_setup(test_batch_is_one_call_with_one_deadline,
+		    reset_fakes),
+		cmocka_unit_test_setup(
+		    test_batch_with_one_fault_is_down_whole_and_backs_off,
+		    reset_fakes),
+		cmocka_unit_test_setup(test_batch_with_a_bad_op_runs_none,
+		    reset_fakes),
 		cmocka_unit_test_setup(test_slow_answer_counts_as_a_failure,
 		    reset_fakes),
 		cmocka_unit_test_setup(
@@ -945,6 +1120,8 @@ main(void)
 		cmocka_unit_test_setup(
 		    test_probe_cut_by_its_cap_hands_the_probe_on, reset_fakes),
 		cmocka_unit_test(test_times_round_trip_big_endian),
+		cmocka_unit_test_setup(test_memory_batch_runs_in_order,
+		    reset_fakes),
 		cmocka_unit_test_setup(test_memory_set_get_add_touch_delete,
 		    reset_fakes),
 		cmocka_unit_test_setup(

@@ -4,8 +4,10 @@
  * on the writer thread and their results come back; a caller whose
  * deadline passes gets LATE and never waits longer; a job whose caller
  * left before it started is skipped, one that had started is finished
- * and freed by the writer; a full queue refuses at once; stop frees what
- * is queued (ASan and valgrind check that nothing leaks).
+ * and freed by the writer; a full queue refuses at once; posted jobs run
+ * without anyone waiting, several to a run; stop runs what is queued,
+ * and gives up on a stuck run after its timeout, the thread then freeing
+ * everything itself (ASan and valgrind check that nothing leaks).
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -33,20 +36,26 @@ struct gate {
 	pthread_cond_t open_cond;
 	bool open;
 	atomic_int runs;
+	atomic_int groups;	/* calls of the run function */
 };
 
 static void
-run_double(void *ctx, void *data)
+run_double(void *ctx, void **data, size_t n)
 {
 	struct gate *g = ctx;
-	struct job *j = data;
+	struct job *j;
+	size_t i;
 
 	pthread_mutex_lock(&g->lock);
 	while (!g->open)
 		pthread_cond_wait(&g->open_cond, &g->lock);
 	pthread_mutex_unlock(&g->lock);
-	j->out = j->in * 2;
-	atomic_fetch_add(&g->runs, 1);
+	for (i = 0; i < n; i++) {
+		j = data[i];
+		j->out = j->in * 2;
+		atomic_fetch_add(&g->runs, 1);
+	}
+	atomic_fetch_add(&g->groups, 1);
 }
 
 static void
@@ -56,6 +65,7 @@ gate_init(struct gate *g, bool open)
 	pthread_cond_init(&g->open_cond, NULL);
 	g->open = open;
 	atomic_init(&g->runs, 0);
+	atomic_init(&g->groups, 0);
 }
 
 static void
@@ -98,7 +108,7 @@ test_jobs_run_and_results_come_back(void **state)
 		    in_ms(5000)), STATE_WRITER_DONE);
 		assert_int_equal(j.out, 2 * i);
 	}
-	state_writer_stop(w);
+	assert_true(state_writer_stop(w, 5000, NULL));
 	assert_int_equal(atomic_load(&g.runs), 100);
 	gate_destroy(&g);
 }
@@ -132,7 +142,7 @@ test_late_caller_leaves_and_queued_job_is_skipped(void **state)
 	/* The started job ran; the queued one, abandoned, did not. */
 	assert_int_equal(atomic_load(&g.runs), 2);
 	assert_int_equal(started.out, -1);
-	state_writer_stop(w);
+	assert_true(state_writer_stop(w, 5000, NULL));
 	gate_destroy(&g);
 }
 
@@ -155,7 +165,79 @@ test_full_queue_refuses_at_once_and_stop_frees_it(void **state)
 	assert_int_equal(state_writer_call(w, &j, sizeof(j), in_ms(5000)),
 	    STATE_WRITER_FULL);
 	gate_open(&g);
-	state_writer_stop(w);
+	assert_true(state_writer_stop(w, 5000, NULL));
+	gate_destroy(&g);
+}
+
+static void
+test_posted_jobs_run_in_groups_and_stop_drains(void **state)
+{
+	struct job j = { .in = 1, .out = -1 };
+	struct gate g;
+	struct state_writer *w;
+	int i;
+
+	(void)state;
+	gate_init(&g, false);
+	w = state_writer_start(run_double, &g, 16);
+	assert_non_null(w);
+	/* The first is taken at once and waits at the gate; the other 15
+	 * queue behind it, then a 17th finds the queue full. */
+	for (i = 0; i < 16; i++)
+		assert_int_equal(state_writer_post(w, &j, sizeof(j)),
+		    STATE_WRITER_DONE);
+	while (state_writer_post(w, &j, sizeof(j)) == STATE_WRITER_DONE)
+		i++;
+	assert_true(i <= 17);
+	gate_open(&g);
+	/* Stop runs what is queued before it joins. */
+	assert_true(state_writer_stop(w, 5000, NULL));
+	assert_int_equal(atomic_load(&g.runs), i);
+	/* Far fewer runs than jobs: the queued ones went as one group. */
+	assert_true(atomic_load(&g.groups) <= 3);
+	gate_destroy(&g);
+}
+
+static atomic_int releases;
+
+static void
+count_release(void *ctx)
+{
+	(void)ctx;
+	atomic_fetch_add(&releases, 1);
+}
+
+static void
+test_stop_gives_up_on_a_stuck_run_within_its_timeout(void **state)
+{
+	struct job j = { .in = 1, .out = -1 };
+	struct timespec t0;
+	static struct gate g;	/* outlives the stop: the run still uses it */
+	struct state_writer *w;
+	int i;
+
+	(void)state;
+	atomic_init(&releases, 0);
+	gate_init(&g, false);
+	w = state_writer_start(run_double, &g, 4);
+	assert_non_null(w);
+	assert_int_equal(state_writer_post(w, &j, sizeof(j)),
+	    STATE_WRITER_DONE);
+	usleep(50 * 1000);	/* taken, and stuck at the gate */
+	assert_int_equal(state_writer_post(w, &j, sizeof(j)),
+	    STATE_WRITER_DONE);
+	t0 = monotime_now();
+	assert_false(state_writer_stop(w, 200, count_release));
+	assert_true(monotime_diff_ms(t0, monotime_now()) < 1000);
+	assert_int_equal(atomic_load(&releases), 0);
+	/* The run ends: the thread releases and frees by itself, skipping
+	 * the job still queued. */
+	gate_open(&g);
+	for (i = 0; i < 500 && atomic_load(&releases) == 0; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&releases), 1);
+	assert_int_equal(atomic_load(&g.runs), 1);
+	usleep(50 * 1000);	/* the thread's last steps after release */
 	gate_destroy(&g);
 }
 
@@ -168,6 +250,10 @@ main(void)
 		    test_late_caller_leaves_and_queued_job_is_skipped),
 		cmocka_unit_test(
 		    test_full_queue_refuses_at_once_and_stop_frees_it),
+		cmocka_unit_test(
+		    test_posted_jobs_run_in_groups_and_stop_drains),
+		cmocka_unit_test(
+		    test_stop_gives_up_on_a_stuck_run_within_its_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
