@@ -67,6 +67,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "safe_file.h"
 #include "state_store.h"
 #include "state_store_impl.h"
 #include "state_lmdb_impl.h"
@@ -173,35 +174,34 @@ rc_cannot_write(int rc)
 }
 
 /* The directory holds state that decides whether mail is deferred: it
- * must be ours (or root's) and writable by nobody else, and so must be
- * the directory that holds it unless that one is sticky.  Created 0700
- * when missing. */
+ * must be ours (or root's) and writable by nobody else, and so must every
+ * directory on the way to it (safe_file.h: a sticky one such as /tmp
+ * only with our own or root's entry), else another user could put a
+ * directory of theirs, or a link, in its place.  Created 0700 when
+ * missing. */
 static int
 dir_ready(const char *path, struct state_request *req)
 {
-	char parent[STATE_SPEC_PATH_MAX];
+	struct safe_file sf;
 	struct stat st;
-	char *slash;
+	int rc = 0;
 
 	if (mkdir(path, 0700) == -1 && errno != EEXIST)
 		return lmdb_refuse(req, "mkdir: %s", strerror(errno));
-	if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
-		return lmdb_refuse(req, "not a directory");
-	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-		return lmdb_refuse(req, "the directory is writable by group or "
-		    "others, or not owned by this user: refused");
-	snprintf(parent, sizeof(parent), "%s", path);
-	slash = strrchr(parent, '/');
-	if (slash == parent)
-		slash[1] = '\0';
-	else if (slash != NULL)
-		*slash = '\0';
-	if (stat(parent, &st) == -1 || ((st.st_mode & S_IWOTH) != 0 &&
-	    (st.st_mode & S_ISVTX) == 0))
-		return lmdb_refuse(req, "its parent %s is writable by others: "
-		    "refused", parent);
-	return 0;
+	if (safe_file_open(path, (long)geteuid(), O_RDONLY | O_DIRECTORY,
+	    &sf) != 0)
+		return sf.error != 0 ? lmdb_refuse(req, "%s", strerror(sf.error)) :
+		    lmdb_refuse(req, "%.200s", sf.why);
+	if (fstat(sf.fd, &st) == -1)
+		rc = lmdb_refuse(req, "fstat: %s", strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		rc = lmdb_refuse(req, "not a directory");
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		rc = lmdb_refuse(req, "the directory is writable by group or "
+		    "others (mode %04o): refused; chmod go-w %.100s",
+		    (unsigned)(st.st_mode & 07777), path);
+	close(sf.fd);
+	return rc;
 }
 
 static int

@@ -70,6 +70,8 @@ static struct redis_conn *op_begin(struct redis_engine *e,
     struct state_request *sr, struct timespec *deadline);
 static redisReply *op_run(struct redis_engine *e, struct redis_conn *c,
     struct state_request *sr, struct timespec deadline);
+static enum state_result refused(struct redis_engine *e, struct redis_conn *c,
+    struct state_request *sr);
 static enum state_result op_end(struct redis_engine *e, struct redis_conn *c,
     enum state_result res);
 static void prefixed(char out[REDIS_KEY_ROOM], const char *key,
@@ -397,6 +399,17 @@ judge_op(struct state_op *op, const redisReply *r, char *why, size_t whylen)
 	return STATE_DOWN;
 }
 
+/* A request that failed: STATE_DOWN, and whether the server said it
+ * reads but will not write, so that the front end waits for a write
+ * that works before it calls the store up again (state_store.c). */
+static enum state_result
+refused(struct redis_engine *e, struct redis_conn *c,
+    struct state_request *sr)
+{
+	sr->cannot_write = redis_replies_refuse_writes(&c->req);
+	return op_end(e, c, STATE_DOWN);
+}
+
 /* Every op's commands in one write, every reply read after it: one
  * round trip for the whole batch (a pipeline; only an add is a
  * transaction, on its own). */
@@ -422,12 +435,12 @@ redis_batch(void *handle, struct state_request *sr, struct state_op *ops,
 		last[i] = c->req.commands - 1;
 	}
 	if (op_run(e, c, sr, deadline) == NULL)
-		return op_end(e, c, STATE_DOWN);
+		return refused(e, c, sr);
 	for (i = 0; i < n; i++) {
 		ops[i].result = judge_op(&ops[i], c->req.replies[last[i]],
 		    sr->why, sizeof(sr->why));
 		if (ops[i].result == STATE_DOWN)
-			return op_end(e, c, STATE_DOWN);
+			return refused(e, c, sr);
 	}
 	return op_end(e, c, STATE_OK);
 }

@@ -172,6 +172,11 @@ enum state_result redis_reply_count(const redisReply *r, const char *name,
 enum state_result redis_reply_add(const redisReply *r, unsigned char *current,
     size_t *current_len, char *why, size_t whylen);
 
+/* Does any reply of req say that the server reads but will not write
+ * (a replica: READONLY; out of its maxmemory: OOM; failing to save its
+ * snapshot: MISCONF)?  Such a store is not mended by a read that works. */
+bool redis_replies_refuse_writes(const struct redis_request *req);
+
 /* A reason written into why (whylen bytes), cut to fit: reasons are
  * short by design, and a cut one still names the fault. */
 void redis_why(char *why, size_t whylen, const char *fmt, ...)

@@ -194,3 +194,46 @@ redis_reply_add(const redisReply *r, unsigned char *current,
 		return STATE_DOWN;
 	return res;
 }
+
+/* An error reply whose text starts with code and a space (or is code). */
+static bool
+error_code_is(const redisReply *r, const char *code)
+{
+	size_t n = strlen(code);
+
+	return r != NULL && r->type == REDIS_REPLY_ERROR && r->str != NULL &&
+	    r->len >= n && memcmp(r->str, code, n) == 0 &&
+	    (r->len == n || r->str[n] == ' ');
+}
+
+static bool
+refuses_writes(const redisReply *r)
+{
+	static const char *const codes[] = { "READONLY", "OOM", "MISCONF" };
+	size_t i;
+
+	for (i = 0; r != NULL && i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (error_code_is(r, codes[i]))
+			return true;
+	return false;
+}
+
+bool
+redis_replies_refuse_writes(const struct redis_request *req)
+{
+	const redisReply *r;
+	size_t j;
+	int i;
+
+	for (i = 0; i < req->commands; i++) {
+		r = req->replies[i];
+		if (refuses_writes(r))
+			return true;
+		/* EXEC answers each queued command in turn. */
+		for (j = 0; r != NULL && r->type == REDIS_REPLY_ARRAY &&
+		    j < r->elements; j++)
+			if (refuses_writes(r->element[j]))
+				return true;
+	}
+	return false;
+}

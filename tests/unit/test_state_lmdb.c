@@ -289,15 +289,44 @@ test_directory_writable_by_others_is_refused(void **state)
 	assert_int_equal(chmod(state_dir, 0770), 0);
 	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), -1);
 	assert_non_null(strstr(req.why, "writable by group or others"));
-	/* Its parent, writable by all and not sticky, is refused too. */
+	/* Its parent, writable by all and not sticky, is refused too, and
+	 * named. */
 	assert_int_equal(chmod(state_dir, 0700), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
 	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), -1);
-	assert_non_null(strstr(req.why, "parent"));
+	if (strstr(req.why, "is writable by") == NULL ||
+	    strstr(req.why, dir) == NULL)
+		fail_msg("reason: %s", req.why);
 	assert_int_equal(chmod(dir, 01777), 0);
 	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), 0);
 	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
 	assert_int_equal(chmod(dir, 0700), 0);
+}
+
+/* Not only the parent: any directory on the way that another user may
+ * change is refused, for they could put a directory of theirs in the
+ * store's place. */
+static void
+test_directory_behind_an_unsafe_ancestor_is_refused(void **state)
+{
+	struct state_request req = { .now_s = 0 };
+	char middle[sizeof(state_dir)], deep[sizeof(state_dir) + 8];
+	struct state_spec spec;
+	void *h;
+
+	(void)state;
+	snprintf(middle, sizeof(middle), "%s/m", dir);
+	assert_int_equal(mkdir(middle, 0755), 0);
+	snprintf(deep, sizeof(deep), "%s/state", middle);
+	spec = lmdb_spec(deep);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), -1);
+	if (strstr(req.why, "is writable by") == NULL ||
+	    strstr(req.why, dir) == NULL)
+		fail_msg("reason: %s", req.why);
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(state_lmdb_ops.open(&spec, &req, &h), 0);
+	assert_int_equal(state_lmdb_ops.close(h, &req), 0);
 }
 
 /* In a child that cannot write the directory (root drops to nobody,
@@ -866,6 +895,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_directory_writable_by_others_is_refused, make_dir,
 		    remove_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_directory_behind_an_unsafe_ancestor_is_refused,
+		    make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_unwritable_directory_fails_open, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(

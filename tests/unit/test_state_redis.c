@@ -118,6 +118,64 @@ test_get_replies(void **state)
 	    STATE_DOWN);
 }
 
+struct refuse_row {
+	const char *name;
+	struct fake_reply reply;
+	bool want;
+};
+
+static const struct refuse_row refuse_rows[] = {
+	{ "a replica", E("READONLY You can't write against a read only "
+	    "replica."), true },
+	{ "out of maxmemory", E("OOM command not allowed when used memory > "
+	    "'maxmemory'."), true },
+	{ "no snapshot", E("MISCONF Redis is configured to save RDB "
+	    "snapshots"), true },
+	{ "the code alone", E("OOM"), true },
+	{ "a code is a whole word", E("OOMPH not a code"), false },
+	{ "another error", E("ERR unknown command"), false },
+	{ "LOADING reads nothing either", E("LOADING"), false },
+	{ "a string that says it", S("READONLY value"), false },
+	{ "a status", ST("OK"), false },
+};
+
+/* Which replies say the server reads but will not write: the front end
+ * then waits for a write that works before it calls the store up. */
+static void
+test_replies_that_refuse_writes(void **state)
+{
+	struct redis_request req;
+	redisReply r, inner[2], *elements[2];
+	struct fake_reply ok = ST("QUEUED");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refuse_rows) / sizeof(refuse_rows[0]); i++) {
+		const struct refuse_row *row = &refuse_rows[i];
+
+		memset(&req, 0, sizeof(req));
+		req.commands = 1;
+		req.replies[0] = make_reply(&row->reply, &r);
+		if (redis_replies_refuse_writes(&req) != row->want)
+			fail_msg("%s: got %d", row->name, !row->want);
+	}
+	/* Inside EXEC's array, after a reply that says nothing. */
+	memset(&req, 0, sizeof(req));
+	memset(&r, 0, sizeof(r));
+	r.type = REDIS_REPLY_ARRAY;
+	r.elements = 2;
+	r.element = elements;
+	elements[0] = make_reply(&ok, &inner[0]);
+	elements[1] = make_reply(&refuse_rows[0].reply, &inner[1]);
+	req.commands = 1;
+	req.replies[0] = &r;
+	assert_true(redis_replies_refuse_writes(&req));
+	elements[1] = make_reply(&ok, &inner[1]);
+	assert_false(redis_replies_refuse_writes(&req));
+	req.replies[0] = NULL;
+	assert_false(redis_replies_refuse_writes(&req));
+}
+
 struct count_row {
 	const char *name;
 	struct fake_reply reply;
@@ -679,6 +737,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_replies),
 		cmocka_unit_test(test_count_replies),
+		cmocka_unit_test(test_replies_that_refuse_writes),
 		cmocka_unit_test(test_add_replies),
 		cmocka_unit_test(test_expected_status_is_exact),
 		cmocka_unit_test(test_request_refuses_what_does_not_fit),
